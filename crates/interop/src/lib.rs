@@ -1,0 +1,1 @@
+//! Interop test harness: starts Net-SNMP peers on loopback for the tests in `tests/`.

@@ -1,0 +1,1 @@
+//! vigie-net: tokio drivers that carry the `vigie-snmp` engines over UDP.

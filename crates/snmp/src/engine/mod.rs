@@ -1,0 +1,1 @@
+//! Sans-IO engines: the client (command generator) and, later, the responder.

@@ -1,0 +1,4 @@
+//! The `vigie` binary.
+#![allow(missing_docs)]
+
+fn main() {}
