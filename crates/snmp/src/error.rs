@@ -47,7 +47,8 @@ pub enum DecodeErrorKind {
     /// An INTEGER that does not fit the type it is decoded into, or is empty.
     #[error("integer out of range")]
     IntegerOutOfRange,
-    /// An OBJECT IDENTIFIER that is empty, has an arc over 2^32-1, or more than 128 arcs.
+    /// An OBJECT IDENTIFIER that ends inside a subidentifier, has an arc over 2^32-1, or
+    /// more than 128 arcs.
     #[error("invalid object identifier")]
     InvalidOid,
     /// An IpAddress whose length is not 4.

@@ -183,20 +183,36 @@ mod tests {
         let ok = vec![1u32; MAX_ARCS];
         let oid = Oid::new(&ok).unwrap();
         assert_eq!(oid.child(1), Err(OidError::TooManyArcs));
-        assert_eq!(Oid::new(&vec![1u32; MAX_ARCS + 1]), Err(OidError::TooManyArcs));
+        assert_eq!(
+            Oid::new(&vec![1u32; MAX_ARCS + 1]),
+            Err(OidError::TooManyArcs)
+        );
         let text = vec!["1"; MAX_ARCS + 1].join(".");
         assert_eq!(text.parse::<Oid>(), Err(OidError::TooManyArcs));
     }
 
     #[test]
     fn orders_lexicographically() {
-        let mut oids: Vec<Oid> = ["1.3.6.1.2.1.2", "1.3.6.1.2.1.1.9", "1.3.6.1.2.1.1", "1.3.6.1.2.1.10"]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
+        let mut oids: Vec<Oid> = [
+            "1.3.6.1.2.1.2",
+            "1.3.6.1.2.1.1.9",
+            "1.3.6.1.2.1.1",
+            "1.3.6.1.2.1.10",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
         oids.sort();
         let sorted: Vec<String> = oids.iter().map(Oid::to_string).collect();
-        assert_eq!(sorted, ["1.3.6.1.2.1.1", "1.3.6.1.2.1.1.9", "1.3.6.1.2.1.2", "1.3.6.1.2.1.10"]);
+        assert_eq!(
+            sorted,
+            [
+                "1.3.6.1.2.1.1",
+                "1.3.6.1.2.1.1.9",
+                "1.3.6.1.2.1.2",
+                "1.3.6.1.2.1.10"
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 use std::net::Ipv4Addr;
 
+use crate::ber::tag::{INTEGER, IP_ADDRESS, OBJECT_IDENTIFIER, SEQUENCE, TIMETICKS};
+use crate::ber::{Reader, Writer};
+use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 use crate::value::Value;
 
@@ -42,6 +45,136 @@ impl AnyPdu {
             Self::Bulk(_) => TAG_GET_BULK_REQUEST,
             Self::TrapV1(_) => TAG_TRAP_V1,
         }
+    }
+
+    /// Reads one PDU TLV, of any of the nine PDU tags (RFC 3416 §3, RFC 1157 §4.1).
+    ///
+    /// The PDU is decoded whatever the message version: whether a v1 message may carry a
+    /// GetBulk is for the engine to decide (RFC 3584 §4.1), not the codec.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let at = reader.offset();
+        let (tag, mut contents) = reader.read_any()?;
+        let pdu = match tag {
+            TAG_GET_BULK_REQUEST => Self::Bulk(BulkPdu::read_contents(&mut contents)?),
+            TAG_TRAP_V1 => Self::TrapV1(TrapV1Pdu::read_contents(&mut contents)?),
+            _ => {
+                let Some(kind) = PduKind::from_tag(tag) else {
+                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedTag(tag), at));
+                };
+                Self::Pdu(Pdu::read_contents(kind, &mut contents)?)
+            }
+        };
+        contents.finish()?;
+        Ok(pdu)
+    }
+
+    /// Writes this PDU's TLV.
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        match self {
+            Self::Pdu(pdu) => pdu.write(writer),
+            Self::Bulk(bulk) => bulk.write(writer),
+            Self::TrapV1(trap) => trap.write(writer),
+        }
+    }
+
+    /// A rough upper bound of the encoded size, to reserve buffer space in one go.
+    pub(crate) fn size_hint(&self) -> usize {
+        let varbinds: usize = self.varbinds().iter().map(VarBind::size_hint).sum();
+        32 + varbinds
+    }
+}
+
+impl Pdu {
+    /// Writes this PDU's TLV (RFC 3416 §3 `PDU`).
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        writer.constructed(self.kind.tag(), |w| {
+            w.integer(INTEGER, i64::from(self.request_id.0));
+            w.integer(INTEGER, i64::from(self.error_status.code()));
+            w.integer(INTEGER, i64::from(self.error_index));
+            write_varbinds(w, &self.varbinds);
+        });
+    }
+
+    fn read_contents(kind: PduKind, contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let request_id = RequestId(contents.read(INTEGER)?.int32()?);
+        let status = contents.read(INTEGER)?;
+        let at = status.offset();
+        let status = status.int32()?;
+        let error_status = ErrorStatus::from_i32(status)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidErrorStatus(status), at))?;
+        let error_index = non_negative(contents.read(INTEGER)?)?;
+        let varbinds = read_varbinds(contents)?;
+        Ok(Self {
+            kind,
+            request_id,
+            error_status,
+            error_index,
+            varbinds,
+        })
+    }
+}
+
+impl BulkPdu {
+    /// Writes this PDU's TLV (RFC 3416 §3 `BulkPDU`).
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        writer.constructed(TAG_GET_BULK_REQUEST, |w| {
+            w.integer(INTEGER, i64::from(self.request_id.0));
+            w.integer(INTEGER, i64::from(self.non_repeaters));
+            w.integer(INTEGER, i64::from(self.max_repetitions));
+            write_varbinds(w, &self.varbinds);
+        });
+    }
+
+    fn read_contents(contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let request_id = RequestId(contents.read(INTEGER)?.int32()?);
+        // RFC 3416 §4.2.3: a negative non-repeaters or max-repetitions counts as zero.
+        let non_repeaters = clamped(contents.read(INTEGER)?.integer()?);
+        let max_repetitions = clamped(contents.read(INTEGER)?.integer()?);
+        let varbinds = read_varbinds(contents)?;
+        Ok(Self {
+            request_id,
+            non_repeaters,
+            max_repetitions,
+            varbinds,
+        })
+    }
+}
+
+impl TrapV1Pdu {
+    /// Writes this PDU's TLV (RFC 1157 §4.1.6 `Trap-PDU`).
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        writer.constructed(TAG_TRAP_V1, |w| {
+            w.oid(OBJECT_IDENTIFIER, &self.enterprise);
+            w.octets(IP_ADDRESS, &self.agent_addr.octets());
+            w.integer(INTEGER, i64::from(self.generic_trap.code()));
+            w.integer(INTEGER, i64::from(self.specific_trap));
+            w.unsigned(TIMETICKS, u64::from(self.time_stamp));
+            write_varbinds(w, &self.varbinds);
+        });
+    }
+
+    fn read_contents(contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let enterprise = contents.read(OBJECT_IDENTIFIER)?.oid()?;
+        let address = contents.read(IP_ADDRESS)?;
+        let agent_addr = <[u8; 4]>::try_from(address.as_slice())
+            .map(Ipv4Addr::from)
+            .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidIpAddress, address.offset()))?;
+        let generic = contents.read(INTEGER)?;
+        let at = generic.offset();
+        let generic = generic.int32()?;
+        let generic_trap = GenericTrap::from_i32(generic)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidGenericTrap(generic), at))?;
+        let specific_trap = contents.read(INTEGER)?.int32()?;
+        let time_stamp = contents.read(TIMETICKS)?.unsigned32()?;
+        let varbinds = read_varbinds(contents)?;
+        Ok(Self {
+            enterprise,
+            agent_addr,
+            generic_trap,
+            specific_trap,
+            time_stamp,
+            varbinds,
+        })
     }
 }
 
@@ -102,7 +235,32 @@ pub struct VarBind {
 impl VarBind {
     /// A varbind with a NULL value, as requests carry.
     pub fn null(name: Oid) -> Self {
-        Self { name, value: Value::Null }
+        Self {
+            name,
+            value: Value::Null,
+        }
+    }
+
+    /// Reads one `VarBind` SEQUENCE (RFC 3416 §3): a name and a value, nothing after them.
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut contents = reader.read(SEQUENCE)?;
+        let name = contents.read(OBJECT_IDENTIFIER)?.oid()?;
+        let value = Value::read(&mut contents)?;
+        contents.finish()?;
+        Ok(Self { name, value })
+    }
+
+    /// Writes this varbind's SEQUENCE.
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        writer.constructed(SEQUENCE, |w| {
+            w.oid(OBJECT_IDENTIFIER, &self.name);
+            self.value.write(w);
+        });
+    }
+
+    fn size_hint(&self) -> usize {
+        // Two headers of up to 3 octets, and an arc rarely needs more than 2 octets.
+        6 + 2 + self.name.len() * 2 + self.value.size_hint()
     }
 }
 
@@ -228,7 +386,9 @@ impl ErrorStatus {
 
     /// The status with this number, if it is 0–18.
     pub fn from_i32(n: i32) -> Option<Self> {
-        usize::try_from(n).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// Its number on the wire.
@@ -296,13 +456,50 @@ impl GenericTrap {
 
     /// The generic trap with this number, if it is 0–6.
     pub fn from_i32(n: i32) -> Option<Self> {
-        usize::try_from(n).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// Its number on the wire.
     pub fn code(self) -> u8 {
         self as u8
     }
+}
+
+/// Reads the `VarBindList` SEQUENCE OF (RFC 3416 §3).
+fn read_varbinds(reader: &mut Reader<'_>) -> Result<Vec<VarBind>, DecodeError> {
+    let mut list = reader.read(SEQUENCE)?;
+    // Sized by a first pass over the headers: exact, and bounded by the datagram.
+    let mut varbinds = Vec::with_capacity(list.tlv_count());
+    while !list.is_empty() {
+        varbinds.push(VarBind::read(&mut list)?);
+    }
+    Ok(varbinds)
+}
+
+fn write_varbinds(writer: &mut Writer<'_>, varbinds: &[VarBind]) {
+    writer.constructed(SEQUENCE, |w| {
+        for varbind in varbinds {
+            varbind.write(w);
+        }
+    });
+}
+
+/// An INTEGER that must be 0..2^32-1, such as error-index.
+fn non_negative(contents: Reader<'_>) -> Result<u32, DecodeError> {
+    let at = contents.offset();
+    contents
+        .integer()
+        .ok()
+        .and_then(|value| u32::try_from(value).ok())
+        .ok_or_else(|| DecodeError::new(DecodeErrorKind::IntegerOutOfRange, at))
+}
+
+/// Clamps a GetBulk count to 0..2^32-1: negative means zero (RFC 3416 §4.2.3), and past the
+/// ASN.1 range (2^31-1) nothing changes for an agent that caps repetitions anyway.
+fn clamped(value: i64) -> u32 {
+    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
 /// GetRequest-PDU tag, [CONTEXT 0] constructed.
@@ -323,3 +520,170 @@ pub const TAG_INFORM_REQUEST: u8 = 0xa6;
 pub const TAG_SNMPV2_TRAP: u8 = 0xa7;
 /// Report-PDU tag.
 pub const TAG_REPORT: u8 = 0xa8;
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::error::DecodeErrorKind::*;
+
+    fn read(bytes: &[u8]) -> Result<AnyPdu, DecodeError> {
+        let bytes = Bytes::copy_from_slice(bytes);
+        let mut reader = Reader::new(&bytes);
+        let pdu = AnyPdu::read(&mut reader)?;
+        reader.finish()?;
+        Ok(pdu)
+    }
+
+    fn written(pdu: &AnyPdu) -> Vec<u8> {
+        let mut out = Vec::new();
+        pdu.write(&mut Writer::new(&mut out));
+        out
+    }
+
+    /// A GetRequest's contents around the given error-status and error-index octets.
+    fn get_with(status: &[u8], index: &[u8]) -> Vec<u8> {
+        let mut contents = vec![0x02, 0x01, 0x07];
+        contents.extend(status);
+        contents.extend(index);
+        contents.extend([0x30, 0x00]);
+        let mut out = vec![TAG_GET_REQUEST, u8::try_from(contents.len()).unwrap()];
+        out.extend(contents);
+        out
+    }
+
+    #[test]
+    fn empty_varbind_list() {
+        let pdu = AnyPdu::Pdu(Pdu {
+            kind: PduKind::Report,
+            request_id: RequestId(-1),
+            error_status: ErrorStatus::NoError,
+            error_index: 0,
+            varbinds: Vec::new(),
+        });
+        let bytes = [
+            0xa8, 0x0b, 0x02, 0x01, 0xff, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+        ];
+        assert_eq!(written(&pdu), bytes);
+        assert_eq!(read(&bytes), Ok(pdu));
+    }
+
+    #[test]
+    fn every_error_status_round_trips_and_19_is_rejected() {
+        for status in ErrorStatus::ALL {
+            let bytes = get_with(&[0x02, 0x01, status.code()], &[0x02, 0x01, 0x00]);
+            let Ok(AnyPdu::Pdu(pdu)) = read(&bytes) else {
+                panic!("{status:?} does not decode");
+            };
+            assert_eq!(pdu.error_status, status);
+            assert_eq!(written(&AnyPdu::Pdu(pdu)), bytes);
+        }
+        let bytes = get_with(&[0x02, 0x01, 19], &[0x02, 0x01, 0x00]);
+        assert_eq!(
+            read(&bytes),
+            Err(DecodeError::new(InvalidErrorStatus(19), 7))
+        );
+        let bytes = get_with(&[0x02, 0x01, 0xff], &[0x02, 0x01, 0x00]);
+        assert_eq!(
+            read(&bytes),
+            Err(DecodeError::new(InvalidErrorStatus(-1), 7))
+        );
+    }
+
+    #[test]
+    fn error_index_is_non_negative() {
+        let bytes = get_with(&[0x02, 0x01, 0x05], &[0x02, 0x01, 0xff]);
+        assert_eq!(read(&bytes), Err(DecodeError::new(IntegerOutOfRange, 10)));
+        let bytes = get_with(
+            &[0x02, 0x01, 0x05],
+            &[0x02, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff],
+        );
+        let Ok(AnyPdu::Pdu(pdu)) = read(&bytes) else {
+            panic!("error-index 2^32-1 does not decode");
+        };
+        assert_eq!(pdu.error_index, u32::MAX);
+    }
+
+    #[test]
+    fn bulk_counts_clamp_negative_to_zero() {
+        let bytes = [
+            0xa5, 0x0b, 0x02, 0x01, 0x01, 0x02, 0x01, 0xff, 0x02, 0x01, 0x80, 0x30, 0x00,
+        ];
+        let Ok(AnyPdu::Bulk(bulk)) = read(&bytes) else {
+            panic!("not a bulk");
+        };
+        assert_eq!((bulk.non_repeaters, bulk.max_repetitions), (0, 0));
+        let huge = [
+            0xa5, 0x0d, 0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x03, 0x01, 0x00, 0x00, 0x30,
+            0x00,
+        ];
+        let Ok(AnyPdu::Bulk(bulk)) = read(&huge) else {
+            panic!("not a bulk");
+        };
+        assert_eq!(bulk.max_repetitions, 0x01_0000);
+    }
+
+    #[test]
+    fn generic_trap_outside_0_to_6_is_rejected() {
+        let mut bytes = vec![
+            0xa4, 0x16, 0x06, 0x03, 0x2b, 0x06, 0x01, 0x40, 0x04, 10, 0, 0, 1,
+        ];
+        bytes.extend([
+            0x02, 0x01, 0x07, 0x02, 0x01, 0x00, 0x43, 0x01, 0x00, 0x30, 0x00,
+        ]);
+        assert_eq!(
+            read(&bytes),
+            Err(DecodeError::new(InvalidGenericTrap(7), 15))
+        );
+        bytes[15] = 0x06;
+        let Ok(AnyPdu::TrapV1(trap)) = read(&bytes) else {
+            panic!("not a trap");
+        };
+        assert_eq!(trap.generic_trap, GenericTrap::EnterpriseSpecific);
+        assert_eq!(trap.agent_addr, Ipv4Addr::new(10, 0, 0, 1));
+        assert_eq!(written(&AnyPdu::TrapV1(trap)), bytes);
+    }
+
+    #[test]
+    fn rejects_unknown_pdu_tags_and_trailing_contents() {
+        assert_eq!(
+            read(&[0xa9, 0x00]),
+            Err(DecodeError::new(UnexpectedTag(0xa9), 0))
+        );
+        assert_eq!(
+            read(&[0x80, 0x00]),
+            Err(DecodeError::new(UnexpectedTag(0x80), 0))
+        );
+        // A varbind with a third element.
+        let mut bytes = get_with(&[0x02, 0x01, 0x00], &[0x02, 0x01, 0x00]);
+        bytes.truncate(bytes.len() - 2);
+        bytes.extend([
+            0x30, 0x09, 0x30, 0x07, 0x06, 0x01, 0x2b, 0x05, 0x00, 0x05, 0x00,
+        ]);
+        bytes[1] = u8::try_from(bytes.len() - 2).unwrap();
+        assert_eq!(read(&bytes), Err(DecodeError::new(TrailingData, 20)));
+        // Something after the varbind list, inside the PDU.
+        let mut bytes = get_with(&[0x02, 0x01, 0x00], &[0x02, 0x01, 0x00]);
+        bytes.extend([0x05, 0x00]);
+        bytes[1] += 2;
+        assert_eq!(read(&bytes), Err(DecodeError::new(TrailingData, 13)));
+    }
+
+    #[test]
+    fn varbind_list_capacity_is_exact() {
+        let mut bytes = get_with(&[0x02, 0x01, 0x00], &[0x02, 0x01, 0x00]);
+        bytes.truncate(bytes.len() - 2);
+        let varbind = [0x30, 0x05, 0x06, 0x01, 0x2b, 0x05, 0x00];
+        bytes.extend([0x30, 3 * 7]);
+        for _ in 0..3 {
+            bytes.extend(varbind);
+        }
+        bytes[1] = u8::try_from(bytes.len() - 2).unwrap();
+        let Ok(AnyPdu::Pdu(pdu)) = read(&bytes) else {
+            panic!("does not decode");
+        };
+        assert_eq!(pdu.varbinds.len(), 3);
+        assert_eq!(pdu.varbinds.capacity(), 3);
+    }
+}

@@ -4,6 +4,12 @@ use std::net::Ipv4Addr;
 
 use bytes::Bytes;
 
+use crate::ber::tag::{
+    COUNTER32, COUNTER64, END_OF_MIB_VIEW, GAUGE32, INTEGER, IP_ADDRESS, NO_SUCH_INSTANCE,
+    NO_SUCH_OBJECT, NSAP_ADDRESS, NULL, OBJECT_IDENTIFIER, OCTET_STRING, OPAQUE, TIMETICKS,
+};
+use crate::ber::{Reader, Writer};
+use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 
 /// A variable binding's value.
@@ -45,56 +51,246 @@ impl Value {
     /// The BER tag this value is encoded with.
     pub fn tag(&self) -> u8 {
         match self {
-            Self::Integer(_) => TAG_INTEGER,
-            Self::OctetString(_) => TAG_OCTET_STRING,
-            Self::Null => TAG_NULL,
-            Self::ObjectIdentifier(_) => TAG_OBJECT_IDENTIFIER,
-            Self::IpAddress(_) => TAG_IP_ADDRESS,
-            Self::Counter32(_) => TAG_COUNTER32,
-            Self::Gauge32(_) => TAG_GAUGE32,
-            Self::TimeTicks(_) => TAG_TIMETICKS,
-            Self::Opaque(_) => TAG_OPAQUE,
-            Self::NsapAddress(_) => TAG_NSAP_ADDRESS,
-            Self::Counter64(_) => TAG_COUNTER64,
-            Self::NoSuchObject => TAG_NO_SUCH_OBJECT,
-            Self::NoSuchInstance => TAG_NO_SUCH_INSTANCE,
-            Self::EndOfMibView => TAG_END_OF_MIB_VIEW,
+            Self::Integer(_) => INTEGER,
+            Self::OctetString(_) => OCTET_STRING,
+            Self::Null => NULL,
+            Self::ObjectIdentifier(_) => OBJECT_IDENTIFIER,
+            Self::IpAddress(_) => IP_ADDRESS,
+            Self::Counter32(_) => COUNTER32,
+            Self::Gauge32(_) => GAUGE32,
+            Self::TimeTicks(_) => TIMETICKS,
+            Self::Opaque(_) => OPAQUE,
+            Self::NsapAddress(_) => NSAP_ADDRESS,
+            Self::Counter64(_) => COUNTER64,
+            Self::NoSuchObject => NO_SUCH_OBJECT,
+            Self::NoSuchInstance => NO_SUCH_INSTANCE,
+            Self::EndOfMibView => END_OF_MIB_VIEW,
         }
     }
 
     /// True for the three v2 exceptions.
     pub fn is_exception(&self) -> bool {
-        matches!(self, Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView)
+        matches!(
+            self,
+            Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView
+        )
+    }
+
+    /// Decodes one BER-encoded value that spans all of `ber`, such as the contents of an
+    /// Opaque. OCTET STRING, Opaque and NsapAddress values slice `ber` without copying.
+    pub fn decode(ber: Bytes) -> Result<Self, DecodeError> {
+        let mut reader = Reader::new(&ber);
+        let value = Self::read(&mut reader)?;
+        reader.finish()?;
+        Ok(value)
+    }
+
+    /// Reads one value TLV (RFC 3416 §3 `ObjectSyntax` or an exception).
+    ///
+    /// Fails with `UnexpectedTag` for a tag that is not a value's, `InvalidIpAddress` for an
+    /// IpAddress that is not 4 octets, `NonEmptyNull` for a NULL or an exception with
+    /// contents, and the integer and OID errors of [`Reader`].
+    pub fn read(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let at = reader.offset();
+        let (tag, contents) = reader.read_any()?;
+        Ok(match tag {
+            INTEGER => Self::Integer(contents.int32()?),
+            OCTET_STRING => Self::OctetString(contents.octets()),
+            NULL => {
+                contents.null()?;
+                Self::Null
+            }
+            OBJECT_IDENTIFIER => Self::ObjectIdentifier(contents.oid()?),
+            IP_ADDRESS => {
+                let octets = <[u8; 4]>::try_from(contents.as_slice()).map_err(|_| {
+                    DecodeError::new(DecodeErrorKind::InvalidIpAddress, contents.offset())
+                })?;
+                Self::IpAddress(Ipv4Addr::from(octets))
+            }
+            COUNTER32 => Self::Counter32(contents.unsigned32()?),
+            GAUGE32 => Self::Gauge32(contents.unsigned32()?),
+            TIMETICKS => Self::TimeTicks(contents.unsigned32()?),
+            OPAQUE => Self::Opaque(contents.octets()),
+            NSAP_ADDRESS => Self::NsapAddress(contents.octets()),
+            COUNTER64 => Self::Counter64(contents.unsigned64()?),
+            NO_SUCH_OBJECT => {
+                contents.null()?;
+                Self::NoSuchObject
+            }
+            NO_SUCH_INSTANCE => {
+                contents.null()?;
+                Self::NoSuchInstance
+            }
+            END_OF_MIB_VIEW => {
+                contents.null()?;
+                Self::EndOfMibView
+            }
+            _ => return Err(DecodeError::new(DecodeErrorKind::UnexpectedTag(tag), at)),
+        })
+    }
+
+    /// Appends the BER encoding of this value to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.write(&mut Writer::new(out));
+    }
+
+    /// The BER encoding of this value.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// Writes this value's TLV.
+    pub fn write(&self, writer: &mut Writer<'_>) {
+        let tag = self.tag();
+        match self {
+            Self::Integer(value) => writer.integer(tag, i64::from(*value)),
+            Self::OctetString(bytes) | Self::Opaque(bytes) | Self::NsapAddress(bytes) => {
+                writer.octets(tag, bytes);
+            }
+            Self::Null | Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView => {
+                writer.null(tag);
+            }
+            Self::ObjectIdentifier(oid) => writer.oid(tag, oid),
+            Self::IpAddress(address) => writer.octets(tag, &address.octets()),
+            Self::Counter32(value) | Self::Gauge32(value) | Self::TimeTicks(value) => {
+                writer.unsigned(tag, u64::from(*value));
+            }
+            Self::Counter64(value) => writer.unsigned(tag, *value),
+        }
+    }
+
+    /// A rough upper bound of the encoded size, to reserve buffer space in one go.
+    pub(crate) fn size_hint(&self) -> usize {
+        match self {
+            Self::OctetString(bytes) | Self::Opaque(bytes) | Self::NsapAddress(bytes) => {
+                bytes.len() + 4
+            }
+            Self::ObjectIdentifier(oid) => oid.len() * 2 + 2,
+            _ => 11,
+        }
     }
 }
 
-/// INTEGER (X.690 universal 2).
-pub const TAG_INTEGER: u8 = 0x02;
-/// OCTET STRING (universal 4).
-pub const TAG_OCTET_STRING: u8 = 0x04;
-/// NULL (universal 5).
-pub const TAG_NULL: u8 = 0x05;
-/// OBJECT IDENTIFIER (universal 6).
-pub const TAG_OBJECT_IDENTIFIER: u8 = 0x06;
-/// SEQUENCE, constructed (universal 16).
-pub const TAG_SEQUENCE: u8 = 0x30;
-/// IpAddress, [APPLICATION 0].
-pub const TAG_IP_ADDRESS: u8 = 0x40;
-/// Counter32, [APPLICATION 1].
-pub const TAG_COUNTER32: u8 = 0x41;
-/// Gauge32 / Unsigned32, [APPLICATION 2].
-pub const TAG_GAUGE32: u8 = 0x42;
-/// TimeTicks, [APPLICATION 3].
-pub const TAG_TIMETICKS: u8 = 0x43;
-/// Opaque, [APPLICATION 4].
-pub const TAG_OPAQUE: u8 = 0x44;
-/// NsapAddress, [APPLICATION 5].
-pub const TAG_NSAP_ADDRESS: u8 = 0x45;
-/// Counter64, [APPLICATION 6].
-pub const TAG_COUNTER64: u8 = 0x46;
-/// noSuchObject, [CONTEXT 0] primitive.
-pub const TAG_NO_SUCH_OBJECT: u8 = 0x80;
-/// noSuchInstance, [CONTEXT 1] primitive.
-pub const TAG_NO_SUCH_INSTANCE: u8 = 0x81;
-/// endOfMibView, [CONTEXT 2] primitive.
-pub const TAG_END_OF_MIB_VIEW: u8 = 0x82;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::DecodeErrorKind::*;
+
+    fn decode(bytes: &[u8]) -> Result<Value, DecodeError> {
+        Value::decode(Bytes::copy_from_slice(bytes))
+    }
+
+    #[test]
+    fn encodes_each_type_with_its_tag() {
+        let cases: [(Value, &[u8]); 14] = [
+            (Value::Integer(-2), &[0x02, 0x01, 0xfe]),
+            (
+                Value::OctetString(Bytes::from_static(b"ab")),
+                &[0x04, 0x02, 0x61, 0x62],
+            ),
+            (Value::Null, &[0x05, 0x00]),
+            (
+                Value::ObjectIdentifier("1.3.6".parse().unwrap()),
+                &[0x06, 0x02, 0x2b, 0x06],
+            ),
+            (
+                Value::IpAddress(Ipv4Addr::new(192, 0, 2, 1)),
+                &[0x40, 0x04, 0xc0, 0x00, 0x02, 0x01],
+            ),
+            (
+                Value::Counter32(u32::MAX),
+                &[0x41, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff],
+            ),
+            (
+                Value::Gauge32(10_000_000),
+                &[0x42, 0x04, 0x00, 0x98, 0x96, 0x80],
+            ),
+            (Value::TimeTicks(0), &[0x43, 0x01, 0x00]),
+            (
+                Value::Opaque(Bytes::from_static(&[
+                    0x9f, 0x78, 0x04, 0x3f, 0x80, 0x00, 0x00,
+                ])),
+                &[0x44, 0x07, 0x9f, 0x78, 0x04, 0x3f, 0x80, 0x00, 0x00],
+            ),
+            (
+                Value::NsapAddress(Bytes::from_static(&[0x47])),
+                &[0x45, 0x01, 0x47],
+            ),
+            (
+                Value::Counter64(1 << 63),
+                &[0x46, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0],
+            ),
+            (Value::NoSuchObject, &[0x80, 0x00]),
+            (Value::NoSuchInstance, &[0x81, 0x00]),
+            (Value::EndOfMibView, &[0x82, 0x00]),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(value.to_vec(), expected, "{value:?}");
+            assert_eq!(decode(expected), Ok(value));
+        }
+    }
+
+    #[test]
+    fn octet_strings_slice_the_input() {
+        let input = Bytes::from_static(&[0x44, 0x02, 0xaa, 0xbb]);
+        let Ok(Value::Opaque(contents)) = Value::decode(input.clone()) else {
+            panic!("not an Opaque");
+        };
+        assert_eq!(contents.as_ptr(), input[2..].as_ptr());
+    }
+
+    #[test]
+    fn exceptions_and_null_must_be_empty() {
+        for tag in [NULL, NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB_VIEW] {
+            assert_eq!(
+                decode(&[tag, 0x01, 0x00]),
+                Err(DecodeError::new(NonEmptyNull, 2))
+            );
+        }
+    }
+
+    #[test]
+    fn ip_addresses_are_four_octets() {
+        assert_eq!(
+            decode(&[0x40, 0x03, 1, 2, 3]),
+            Err(DecodeError::new(InvalidIpAddress, 2))
+        );
+        assert_eq!(
+            decode(&[0x40, 0x05, 1, 2, 3, 4, 5]),
+            Err(DecodeError::new(InvalidIpAddress, 2))
+        );
+    }
+
+    #[test]
+    fn rejects_tags_that_are_not_values() {
+        for tag in [0x01, 0x03, 0x30, 0x47, 0x83, 0xa0, 0x24] {
+            assert_eq!(
+                decode(&[tag, 0x00]),
+                Err(DecodeError::new(UnexpectedTag(tag), 0))
+            );
+        }
+    }
+
+    #[test]
+    fn integer32_range_is_enforced() {
+        assert_eq!(
+            decode(&[0x02, 0x05, 0x00, 0x80, 0, 0, 0]),
+            Err(DecodeError::new(IntegerOutOfRange, 2))
+        );
+        assert_eq!(
+            decode(&[0x02, 0x00]),
+            Err(DecodeError::new(IntegerOutOfRange, 2))
+        );
+    }
+
+    #[test]
+    fn one_value_and_nothing_after_it() {
+        assert_eq!(
+            decode(&[0x05, 0x00, 0x05]),
+            Err(DecodeError::new(TrailingData, 2))
+        );
+        assert_eq!(decode(&[]), Err(DecodeError::new(Truncated, 0)));
+    }
+}
