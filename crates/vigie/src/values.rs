@@ -1,0 +1,410 @@
+//! Input text: OIDs and the `TYPE VALUE` pairs of `set`, `trap` and `inform`, parsed as
+//! Net-SNMP's `read_objid` and `snmp_add_var` parse them, with their error texts.
+
+use std::net::Ipv4Addr;
+
+use bytes::Bytes;
+use vigie_snmp::{Oid, Value};
+
+use crate::output::OpaqueValue;
+
+/// An OID as typed, parsed the way Net-SNMP parses it with no MIB loaded: dotted decimal with
+/// an optional leading dot, the first arc possibly named `iso`, `ccitt` or `joint-iso-ccitt`.
+///
+/// Arcs above 2^32-1 wrap, as Net-SNMP's do.
+pub(crate) fn parse_oid_arcs(text: &str) -> Result<Vec<u32>, OidTextError> {
+    let body = text.strip_prefix('.').unwrap_or(text);
+    let mut arcs = Vec::with_capacity(16);
+    let mut rest = body;
+    let mut first = true;
+    loop {
+        let (component, tail) = match rest.split_once('.') {
+            Some((component, tail)) => (component, Some(tail)),
+            None => (rest, None),
+        };
+        match arc_value(component, first) {
+            Some(arc) => arcs.push(arc),
+            None if first => {
+                return Err(OidTextError::SubIdNotFound {
+                    name: component.to_owned(),
+                });
+            }
+            None => {
+                return Err(OidTextError::BadComponent {
+                    rest: rest.to_owned(),
+                });
+            }
+        }
+        first = false;
+        match tail {
+            Some(tail) => rest = tail,
+            None => return Ok(arcs),
+        }
+    }
+}
+
+/// An OID as typed, checked against SNMP's limits: Net-SNMP finds these only when it builds
+/// the message, and so do we.
+pub(crate) fn build_oid(arcs: &[u32]) -> Result<Oid, OidBuildError> {
+    Oid::new(arcs).map_err(|_| OidBuildError)
+}
+
+/// Why an OID text was refused (`read_objid`'s messages).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum OidTextError {
+    /// The first component is neither a number nor a top-level name.
+    #[error("Unknown Object Identifier (Sub-id not found: (top) -> {name})")]
+    SubIdNotFound {
+        /// The component as typed.
+        name: String,
+    },
+    /// A later component is not a number; `rest` is the text from there on.
+    #[error("Unknown Object Identifier ({rest})")]
+    BadComponent {
+        /// The text from the bad component to the end.
+        rest: String,
+    },
+}
+
+/// An OID that cannot be encoded (fewer than two arcs, or a first pair BER cannot carry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Can't build OID for variable")]
+pub(crate) struct OidBuildError;
+
+/// The result of parsing one value: the value, and whether Net-SNMP would have warned that
+/// it truncated an integer wider than 32 bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedValue {
+    /// The value to send.
+    pub(crate) value: Value,
+    /// Print "truncating integer value > 32 bits" on stderr.
+    pub(crate) truncated: bool,
+}
+
+/// Parses `text` as a value of `kind`, one of Net-SNMP's type letters:
+/// `i u t a o s x d b n U I F D` (and `3`, an alias of `u`), plus vigie's `c` (Counter32) and
+/// `C` (Counter64).
+pub(crate) fn parse_value(kind: char, text: &str) -> Result<ParsedValue, ValueError> {
+    let plain = |value| {
+        Ok(ParsedValue {
+            value,
+            truncated: false,
+        })
+    };
+    let bad_notation = || ValueError::BadNotation(text.to_owned());
+    match kind {
+        'i' => {
+            if text.is_empty() {
+                return Err(bad_notation());
+            }
+            let n = strtol(text).ok_or_else(|| ValueError::OutOfRange(text.to_owned()))?;
+            let truncated = i32::try_from(n).is_err();
+            Ok(ParsedValue {
+                value: Value::Integer(low_32_signed(n)),
+                truncated,
+            })
+        }
+        'u' | '3' | 't' | 'c' => {
+            let n = strtoul(text).ok_or_else(bad_notation)?;
+            // A negative number wraps silently, as strtoul's result does in Net-SNMP.
+            let negative = text.trim_start().starts_with('-');
+            let truncated = !negative && u32::try_from(n).is_err();
+            let low = low_32(n);
+            let value = match kind {
+                't' => Value::TimeTicks(low),
+                'c' => Value::Counter32(low),
+                _ => Value::Gauge32(low),
+            };
+            Ok(ParsedValue { value, truncated })
+        }
+        'C' => plain(Value::Counter64(strtoul(text).ok_or_else(bad_notation)?)),
+        'a' => plain(Value::IpAddress(inet_aton(text).ok_or_else(bad_notation)?)),
+        'o' => {
+            let arcs = parse_oid_arcs(text).map_err(ValueError::Oid)?;
+            let oid = build_oid(&arcs).map_err(|_| ValueError::OidBuild)?;
+            plain(Value::ObjectIdentifier(oid))
+        }
+        's' => plain(Value::OctetString(Bytes::copy_from_slice(text.as_bytes()))),
+        'x' => plain(Value::OctetString(
+            hex_octets(text).ok_or_else(bad_notation)?.into(),
+        )),
+        'd' => plain(Value::OctetString(
+            decimal_octets(text).ok_or_else(bad_notation)?.into(),
+        )),
+        'b' => plain(Value::OctetString(bits(text)?.into())),
+        'n' => plain(Value::Null),
+        'U' => opaque(OpaqueValue::UInt64(read64(text).ok_or_else(bad_notation)?)),
+        'I' => {
+            let n = read64(text).ok_or_else(bad_notation)?;
+            opaque(OpaqueValue::Int64(i64::from_be_bytes(n.to_be_bytes())))
+        }
+        'F' => {
+            let f: f32 = c_float(text).ok_or_else(bad_notation)?;
+            opaque(OpaqueValue::Float(f))
+        }
+        'D' => opaque(OpaqueValue::Double(c_float(text).ok_or_else(bad_notation)?)),
+        other => Err(ValueError::BadVariableType(other.to_string())),
+    }
+}
+
+/// The type letters `snmpset` accepts before it looks at any value.
+pub(crate) fn is_set_type(kind: char) -> bool {
+    matches!(
+        kind,
+        '=' | 'i'
+            | 'u'
+            | '3'
+            | 't'
+            | 'a'
+            | 'o'
+            | 's'
+            | 'x'
+            | 'd'
+            | 'b'
+            | 'n'
+            | 'U'
+            | 'I'
+            | 'F'
+            | 'D'
+            | 'c'
+            | 'C'
+    )
+}
+
+/// Why a value was refused (`snmp_add_var`'s messages, printed after `OID: `).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ValueError {
+    /// The text does not fit the type's notation.
+    #[error("Bad value notation ({0})")]
+    BadNotation(String),
+    /// An INTEGER or BITS element that is not a number.
+    #[error("Value out of range ({0})")]
+    OutOfRange(String),
+    /// An unknown type letter.
+    #[error("Bad variable type (\"{0}\")")]
+    BadVariableType(String),
+    /// An `o` value that is not an OID.
+    #[error("{0}")]
+    Oid(OidTextError),
+    /// An `o` value that cannot be encoded.
+    #[error("Can't build OID for variable")]
+    OidBuild,
+}
+
+/// The text printed when an integer wider than 32 bits is cut down.
+pub(crate) const TRUNCATION_WARNING: &str = "truncating integer value > 32 bits";
+
+fn opaque(value: OpaqueValue) -> Result<ParsedValue, ValueError> {
+    Ok(ParsedValue {
+        value: Value::Opaque(value.encode().into()),
+        truncated: false,
+    })
+}
+
+fn arc_value(component: &str, first: bool) -> Option<u32> {
+    if first {
+        match component {
+            "ccitt" => return Some(0),
+            "iso" => return Some(1),
+            "joint-iso-ccitt" => return Some(2),
+            _ => {}
+        }
+    }
+    if component.is_empty() || !component.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Net-SNMP reads arcs into an unsigned long and keeps the low 32 bits.
+    let wide = component.bytes().fold(0u64, |acc, b| {
+        acc.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+    });
+    Some(low_32(wide))
+}
+
+/// C `strtol(text, &end, 10)` that must consume the whole text (leading white space allowed).
+/// Saturates like strtol.
+pub(crate) fn strtol(text: &str) -> Option<i64> {
+    let (negative, digits) = sign_and_digits(text)?;
+    let magnitude = digits.bytes().try_fold(0u64, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    });
+    Some(match (negative, magnitude) {
+        (false, Some(m)) => i64::try_from(m).unwrap_or(i64::MAX),
+        (true, Some(m)) => 0i64.checked_sub_unsigned(m).unwrap_or(i64::MIN),
+        (false, None) => i64::MAX,
+        (true, None) => i64::MIN,
+    })
+}
+
+/// C `strtoul`/`strtoull` that must consume the whole text: a minus sign negates modulo 2^64,
+/// overflow saturates.
+pub(crate) fn strtoul(text: &str) -> Option<u64> {
+    let (negative, digits) = sign_and_digits(text)?;
+    let magnitude = digits
+        .bytes()
+        .try_fold(0u64, |acc, b| {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        })
+        .unwrap_or(u64::MAX);
+    Some(if negative {
+        magnitude.wrapping_neg()
+    } else {
+        magnitude
+    })
+}
+
+/// Net-SNMP's `read64`: an optional `-`, then decimal digits, modulo 2^64.
+fn read64(text: &str) -> Option<u64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits.bytes().fold(0u64, |acc, b| {
+        acc.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+    });
+    Some(if negative {
+        magnitude.wrapping_neg()
+    } else {
+        magnitude
+    })
+}
+
+fn sign_and_digits(text: &str) -> Option<(bool, &str)> {
+    let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let (negative, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, trimmed.get(1..)?),
+        Some(b'+') => (false, trimmed.get(1..)?),
+        _ => (false, trimmed),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((negative, digits))
+}
+
+fn low_32(n: u64) -> u32 {
+    u32::try_from(n & 0xffff_ffff).unwrap_or(u32::MAX)
+}
+
+fn low_32_signed(n: i64) -> i32 {
+    // Keep the low 32 bits, reinterpreted as two's complement, as a C cast does.
+    i32::from_be_bytes(low_32(u64::from_be_bytes(n.to_be_bytes())).to_be_bytes())
+}
+
+/// `strtod`/`strtof` on the whole text: decimal and exponent forms, `nan`, `inf`.
+fn c_float<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let lower = trimmed.to_ascii_lowercase();
+    let body = lower.strip_prefix(['-', '+']).unwrap_or(&lower);
+    let normalised = match body {
+        "nan" | "inf" | "infinity" => trimmed.to_owned(),
+        _ if body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'-' | b'+')) =>
+        {
+            trimmed.to_owned()
+        }
+        _ => return None,
+    };
+    normalised.parse().ok()
+}
+
+/// `inet_aton`: one to four parts, each decimal, octal (`0` prefix) or hex (`0x`); the last
+/// part fills the remaining octets.
+fn inet_aton(text: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<u64> = text.split('.').map(c_integer).collect::<Option<_>>()?;
+    let (last, leading) = parts.split_last()?;
+    if leading.len() > 3 || leading.iter().any(|&p| p > 0xff) {
+        return None;
+    }
+    let remaining_bits = 8 * (4 - u32::try_from(leading.len()).ok()?);
+    if remaining_bits < 64 && *last >= 1u64 << remaining_bits {
+        return None;
+    }
+    let mut address = leading.iter().fold(0u64, |acc, &p| (acc << 8) | p);
+    address = (address << remaining_bits) | last;
+    Some(Ipv4Addr::from(u32::try_from(address).ok()?))
+}
+
+fn c_integer(part: &str) -> Option<u64> {
+    if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).ok();
+    }
+    if part.len() > 1 && part.starts_with('0') {
+        return u64::from_str_radix(part, 8).ok();
+    }
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// `x` values: pairs of hex digits, white space between octets, an optional `0x` prefix.
+fn hex_octets(text: &str) -> Option<Vec<u8>> {
+    let body = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    let mut out = Vec::with_capacity(body.len() / 2);
+    let mut digits = body.bytes().peekable();
+    while let Some(b) = digits.next() {
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        let high = hex_digit(b)?;
+        let low = hex_digit(digits.next()?)?;
+        out.push(high << 4 | low);
+    }
+    Some(out)
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// `d` values: decimal octets separated by dots or white space.
+fn decimal_octets(text: &str) -> Option<Vec<u8>> {
+    text.split(|c: char| c == '.' || c.is_ascii_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            if !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            part.parse::<u8>().ok()
+        })
+        .collect()
+}
+
+/// `b` values: bit numbers separated by commas or white space; bit 0 is the high bit of the
+/// first octet (RFC 2578 §7.1.4).
+fn bits(text: &str) -> Result<Vec<u8>, ValueError> {
+    let mut out = Vec::new();
+    for part in text
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let bit = part
+            .parse::<u16>()
+            .ok()
+            .filter(|&bit| usize::from(bit) < MAX_BITS)
+            .ok_or_else(|| ValueError::OutOfRange(part.to_owned()))?;
+        let byte = usize::from(bit / 8);
+        if out.len() <= byte {
+            out.resize(byte + 1, 0);
+        }
+        if let Some(octet) = out.get_mut(byte) {
+            *octet |= 0x80 >> (bit % 8);
+        }
+    }
+    Ok(out)
+}
+
+/// The highest bit number a BITS value may name; keeps a typo from building a huge string.
+const MAX_BITS: usize = 65_536;
+
+#[cfg(test)]
+mod tests;
