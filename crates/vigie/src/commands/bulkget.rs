@@ -73,6 +73,11 @@ pub(crate) fn run(args: &[String]) -> Exit {
         Ok(invocation) => invocation,
         Err(exit) => return exit,
     };
+    // snmpbulkget checks this before it reads a single OID or opens the session.
+    if invocation.rest().len() < usize::try_from(bulk.non_repeaters).unwrap_or(usize::MAX) {
+        eprintln!("{}: need more objects than <nonrep>", TOOL.name);
+        return Exit::Failure;
+    }
     let parsed = match commands::parse_oids(invocation.rest()) {
         Ok(parsed) => parsed,
         Err(exit) => return exit,

@@ -1,0 +1,241 @@
+//! `vigie set` against `snmpset`.
+
+use vigie_interop::{Peer, run, vigie_bin};
+
+use crate::{SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, agent, pass, same, writable_agent};
+
+/// Both tools set the same values; the agent then holds what vigie wrote.
+#[test]
+fn v2c_sets_contact_and_location() {
+    let Some(agent) = writable_agent(&[Peer::Snmpset, Peer::Snmpget]) else {
+        return;
+    };
+    let target = agent.target();
+    same(
+        Peer::Snmpset,
+        &[
+            "-v2c",
+            "-c",
+            "private",
+            &target,
+            SYS_CONTACT_0,
+            "s",
+            "noc@example.net",
+            SYS_LOCATION_0,
+            "s",
+            "Room 101, \"B\" wing",
+        ],
+    );
+
+    let out = run(
+        &vigie_bin(),
+        &[
+            "set",
+            "-v2c",
+            "-c",
+            "private",
+            &target,
+            SYS_CONTACT_0,
+            "s",
+            "written by vigie",
+        ],
+    );
+    assert_eq!(
+        out.stdout, "iso.3.6.1.2.1.1.4.0 = STRING: \"written by vigie\"\n",
+        "{out}"
+    );
+    assert!(out.success(), "{out}");
+    let check = run(
+        &Peer::Snmpget.path().unwrap(),
+        &[
+            "-m",
+            "",
+            "-v2c",
+            "-c",
+            "public",
+            "-Oqv",
+            &target,
+            SYS_CONTACT_0,
+            SYS_LOCATION_0,
+        ],
+    );
+    assert_eq!(
+        check.stdout,
+        "\"written by vigie\"\n\"Room 101, \\\"B\\\" wing\"\n"
+    );
+}
+
+#[test]
+fn v1_sets_contact() {
+    let Some(agent) = writable_agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    same(
+        Peer::Snmpset,
+        &[
+            "-v1",
+            "-c",
+            "private",
+            &agent.target(),
+            SYS_CONTACT_0,
+            "s",
+            "v1 contact",
+        ],
+    );
+}
+
+/// A value fixed in snmpd.conf cannot be set: notWritable in v2c.
+#[test]
+fn v2c_fixed_contact_is_not_writable() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    same(
+        Peer::Snmpset,
+        &[
+            "-v2c",
+            "-c",
+            "private",
+            &agent.target(),
+            SYS_CONTACT_0,
+            "s",
+            "x",
+        ],
+    );
+}
+
+/// The same failure in v1 is noSuchName.
+#[test]
+fn v1_fixed_contact_is_no_such_name() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    same(
+        Peer::Snmpset,
+        &[
+            "-v1",
+            "-c",
+            "private",
+            &agent.target(),
+            SYS_CONTACT_0,
+            "s",
+            "x",
+        ],
+    );
+}
+
+/// An INTEGER for a `DisplayString`: wrongType in v2c, badValue in v1.
+#[test]
+fn wrong_type() {
+    let Some(agent) = writable_agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    let target = agent.target();
+    for version in ["-v2c", "-v1"] {
+        same(
+            Peer::Snmpset,
+            &[version, "-c", "private", &target, SYS_CONTACT_0, "i", "5"],
+        );
+    }
+}
+
+/// The read-only community cannot write: noAccess in v2c, noSuchName in v1.
+#[test]
+fn read_only_community() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    let target = agent.target();
+    for version in ["-v2c", "-v1"] {
+        same(
+            Peer::Snmpset,
+            &[version, "-c", "public", &target, SYS_DESCR_0, "s", "x"],
+        );
+    }
+}
+
+/// Every snmpset type letter reaches the agent (which refuses all of them).
+#[test]
+fn every_value_type_to_a_read_only_object() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    let target = agent.target();
+    let oid = pass(1);
+    for (kind, value) in [
+        ("i", "-5"),
+        ("u", "4294967295"),
+        ("t", "8640000"),
+        ("a", "192.0.2.9"),
+        ("o", ".1.3.6.1.4.1.99999.7"),
+        ("s", "text with spaces"),
+        ("x", "0A0B0C"),
+        ("d", "1.2.3"),
+    ] {
+        same(
+            Peer::Snmpset,
+            &["-v2c", "-c", "private", &target, &oid, kind, value],
+        );
+    }
+}
+
+/// Two varbinds, the second refused: nothing is written and the error names varbind 2.
+#[test]
+fn second_varbind_fails() {
+    let Some(agent) = writable_agent(&[Peer::Snmpset, Peer::Snmpget]) else {
+        return;
+    };
+    let target = agent.target();
+    let contact = || {
+        run(
+            &Peer::Snmpget.path().unwrap(),
+            &[
+                "-m",
+                "",
+                "-v2c",
+                "-c",
+                "public",
+                "-Oqv",
+                &target,
+                SYS_CONTACT_0,
+            ],
+        )
+        .stdout
+    };
+    let before = contact();
+    for version in ["-v2c", "-v1"] {
+        same(
+            Peer::Snmpset,
+            &[
+                version,
+                "-c",
+                "private",
+                &target,
+                SYS_CONTACT_0,
+                "s",
+                "half",
+                &pass(1),
+                "i",
+                "5",
+            ],
+        );
+    }
+    // All or nothing (RFC 3416 §4.2.5): sysContact kept its value.
+    assert_eq!(contact(), before);
+}
+
+/// Values snmpset refuses before sending: unknown type letter, unparsable value, missing
+/// value.
+#[test]
+fn invalid_values() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
+        return;
+    };
+    let target = agent.target();
+    let oid = pass(1);
+    for tail in [&["z", "5"][..], &["i", "abc"][..], &["i"][..]] {
+        let mut args = vec!["-v2c", "-c", "private", target.as_str(), oid.as_str()];
+        args.extend_from_slice(tail);
+        same(Peer::Snmpset, &args);
+    }
+}

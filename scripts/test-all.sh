@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The test command of the README: everything CI checks, on a fresh Debian machine too.
+#
+#     bash scripts/test-all.sh
+#
+# 1. installs the Net-SNMP peers of the interop tests when they are missing (Debian
+#    packages snmp, snmpd, snmptrapd; as root, or through sudo);
+# 2. cargo fmt --check, clippy -D warnings, build of the binaries, and the tests of the whole
+#    workspace (benchmarks excluded: they have their own command).
+#
+# Every step runs even when an earlier one fails, so one run shows every problem; the exit
+# status is non-zero when any step failed. With VIGIE_REQUIRE_PEERS=1 (as .ci/run sets it) a
+# missing Net-SNMP peer fails the interop tests instead of skipping them.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+
+failed=()
+
+step() {
+    local name=$1
+    shift
+    echo
+    echo "==> $name: $*"
+    local started=$SECONDS
+    if "$@"; then
+        echo "==> $name: ok ($((SECONDS - started)) s)"
+    else
+        echo "==> $name: FAILED ($((SECONDS - started)) s)"
+        failed+=("$name")
+    fi
+}
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "cargo not found: install Rust with rustup (https://rustup.rs), then rerun" >&2
+    exit 1
+fi
+
+# Rust links through the system C compiler, which a minimal Debian image lacks.
+if ! command -v cc >/dev/null 2>&1; then
+    echo "==> no C compiler/linker (cc): installing gcc and libc6-dev"
+    if [ "$(id -u)" -eq 0 ]; then as_root=(); else as_root=(sudo); fi
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -q --no-install-recommends gcc libc6-dev ||
+        failed+=("install gcc")
+fi
+
+# rustfmt and clippy come as rustup components.
+for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+        if command -v rustup >/dev/null 2>&1; then
+            step "install $component" rustup component add "$component"
+        else
+            echo "cargo $component is missing and rustup is not installed" >&2
+            failed+=("install $component")
+        fi
+    fi
+done
+
+step "install Net-SNMP peers" bash scripts/install-peers.sh snmp snmpd snmptrapd
+
+exclude=()
+if cargo metadata --no-deps --format-version 1 2>/dev/null | grep -q '"name":"vigie-bench"'; then
+    exclude=(--exclude vigie-bench)
+fi
+
+step "format" cargo fmt --all --check
+step "lint" cargo clippy --locked --workspace --all-targets -- -D warnings
+# The interop tests run the built `vigie` binary, so it is built before the tests.
+step "build" cargo build --locked --workspace --bins
+step "test" cargo test --locked --workspace --no-fail-fast "${exclude[@]}"
+
+echo
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all checks passed"
