@@ -1,0 +1,9 @@
+//! vigie-bench: the codec benchmarks' inputs and one adapter per SNMP codec compared.
+//!
+//! `benches/codec.rs` times, for each message in [`fixture::Kind`], every codec in
+//! [`codecs`]: decoding the same bytes, and encoding the same logical content. This crate is
+//! not published and is kept out of the workspace's test run; `docs/benchmarks.md` has the
+//! figures and how to reproduce them.
+
+pub mod codecs;
+pub mod fixture;
