@@ -42,12 +42,16 @@
 #![cfg_attr(not(test), warn(clippy::indexing_slicing))]
 
 pub mod ber;
+pub mod community;
 pub mod engine;
 mod error;
 pub mod manual;
 pub mod message;
 mod oid;
 pub mod pdu;
+mod security;
+pub mod translate;
+pub mod vacm;
 mod value;
 
 pub use error::{DecodeError, DecodeErrorKind, Error};
@@ -56,4 +60,5 @@ pub use oid::{MAX_ARCS, Oid, OidError};
 pub use pdu::{
     AnyPdu, BulkPdu, ErrorStatus, GenericTrap, Pdu, PduKind, RequestId, TrapV1Pdu, VarBind,
 };
+pub use security::{AdminString, SecurityLevel, SecurityModel, UnknownSecurityName};
 pub use value::Value;
