@@ -86,12 +86,16 @@ pub(crate) fn request_failed(
     report: &mut Report,
 ) {
     match error {
-        RequestError::Timeout { .. } => {
+        RequestError::Timeout { last_malformed } => {
             let dot = if period { "." } else { "" };
-            report.fatal(
-                "timeout",
-                &format!("Timeout: No Response from {agent}{dot}"),
-            );
+            let mut message = format!("Timeout: No Response from {agent}{dot}");
+            // Net-SNMP stays silent here; saying why the answers were dropped saves a capture.
+            if let Some(error) = last_malformed {
+                message.push_str(&format!(
+                    "\n{agent} answered, but with a malformed message ({error}), which was dropped."
+                ));
+            }
+            report.fatal("timeout", &message);
         }
         RequestError::NotInV1 { .. } => {
             report.fatal(

@@ -5,6 +5,7 @@
 //! Without the Net-SNMP binaries (Debian packages `snmp snmpd snmptrapd`) the tests print a
 //! note and pass; with `VIGIE_REQUIRE_PEERS=1` they fail instead.
 
+mod malformed;
 mod notifications;
 mod options;
 mod requests;
