@@ -15,6 +15,7 @@ program_of() {
         snmp) echo snmpget ;;
         snmpd) echo snmpd ;;
         snmptrapd) echo snmptrapd ;;
+        openssl) echo openssl ;;
         *) echo "install-peers.sh: unknown package '$1'" >&2; exit 2 ;;
     esac
 }

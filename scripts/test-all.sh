@@ -3,8 +3,8 @@
 #
 #     bash scripts/test-all.sh
 #
-# 1. installs the Net-SNMP peers of the interop tests when they are missing (Debian
-#    packages snmp, snmpd, snmptrapd; as root, or through sudo);
+# 1. installs the peers of the interop tests when they are missing: Debian packages snmp,
+#    snmpd, snmptrapd (as root, or through sudo) and PyPI aiosmtpd;
 # 2. cargo fmt --check, clippy -D warnings, build of the binaries, and the tests of the whole
 #    workspace (benchmarks excluded: they have their own command).
 #
@@ -58,7 +58,8 @@ for component in rustfmt clippy; do
     fi
 done
 
-step "install Net-SNMP peers" bash scripts/install-peers.sh snmp snmpd snmptrapd
+step "install Net-SNMP and TLS peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl
+step "install SMTP peer" bash scripts/install-python-peers.sh aiosmtpd
 
 exclude=()
 if cargo metadata --no-deps --format-version 1 2>/dev/null | grep -q '"name":"vigie-bench"'; then

@@ -1,0 +1,304 @@
+//! Starting the test peers: the aiosmtpd relay of `tests/smtpd/relay.py` and
+//! `openssl s_server`, each on a free 127.0.0.1 port, stopped by PID when dropped.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// Whether a peer is usable; when it is not, either skip (the message names the package) or,
+/// with `VIGIE_REQUIRE_PEERS=1`, fail.
+fn peer_available(check: &mut Command, package: &str) -> bool {
+    let ok = check
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return true;
+    }
+    assert!(
+        std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "{package} is required (VIGIE_REQUIRE_PEERS=1) but not available"
+    );
+    eprintln!("skipped: {package} is not installed");
+    false
+}
+
+/// Whether aiosmtpd can be imported.
+pub(crate) fn aiosmtpd() -> bool {
+    peer_available(
+        Command::new("python3").args(["-c", "import aiosmtpd"]),
+        "aiosmtpd (PyPI package `aiosmtpd`: pip install aiosmtpd)",
+    )
+}
+
+/// Whether the openssl command is installed.
+pub(crate) fn openssl() -> bool {
+    peer_available(
+        Command::new("openssl").arg("version"),
+        "openssl (Debian package `openssl`)",
+    )
+}
+
+/// A running relay.
+pub(crate) struct Relay {
+    child: Child,
+    pub(crate) port: u16,
+    out: TempDir,
+}
+
+impl Relay {
+    /// Starts `relay.py` with `args` and waits for its `READY <port>` line.
+    pub(crate) fn start(args: &[&str]) -> Self {
+        let out = tempfile::tempdir().expect("test peer setup");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtpd/relay.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg("--out")
+            .arg(out.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("test peer setup");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("test peer setup"))
+            .read_line(&mut line)
+            .expect("test peer setup");
+        let Some(port) = line
+            .trim()
+            .strip_prefix("READY ")
+            .and_then(|p| p.parse().ok())
+        else {
+            let _ = child.kill();
+            let mut stderr = String::new();
+            let _ = child
+                .stderr
+                .take()
+                .expect("test peer setup")
+                .read_to_string(&mut stderr);
+            panic!("relay did not start: {line:?} {stderr}");
+        };
+        Self { child, port, out }
+    }
+
+    /// The messages received so far: (envelope lines, content).
+    pub(crate) fn received(&self) -> Vec<(Vec<String>, String)> {
+        let mut messages = Vec::new();
+        for n in 1.. {
+            let base = self.out.path().join(n.to_string());
+            let Ok(content) = std::fs::read(base.with_extension("eml")) else {
+                break;
+            };
+            let envelope =
+                std::fs::read_to_string(base.with_extension("env")).expect("test peer setup");
+            messages.push((
+                envelope.lines().map(str::to_owned).collect(),
+                String::from_utf8(content).expect("test peer setup"),
+            ));
+        }
+        messages
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free port: bound, then released (a small race the tests accept).
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("test peer setup")
+        .local_addr()
+        .expect("test peer setup")
+        .port()
+}
+
+/// `openssl s_server` accepting only `cipher` over TLS 1.2, with an RSA key made by openssl
+/// (ring cannot generate RSA keys).
+pub(crate) struct OpenSslServer {
+    child: Child,
+    pub(crate) port: u16,
+    _dir: TempDir,
+}
+
+impl OpenSslServer {
+    pub(crate) fn start(cipher: &str) -> Self {
+        let dir = tempfile::tempdir().expect("test peer setup");
+        let key = dir.path().join("key.pem");
+        let cert = dir.path().join("cert.pem");
+        let status = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("test peer setup");
+        assert!(status.success());
+        let port = free_port();
+        let child = Command::new("openssl")
+            .args(["s_server", "-quiet", "-tls1_2", "-cipher", cipher])
+            .arg("-accept")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("test peer setup");
+        wait_listening(port);
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for OpenSslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+/// A test PKI: a CA and server certificates it signs, written as PEM files.
+pub(crate) struct Pki {
+    pub(crate) dir: TempDir,
+    pub(crate) ca_der: Vec<u8>,
+    ca_cert: rcgen::Certificate,
+    ca_key: rcgen::KeyPair,
+}
+
+/// Which server certificate to make.
+pub(crate) enum ServerCert {
+    /// Valid for 127.0.0.1 and localhost, signed by the CA.
+    Good,
+    /// Signed by the CA, expired in 2001.
+    Expired,
+    /// Signed by the CA, for another name only.
+    OtherName,
+    /// Self-signed.
+    SelfSigned,
+}
+
+impl Pki {
+    pub(crate) fn new(ca_name: &str) -> Self {
+        let dir = tempfile::tempdir().expect("test peer setup");
+        let mut params =
+            rcgen::CertificateParams::new(Vec::<String>::new()).expect("test peer setup");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, ca_name);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca_key = rcgen::KeyPair::generate().expect("test peer setup");
+        let ca_cert = params.self_signed(&ca_key).expect("test peer setup");
+        Self {
+            dir,
+            ca_der: ca_cert.der().to_vec(),
+            ca_cert,
+            ca_key,
+        }
+    }
+
+    /// Writes `<name>.crt` (server certificate then CA, as relays send the chain) and
+    /// `<name>.key`; returns their paths.
+    pub(crate) fn server(&self, name: &str, kind: ServerCert) -> (PathBuf, PathBuf) {
+        let names = match kind {
+            ServerCert::OtherName => vec!["mail.example.test".to_owned()],
+            _ => vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
+        };
+        let mut params = rcgen::CertificateParams::new(names).expect("test peer setup");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "relay.test");
+        if let ServerCert::Expired = kind {
+            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        }
+        let key = rcgen::KeyPair::generate().expect("test peer setup");
+        let chain = match kind {
+            ServerCert::SelfSigned => params.self_signed(&key).expect("test peer setup").pem(),
+            _ => {
+                let cert = params
+                    .signed_by(&key, &self.ca_cert, &self.ca_key)
+                    .expect("test peer setup");
+                format!("{}{}", cert.pem(), self.ca_cert.pem())
+            }
+        };
+        let cert_path = self.dir.path().join(format!("{name}.crt"));
+        let key_path = self.dir.path().join(format!("{name}.key"));
+        std::fs::write(&cert_path, chain).expect("test peer setup");
+        std::fs::write(&key_path, key.serialize_pem()).expect("test peer setup");
+        (cert_path, key_path)
+    }
+}
+
+/// One step of a [`scripted`] server.
+pub(crate) enum Step {
+    /// Write these bytes.
+    Send(&'static str),
+    /// Read one line from the client.
+    Recv,
+}
+
+/// A one-connection TCP server on 127.0.0.1 that plays `steps`, then closes: for
+/// misbehaviours no real relay produces on demand.
+pub(crate) fn scripted(steps: Vec<Step>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("test peer setup");
+    let port = listener.local_addr().expect("test peer setup").port();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream.try_clone().expect("test peer setup"));
+        let mut writer = stream;
+        for step in steps {
+            match step {
+                Step::Send(bytes) => {
+                    if std::io::Write::write_all(&mut writer, bytes.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+                Step::Recv => {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    port
+}
