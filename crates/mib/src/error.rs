@@ -47,4 +47,7 @@ pub enum LookupError {
     /// The arcs do not make an SNMP OID (fewer than two, more than 128).
     #[error(transparent)]
     Oid(#[from] OidError),
+    /// An index value written after the object's name does not fit the row's INDEX.
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
 }

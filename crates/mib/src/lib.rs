@@ -25,23 +25,39 @@
 //! a syntax tree), [`Loader`] (files and search paths, the only part touching the file
 //! system) and [`MibSet`] (the resolved tree and its lookups).
 //!
-//! It does not do network I/O, and it does not yet decode instance indexes into values,
-//! format values with DISPLAY-HINTs, or carry built-in modules; those come next.
+//! On top of the tree: instance indexes decoded and encoded ([`RowIndex`], RFC 2578 §7.7),
+//! OIDs printed and read in Net-SNMP's forms with their indexes broken down
+//! ([`MibSet::format_oid`], [`MibSet::resolve`]), values formatted as `snmpwalk` prints
+//! them (enumerations, BITS, DISPLAY-HINTs, UNITS: [`MibSet::format_value`],
+//! [`format_value`]), the built-in modules compiled into the binary
+//! ([`MibSet::builtin`], [`Loader::add_builtin_modules`]), and Net-SNMP's search path
+//! and module list rules ([`mib_dirs`], [`mib_modules`]).
+//!
+//! It does no network I/O and reads no environment variable.
 #![cfg_attr(not(test), warn(clippy::indexing_slicing))]
 
 mod builtin;
 mod diagnostic;
 mod error;
+mod format;
+mod index;
+mod instance;
 pub mod lexer;
 mod loader;
 mod lookup;
 pub mod parser;
+mod paths;
 mod resolve;
 mod tree;
 
+pub use builtin::BUILTIN_MODULES;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Pos, Severity};
 pub use error::{Error, LookupError};
+pub use format::{ValueOptions, format_integer_with_hint, format_octets_with_hint, format_value};
+pub use index::{IndexEncoding, IndexError, IndexField, IndexValue, RowIndex};
+pub use instance::{OidFormat, OidOptions};
 pub use loader::Loader;
 pub use lookup::Instance;
 pub use parser::ast::{Access, DefVal, NamedNumber, Range, SmiVersion, Status};
+pub use paths::{DEFAULT_MODULES, ModuleSelection, mib_dirs, mib_modules};
 pub use tree::{BaseType, IndexPart, MibSet, Node, NodeId, NodeKind, ObjectType, Syntax};

@@ -25,12 +25,18 @@ pub struct Loader {
     search_paths: Vec<PathBuf>,
     /// Parsed modules not loaded yet, by name.
     available: HashMap<String, Source>,
-    /// Loaded modules, in load order.
+    /// Loaded modules, in the order they were found.
     loaded: Vec<Source>,
+    /// The modules asked for, in order: with their imports first, this is the load order
+    /// that decides which module names a node several define (see [`Loader::build`]).
+    requested: Vec<String>,
     loaded_names: HashSet<String>,
     missing: HashSet<String>,
     parsed_files: HashSet<PathBuf>,
     scanned: bool,
+    /// Whether the built-in modules stand in for modules no file on the search paths is
+    /// named after.
+    builtin: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -47,8 +53,31 @@ impl Loader {
         self
     }
 
+    /// Makes the built-in modules ([`crate::BUILTIN_MODULES`] and their imports) available
+    /// without files: a module asked for or imported is taken from the built-ins when no
+    /// file on the search paths is named after it, before every file is parsed to look for
+    /// it. Net-SNMP's `-M DIR -m MODULE` on top of vigie's built-ins is
+    /// `add_builtin_modules`, `add_search_path(DIR)`, `load_builtin`, `load_module(MODULE)`.
+    pub fn add_builtin_modules(&mut self) -> &mut Self {
+        self.builtin = true;
+        self
+    }
+
+    /// Loads every built-in module, as [`crate::MibSet::builtin`] holds them (calls
+    /// [`Loader::add_builtin_modules`] first). A file on the search paths named like a
+    /// built-in module is read instead of it.
+    pub fn load_builtin(&mut self) {
+        self.add_builtin_modules();
+        for name in builtin::source_names() {
+            self.request(name);
+            self.ensure(name);
+        }
+        self.load_dependencies();
+    }
+
     /// Loads the module `name` and, transitively, the modules it imports from.
     pub fn load_module(&mut self, name: &str) -> Result<(), Error> {
+        self.request(name);
         if self.loaded_names.contains(name) {
             return Ok(());
         }
@@ -72,6 +101,7 @@ impl Loader {
             return Err(Error::NoModule(path.to_owned()));
         }
         for name in &names {
+            self.request(name);
             self.ensure(name);
         }
         self.load_dependencies();
@@ -83,6 +113,7 @@ impl Loader {
     pub fn load_source(&mut self, text: &str) -> Vec<String> {
         let names = self.add_text(text, None, true);
         for name in &names {
+            self.request(name);
             self.ensure(name);
         }
         self.load_dependencies();
@@ -101,8 +132,11 @@ impl Loader {
         }
         self.scan();
         let mut names: Vec<String> = self.available.keys().cloned().collect();
-        names.sort();
+        // Net-SNMP's `-m ALL` reads modules in reverse name order (its module list is
+        // built by prepending), each after its imports.
+        names.sort_unstable_by(|a, b| b.cmp(a));
         for name in names {
+            self.request(&name);
             self.ensure(&name);
         }
         self.load_dependencies();
@@ -116,12 +150,85 @@ impl Loader {
 
     /// Resolves everything loaded into a [`MibSet`]. The loader can go on loading and build
     /// again.
+    ///
+    /// Modules are resolved in Net-SNMP's load order: each module asked for (by
+    /// [`Loader::load_module`], [`Loader::load_file`], [`Loader::load_source`], or all of
+    /// them, in reverse name order, by [`Loader::load_all`]) after the modules it imports.
+    /// Where several modules give the same name to a node, the first in that order is the
+    /// node's primary name (`RFC1213-MIB::ipAdEntAddr` rather than `IP-MIB::ipAdEntAddr`
+    /// after `-m ALL`), as Net-SNMP prints it.
     pub fn build(&self) -> MibSet {
-        let mut mib = crate::resolve::build(&self.loaded);
+        let order = self.load_order();
+        let sources: Vec<&Source> = order.iter().filter_map(|&i| self.loaded.get(i)).collect();
+        let mut mib = crate::resolve::build(&sources);
         let mut diagnostics = self.diagnostics.clone();
         diagnostics.append(&mut mib.diagnostics);
         mib.diagnostics = diagnostics;
         mib
+    }
+
+    fn request(&mut self, name: &str) {
+        if !self.requested.iter().any(|r| r == name) {
+            self.requested.push(name.to_owned());
+        }
+    }
+
+    /// Indexes into `loaded`: each requested module after its imports (depth first, imports
+    /// in the order written), then any module not reached that way.
+    fn load_order(&self) -> Vec<usize> {
+        let index: HashMap<&str, usize> = self
+            .loaded
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.module.name.as_str(), i))
+            .collect();
+        let mut placed = vec![false; self.loaded.len()];
+        let mut order = Vec::with_capacity(self.loaded.len());
+        for name in &self.requested {
+            let Some(&root) = index.get(name.as_str()) else {
+                continue;
+            };
+            // An explicit stack: import chains in hostile input may be long.
+            let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+            if let Some(slot) = placed.get_mut(root) {
+                if *slot {
+                    continue;
+                }
+                *slot = true;
+            }
+            stack.push((root, self.imports_of(root)));
+            while let Some((module, pending)) = stack.last_mut() {
+                let module = *module;
+                let Some(next) = pending.pop() else {
+                    order.push(module);
+                    stack.pop();
+                    continue;
+                };
+                let Some(&i) = index.get(next.as_str()) else {
+                    continue;
+                };
+                if placed.get(i).copied().unwrap_or(true) {
+                    continue;
+                }
+                if let Some(slot) = placed.get_mut(i) {
+                    *slot = true;
+                }
+                stack.push((i, self.imports_of(i)));
+            }
+        }
+        order.extend((0..self.loaded.len()).filter(|&i| !placed.get(i).copied().unwrap_or(true)));
+        order
+    }
+
+    /// The modules a loaded module imports from, last first (they are popped).
+    fn imports_of(&self, i: usize) -> Vec<String> {
+        let mut wanted = self
+            .loaded
+            .get(i)
+            .map(|s| wanted_modules(&s.module))
+            .unwrap_or_default();
+        wanted.reverse();
+        wanted
     }
 
     /// Moves module `name` into the loaded list, finding and parsing its file if needed.
@@ -134,6 +241,11 @@ impl Loader {
         }
         if !self.available.contains_key(name) {
             self.find_by_file_name(name);
+        }
+        if !self.available.contains_key(name) && self.builtin {
+            if let Some(text) = builtin::source(name) {
+                self.add_text(text, None, false);
+            }
         }
         if !self.available.contains_key(name) {
             self.scan();

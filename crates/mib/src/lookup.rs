@@ -40,7 +40,11 @@ impl MibSet {
         if input.is_empty() {
             return Err(LookupError::Empty);
         }
-        let (module, path) = match input.split_once("::") {
+        // A module name holds no dot, quote or bracket; `::` inside an index is text.
+        let split = input
+            .split_once("::")
+            .filter(|(module, _)| !module.contains(['.', '"', '\'', '[']));
+        let (module, path) = match split {
             Some((module, path)) => {
                 if self.module_index(module).is_none() {
                     return Err(LookupError::UnknownModule(module.to_owned()));
@@ -49,6 +53,24 @@ impl MibSet {
             }
             None => (None, input),
         };
+        if crate::instance::has_index_syntax(path) {
+            return self.resolve_indexed(module, path);
+        }
+        match self.resolve_plain(module, path) {
+            // An enumeration label in an index (`ipAddressIfIndex.ipv4.4.127.0.0.1`).
+            Err(LookupError::InvalidArc(arc)) => self
+                .resolve_indexed(module, path)
+                .map_err(|_| LookupError::InvalidArc(arc)),
+            other => other,
+        }
+    }
+
+    /// Names and numbers separated by dots, without index syntax.
+    pub(crate) fn resolve_plain(
+        &self,
+        module: Option<&str>,
+        path: &str,
+    ) -> Result<Vec<u32>, LookupError> {
         if let Some(absolute) = path.strip_prefix('.') {
             return self.walk(self.root(), Vec::new(), absolute.split('.'));
         }
@@ -90,18 +112,11 @@ impl MibSet {
         })
     }
 
-    /// Net-SNMP's default rendering of an OID: `IF-MIB::ifDescr.3`, or the dotted numbers
-    /// with a leading dot when no node is known.
+    /// Net-SNMP's default rendering of an OID: `IF-MIB::ifDescr.3`,
+    /// `SNMP-VIEW-BASED-ACM-MIB::vacmGroupName.3."public"`, or the dotted numbers with a
+    /// leading dot when no node is known. [`MibSet::format_oid`] takes the `-O` options.
     pub fn name_of(&self, oid: &Oid) -> String {
-        let Some(instance) = self.describe(oid.arcs()) else {
-            return format!(".{oid}");
-        };
-        let mut name = instance.node.qualified_name();
-        for arc in instance.index {
-            name.push('.');
-            name.push_str(&arc.to_string());
-        }
-        name
+        self.format_oid(oid, &crate::instance::OidOptions::new())
     }
 
     fn find_in(&self, module: Option<&str>, name: &str) -> Option<Node<'_>> {

@@ -124,8 +124,8 @@ impl NodeId {
 ///
 /// A node defined by several modules (`IF-MIB::ifDescr` and `RFC1213-MIB::ifDescr`) has one
 /// label per definition; the handle reads one of them: the one asked for by
-/// [`MibSet::find`] with a module, otherwise the primary one (SMIv2 before SMIv1, then load
-/// order).
+/// [`MibSet::find`] with a module, otherwise the primary one: the first in load order, as
+/// Net-SNMP names a node after the first module that defined it.
 #[derive(Clone, Copy)]
 pub struct Node<'a> {
     mib: &'a MibSet,
@@ -441,7 +441,6 @@ pub(crate) struct Label {
     pub(crate) origin: Origin,
     pub(crate) kind: NodeKind,
     pub(crate) object: Option<usize>,
-    pub(crate) version: SmiVersion,
 }
 
 /// Where a label comes from.

@@ -23,8 +23,9 @@ use self::oids::OidState;
 use self::scope::Scope;
 use self::types::TypeState;
 
-/// Resolves `sources` (in load order) into a tree.
-pub(crate) fn build(sources: &[Source]) -> MibSet {
+/// Resolves `sources` (in load order: where modules define the same name at the same
+/// node, the first one's name is the node's primary name) into a tree.
+pub(crate) fn build(sources: &[&Source]) -> MibSet {
     let mut builder = Builder::new(sources);
     builder.check_imports();
     builder.resolve_oids();
@@ -34,7 +35,7 @@ pub(crate) fn build(sources: &[Source]) -> MibSet {
 }
 
 struct Builder<'s> {
-    sources: &'s [Source],
+    sources: &'s [&'s Source],
     mib: MibSet,
     scopes: Vec<Scope<'s>>,
     module_by_name: HashMap<&'s str, usize>,
@@ -48,7 +49,7 @@ struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(sources: &'s [Source]) -> Self {
+    fn new(sources: &'s [&'s Source]) -> Self {
         let mut mib = MibSet {
             nodes: vec![NodeData {
                 arc: 0,
@@ -71,14 +72,7 @@ impl<'s> Builder<'s> {
             } else {
                 Origin::Builtin(builtin::ROOTS_MODULE)
             };
-            push_label(
-                &mut mib,
-                node,
-                name,
-                origin,
-                NodeKind::Builtin,
-                SmiVersion::V2,
-            );
+            push_label(&mut mib, node, name, origin, NodeKind::Builtin);
         }
         let mut module_by_name = HashMap::new();
         let mut builder_diagnostics = Vec::new();
@@ -191,14 +185,12 @@ impl<'s> Builder<'s> {
             Body::Capabilities(_) => NodeKind::Capabilities,
             _ => NodeKind::OidValue,
         };
-        let version = self.version(m);
         push_label(
             &mut self.mib,
             node,
             &definition.name,
             Origin::Module(m),
             kind,
-            version,
         );
         if let Some(module) = self.mib.modules.get_mut(m) {
             module
@@ -239,15 +231,8 @@ fn insert_child(mib: &mut MibSet, parent: NodeId, arc: u32) -> NodeId {
 }
 
 /// Adds a label to `node`: a module's definition replaces a built-in label of the same
-/// name, and an SMIv2 definition goes before SMIv1 ones (it becomes the primary name).
-fn push_label(
-    mib: &mut MibSet,
-    node: NodeId,
-    name: &str,
-    origin: Origin,
-    kind: NodeKind,
-    version: SmiVersion,
-) {
+/// name; otherwise labels keep load order, the first being the primary name.
+fn push_label(mib: &mut MibSet, node: NodeId, name: &str, origin: Origin, kind: NodeKind) {
     let Some(data) = mib.nodes.get_mut(node.index()) else {
         return;
     };
@@ -256,7 +241,6 @@ fn push_label(
         origin,
         kind,
         object: None,
-        version,
     };
     let builtin = data
         .labels
@@ -277,16 +261,9 @@ fn push_label(
     {
         return;
     }
-    let before_v1 = version == SmiVersion::V2
-        && data
-            .labels
-            .first()
-            .is_some_and(|l| l.version == SmiVersion::V1 && matches!(l.origin, Origin::Module(_)));
-    if before_v1 {
-        data.labels.insert(0, label);
-    } else {
-        data.labels.push(label);
-    }
+    // The first module loaded names the node, as in Net-SNMP, whose tree keeps the first
+    // definition's module for a name several modules define.
+    data.labels.push(label);
     let nodes = mib.by_name.entry(name.to_owned()).or_default();
     if !nodes.contains(&node) {
         nodes.push(node);

@@ -175,14 +175,12 @@ impl<'s> Builder<'s> {
     fn name_arc(&mut self, node: NodeId, name: &Ident, m: usize) {
         let named = self.mib.node(node).is_some_and(|n| n.name().is_some());
         if !named {
-            let version = self.version(m);
             push_label(
                 &mut self.mib,
                 node,
                 &name.name,
                 crate::tree::Origin::Module(m),
                 crate::tree::NodeKind::OidValue,
-                version,
             );
         }
     }

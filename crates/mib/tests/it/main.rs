@@ -6,9 +6,11 @@
 //! `VIGIE_REQUIRE_PEERS=1`, which turns the skip into a failure.
 
 mod corpus;
+mod instances;
 mod lookups;
 mod problems;
 mod snmptranslate;
+mod snmpwalk;
 
 use std::path::PathBuf;
 
