@@ -1,6 +1,7 @@
 //! Errors of the SNMP core.
 
 use crate::oid::OidError;
+use crate::usm::UsmError;
 
 /// Any error of the SNMP core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -12,6 +13,9 @@ pub enum Error {
     /// An object identifier was invalid.
     #[error(transparent)]
     Oid(#[from] OidError),
+    /// The User-based Security Model refused a key, a message or a password.
+    #[error(transparent)]
+    Usm(#[from] UsmError),
 }
 
 /// A decoding failure, with the byte offset in the datagram where it was found.
@@ -69,4 +73,12 @@ pub enum DecodeErrorKind {
     /// Bytes left after the outermost SEQUENCE or inside a closed constructed value.
     #[error("trailing data")]
     TrailingData,
+    /// An SNMPv3 msgFlags that is not one octet, or asks for privacy without authentication
+    /// (RFC 3412 §7.2 step 5: snmpInvalidMsgs).
+    #[error("invalid msgFlags")]
+    InvalidMsgFlags,
+    /// An SNMPv3 msgSecurityModel other than the USM (RFC 3412 §7.2 step 4:
+    /// snmpUnknownSecurityModels).
+    #[error("unsupported security model {0}")]
+    UnsupportedSecurityModel(i32),
 }

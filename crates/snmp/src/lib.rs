@@ -1,9 +1,12 @@
 //! vigie-snmp: the SNMP protocol core, without I/O.
 //!
-//! This crate encodes and decodes SNMP messages (v1, RFC 1157; v2c, RFC 1901/3416) with a
-//! strict BER encoder and a decoder that never panics and never allocates more than the
-//! datagram warrants, and drives the request/response exchange in sans-IO engines: bytes,
-//! time and randomness come in as arguments, datagrams and deadlines go out as values.
+//! This crate encodes and decodes SNMP messages (v1, RFC 1157; v2c, RFC 1901/3416; v3,
+//! RFC 3412) with a strict BER encoder and a decoder that never panics and never allocates
+//! more than the datagram warrants, and drives the request/response exchange in sans-IO
+//! engines: bytes, time and randomness come in as arguments, datagrams and deadlines go out
+//! as values. It holds the User-based Security Model's keys, digests, ciphers and time
+//! window ([`usm`], RFC 3414, 3826, 7860), access control ([`vacm`], RFC 3415), the
+//! community table and v1/v2 translation ([`community`], [`translate`], RFC 3584).
 //!
 //! It never opens a socket, reads a clock or a file, or sets up logging. `vigie-net` drives
 //! the engines over UDP; the agent, the tools and the manager all use the same engines.
@@ -30,7 +33,7 @@
 //!     b'e', b'r',
 //! ]);
 //! let Message::Community(message) = Message::decode(datagram.clone())? else {
-//!     unreachable!("only community messages so far");
+//!     unreachable!("a v2c datagram");
 //! };
 //! assert_eq!(message.community, "public");
 //! let AnyPdu::Pdu(response) = &message.pdu else { unreachable!() };
@@ -51,6 +54,7 @@ mod oid;
 pub mod pdu;
 mod security;
 pub mod translate;
+pub mod usm;
 pub mod vacm;
 mod value;
 

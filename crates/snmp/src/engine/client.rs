@@ -141,7 +141,11 @@ impl ClientEngine {
                 return;
             }
         };
-        let Message::Community(message) = message;
+        // SNMPv3 is not this engine's yet: a v3 datagram is counted as unreadable.
+        let Message::Community(message) = message else {
+            self.stats.malformed += 1;
+            return;
+        };
         let AnyPdu::Pdu(pdu) = message.pdu else {
             self.stats.strays += 1;
             return;

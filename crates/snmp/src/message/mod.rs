@@ -1,6 +1,7 @@
 //! SNMP messages: the version wrapper around a PDU (RFC 1157 §4, RFC 1901, RFC 3412 §6).
 
 mod community;
+mod v3;
 
 use bytes::Bytes;
 
@@ -9,19 +10,28 @@ use crate::ber::{Reader, Writer};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::pdu::AnyPdu;
 
+pub(crate) use v3::{DataRef, write_message};
+pub use v3::{
+    HeaderData, MIN_MAX_SIZE, MsgFlags, ScopedPdu, ScopedPduData, UsmSecurityParameters, V3Message,
+    locate_auth_params,
+};
+
 /// A decoded SNMP message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Message {
     /// A community-based message: SNMPv1 or SNMPv2c.
     Community(CommunityMessage),
+    /// An SNMPv3 message with the User-based Security Model (RFC 3412 §6, RFC 3414 §2.4).
+    V3(V3Message),
 }
 
 impl Message {
     /// Decodes one datagram. Never panics; allocates at most in proportion to the input.
     ///
     /// The community and OCTET STRING values are slices of `datagram`, not copies. A
-    /// version other than 0 (v1) or 1 (v2c) fails with `UnsupportedVersion`. Bytes after
+    /// version other than 0 (v1), 1 (v2c) or 3 fails with `UnsupportedVersion`; what an
+    /// SNMPv3 message may hold is described at [`V3Message`]. Bytes after
     /// the message SEQUENCE are ignored; what else is tolerated or rejected is described in
     /// [`crate::manual`].
     pub fn decode(datagram: Bytes) -> Result<Self, DecodeError> {
@@ -32,6 +42,11 @@ impl Message {
         let version = match version.int32()? {
             0 => Version::V1,
             1 => Version::V2c,
+            v3::VERSION_3 => {
+                let v3 = V3Message::read_rest(&mut message)?;
+                message.finish()?;
+                return Ok(Self::V3(v3));
+            }
             other => {
                 return Err(DecodeError::new(
                     DecodeErrorKind::UnsupportedVersion(other),
@@ -49,6 +64,10 @@ impl Message {
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
             Self::Community(message) => {
+                out.reserve(message.size_hint());
+                message.write(&mut Writer::new(out));
+            }
+            Self::V3(message) => {
                 out.reserve(message.size_hint());
                 message.write(&mut Writer::new(out));
             }
@@ -129,13 +148,18 @@ mod tests {
     }
 
     #[test]
-    fn rejects_versions_other_than_1_and_2c() {
-        for (version, code) in [(3, 3), (2, 2), (0xff, -1)] {
+    fn rejects_versions_other_than_1_2c_and_3() {
+        for (version, code) in [(2, 2), (4, 4), (0xff, -1)] {
             let mut bytes = GET_V2C;
             bytes[4] = version;
             let error = DecodeError::new(DecodeErrorKind::UnsupportedVersion(code), 4);
             assert_eq!(decode(&bytes), Err(error));
         }
+        // Version 3 is decoded as SNMPv3, whose msgGlobalData SEQUENCE is not there.
+        let mut bytes = GET_V2C;
+        bytes[4] = 3;
+        let error = DecodeError::new(DecodeErrorKind::UnexpectedTag(0x04), 5);
+        assert_eq!(decode(&bytes), Err(error));
     }
 
     #[test]
