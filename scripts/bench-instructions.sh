@@ -9,7 +9,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 iterations="${1:-2000}"
-codecs=(vigie rasn-snmp snmp-parser snmp2 async-snmp csnmp)
+codecs=(vigie vigie-view rasn-snmp snmp-parser snmp2 async-snmp csnmp)
 
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 cargo build --quiet --profile bench -p vigie-bench --example instructions

@@ -19,6 +19,7 @@ use vigie_bench::codecs::rasn_snmp::RasnSnmp;
 use vigie_bench::codecs::snmp_parser::SnmpParser;
 use vigie_bench::codecs::snmp2::Snmp2;
 use vigie_bench::codecs::vigie::Vigie;
+use vigie_bench::codecs::vigie_view::VigieView;
 use vigie_bench::codecs::{Codec, Failure, Operation};
 use vigie_bench::fixture::{Content, Kind};
 
@@ -30,6 +31,7 @@ fn codec(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("decode/{}", kind.name()));
         group.throughput(Throughput::Bytes(datagram.len() as u64));
         bench_decode::<Vigie>(&mut group, kind, &content, &datagram);
+        bench_decode::<VigieView>(&mut group, kind, &content, &datagram);
         bench_decode::<RasnSnmp>(&mut group, kind, &content, &datagram);
         bench_decode::<SnmpParser>(&mut group, kind, &content, &datagram);
         bench_decode::<Snmp2>(&mut group, kind, &content, &datagram);

@@ -17,6 +17,7 @@ use vigie_bench::codecs::rasn_snmp::RasnSnmp;
 use vigie_bench::codecs::snmp_parser::SnmpParser;
 use vigie_bench::codecs::snmp2::Snmp2;
 use vigie_bench::codecs::vigie::Vigie;
+use vigie_bench::codecs::vigie_view::VigieView;
 use vigie_bench::codecs::{Codec, Failure, Operation};
 use vigie_bench::fixture::Kind;
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
     };
     let result = match codec.as_str() {
         Vigie::NAME => run::<Vigie>(operation, kind, iterations),
+        VigieView::NAME => run::<VigieView>(operation, kind, iterations),
         RasnSnmp::NAME => run::<RasnSnmp>(operation, kind, iterations),
         SnmpParser::NAME => run::<SnmpParser>(operation, kind, iterations),
         Snmp2::NAME => run::<Snmp2>(operation, kind, iterations),

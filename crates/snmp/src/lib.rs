@@ -57,6 +57,7 @@ pub mod translate;
 pub mod usm;
 pub mod vacm;
 mod value;
+pub mod view;
 
 pub use error::{DecodeError, DecodeErrorKind, Error};
 pub use message::{CommunityMessage, Message, Version};

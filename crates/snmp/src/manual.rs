@@ -74,7 +74,7 @@
 //!   `UnsupportedVersion`. A v3 message whose msgFlags ask for privacy without
 //!   authentication fails with `InvalidMsgFlags`, and one whose security model is not the
 //!   USM with `UnsupportedSecurityModel`: both are counted by RFC 3412 §7.2, not answered.
-//! - An encrypted v3 ScopedPDU stays bytes until [`crate::usm`] has authenticated the
+//! - An encrypted v3 `ScopedPDU` stays bytes until [`crate::usm`] has authenticated the
 //!   message and decrypted it; its decoder ignores the padding DES and 3DES leave.
 //! - The PDU is decoded whatever the version: a v1 message carrying a GetBulk decodes. Which
 //!   PDUs a version may carry is the engine's business (RFC 3584 §4.1), not the codec's, so

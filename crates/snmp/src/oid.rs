@@ -5,6 +5,8 @@ use core::str::FromStr;
 
 use smallvec::SmallVec;
 
+use crate::ber::oid_arcs as ber_oid_arcs;
+
 /// An OBJECT IDENTIFIER: at least two arcs, at most 128, each at most 2^32-1.
 ///
 /// Ordering is lexicographic over the arcs, which is the order GETNEXT walks the MIB in.
@@ -72,10 +74,35 @@ impl Oid {
         self.arcs.strip_prefix(prefix.arcs.as_slice())
     }
 
-    /// Builds an OID from arcs the caller has already checked (the BER decoder does).
-    pub(crate) fn from_checked(arcs: SmallVec<[u32; INLINE_ARCS]>) -> Self {
-        debug_assert!(arcs.len() >= 2 && arcs.len() <= MAX_ARCS);
-        Self { arcs }
+    /// `0.0`, zeroDotZero: the conventional "no OID" (RFC 2578 §2).
+    pub(crate) fn zero_dot_zero() -> Self {
+        Self {
+            arcs: SmallVec::from_buf_and_len([0; INLINE_ARCS], 2),
+        }
+    }
+
+    /// Decodes OBJECT IDENTIFIER contents (X.690 §8.19); on failure, the index in
+    /// `contents` of the offending subidentifier. Empty contents are read as `0.0`, as
+    /// Net-SNMP's `asn_parse_objid` does (see [`crate::ber::Reader::oid`]).
+    #[inline]
+    pub(crate) fn from_ber(contents: &[u8]) -> Result<Self, usize> {
+        // Each octet ends at most one subidentifier and the first holds two arcs, so
+        // contents shorter than INLINE_ARCS fit the inline array: decode straight into it.
+        if contents.len() < INLINE_ARCS {
+            if contents.is_empty() {
+                return Ok(Self::zero_dot_zero());
+            }
+            let mut buf = [0u32; INLINE_ARCS];
+            let count = ber_oid_arcs(contents, &mut buf)?;
+            return Ok(Self {
+                arcs: SmallVec::from_buf_and_len(buf, count),
+            });
+        }
+        let mut buf = [0u32; MAX_ARCS];
+        let count = ber_oid_arcs(contents, &mut buf)?;
+        Ok(Self {
+            arcs: SmallVec::from_slice(buf.get(..count).unwrap_or_default()),
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 use std::net::Ipv4Addr;
 
 use crate::ber::tag::{INTEGER, IP_ADDRESS, OBJECT_IDENTIFIER, SEQUENCE, TIMETICKS};
-use crate::ber::{Reader, Writer};
+use crate::ber::{Reader, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 use crate::value::Value;
@@ -70,14 +70,40 @@ impl AnyPdu {
 
     /// Writes this PDU's TLV.
     pub fn write(&self, writer: &mut Writer<'_>) {
+        let (content, list) = self.lengths();
+        writer.fill(tlv_len(content), |w| self.write_to(w, content, list));
+    }
+
+    /// The PDU's content length and its varbind list's, computed in one pass.
+    pub(crate) fn lengths(&self) -> (usize, usize) {
         match self {
-            Self::Pdu(pdu) => pdu.write(writer),
-            Self::Bulk(bulk) => bulk.write(writer),
-            Self::TrapV1(trap) => trap.write(writer),
+            Self::Pdu(pdu) => pdu.lengths(),
+            Self::Bulk(bulk) => bulk.lengths(),
+            Self::TrapV1(trap) => trap.lengths(),
         }
     }
 
-    /// A rough upper bound of the encoded size, to reserve buffer space in one go.
+    /// Writes the PDU TLV, given [`lengths`](Self::lengths).
+    pub(crate) fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
+        match self {
+            Self::Pdu(pdu) => pdu.write_to(writer, content, list),
+            Self::Bulk(bulk) => bulk.write_to(writer, content, list),
+            Self::TrapV1(trap) => trap.write_to(writer, content, list),
+        }
+    }
+
+    /// The size of this PDU's BER encoding, tag and length included: exactly what
+    /// [`write`](Self::write) appends.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Self::Pdu(pdu) => pdu.encoded_len(),
+            Self::Bulk(bulk) => bulk.encoded_len(),
+            Self::TrapV1(trap) => trap.encoded_len(),
+        }
+    }
+
+    /// A rough upper bound of the encoded size, to reserve buffer space in one go: cheaper
+    /// than [`encoded_len`](Self::encoded_len), which computes every OID's length.
     pub(crate) fn size_hint(&self) -> usize {
         let varbinds: usize = self.varbinds().iter().map(VarBind::size_hint).sum();
         32 + varbinds
@@ -87,12 +113,33 @@ impl AnyPdu {
 impl Pdu {
     /// Writes this PDU's TLV (RFC 3416 §3 `PDU`).
     pub fn write(&self, writer: &mut Writer<'_>) {
-        writer.constructed(self.kind.tag(), |w| {
-            w.integer(INTEGER, i64::from(self.request_id.0));
-            w.integer(INTEGER, i64::from(self.error_status.code()));
-            w.integer(INTEGER, i64::from(self.error_index));
-            write_varbinds(w, &self.varbinds);
-        });
+        let (content, list) = self.lengths();
+        writer.fill(tlv_len(content), |w| self.write_to(w, content, list));
+    }
+
+    fn lengths(&self) -> (usize, usize) {
+        let list = varbinds_len(&self.varbinds);
+        (self.fields_len() + tlv_len(list), list)
+    }
+
+    fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
+        writer.header(self.kind.tag(), content);
+        writer.integer(INTEGER, i64::from(self.request_id.0));
+        writer.integer(INTEGER, i64::from(self.error_status.code()));
+        writer.integer(INTEGER, i64::from(self.error_index));
+        write_varbinds(writer, &self.varbinds, list);
+    }
+
+    /// The size of this PDU's BER encoding, tag and length included.
+    pub fn encoded_len(&self) -> usize {
+        tlv_len(self.fields_len() + tlv_len(varbinds_len(&self.varbinds)))
+    }
+
+    /// The three INTEGER TLVs before the varbind list.
+    fn fields_len(&self) -> usize {
+        tlv_len(integer_len(i64::from(self.request_id.0)))
+            + tlv_len(integer_len(i64::from(self.error_status.code())))
+            + tlv_len(integer_len(i64::from(self.error_index)))
     }
 
     fn read_contents(kind: PduKind, contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -117,12 +164,33 @@ impl Pdu {
 impl BulkPdu {
     /// Writes this PDU's TLV (RFC 3416 §3 `BulkPDU`).
     pub fn write(&self, writer: &mut Writer<'_>) {
-        writer.constructed(TAG_GET_BULK_REQUEST, |w| {
-            w.integer(INTEGER, i64::from(self.request_id.0));
-            w.integer(INTEGER, i64::from(self.non_repeaters));
-            w.integer(INTEGER, i64::from(self.max_repetitions));
-            write_varbinds(w, &self.varbinds);
-        });
+        let (content, list) = self.lengths();
+        writer.fill(tlv_len(content), |w| self.write_to(w, content, list));
+    }
+
+    fn lengths(&self) -> (usize, usize) {
+        let list = varbinds_len(&self.varbinds);
+        (self.fields_len() + tlv_len(list), list)
+    }
+
+    fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
+        writer.header(TAG_GET_BULK_REQUEST, content);
+        writer.integer(INTEGER, i64::from(self.request_id.0));
+        writer.integer(INTEGER, i64::from(self.non_repeaters));
+        writer.integer(INTEGER, i64::from(self.max_repetitions));
+        write_varbinds(writer, &self.varbinds, list);
+    }
+
+    /// The size of this PDU's BER encoding, tag and length included.
+    pub fn encoded_len(&self) -> usize {
+        tlv_len(self.fields_len() + tlv_len(varbinds_len(&self.varbinds)))
+    }
+
+    /// The three INTEGER TLVs before the varbind list.
+    fn fields_len(&self) -> usize {
+        tlv_len(integer_len(i64::from(self.request_id.0)))
+            + tlv_len(integer_len(i64::from(self.non_repeaters)))
+            + tlv_len(integer_len(i64::from(self.max_repetitions)))
     }
 
     fn read_contents(contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -143,14 +211,45 @@ impl BulkPdu {
 impl TrapV1Pdu {
     /// Writes this PDU's TLV (RFC 1157 §4.1.6 `Trap-PDU`).
     pub fn write(&self, writer: &mut Writer<'_>) {
-        writer.constructed(TAG_TRAP_V1, |w| {
-            w.oid(OBJECT_IDENTIFIER, &self.enterprise);
-            w.octets(IP_ADDRESS, &self.agent_addr.octets());
-            w.integer(INTEGER, i64::from(self.generic_trap.code()));
-            w.integer(INTEGER, i64::from(self.specific_trap));
-            w.unsigned(TIMETICKS, u64::from(self.time_stamp));
-            write_varbinds(w, &self.varbinds);
-        });
+        let (content, list) = self.lengths();
+        writer.fill(tlv_len(content), |w| self.write_to(w, content, list));
+    }
+
+    fn lengths(&self) -> (usize, usize) {
+        let list = varbinds_len(&self.varbinds);
+        (
+            self.fields_len(oid_len(&self.enterprise)) + tlv_len(list),
+            list,
+        )
+    }
+
+    fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
+        writer.header(TAG_TRAP_V1, content);
+        writer.oid(
+            OBJECT_IDENTIFIER,
+            &self.enterprise,
+            oid_len(&self.enterprise),
+        );
+        writer.octets(IP_ADDRESS, &self.agent_addr.octets());
+        writer.integer(INTEGER, i64::from(self.generic_trap.code()));
+        writer.integer(INTEGER, i64::from(self.specific_trap));
+        writer.unsigned(TIMETICKS, u64::from(self.time_stamp));
+        write_varbinds(writer, &self.varbinds, list);
+    }
+
+    /// The size of this PDU's BER encoding, tag and length included.
+    pub fn encoded_len(&self) -> usize {
+        let fields = self.fields_len(oid_len(&self.enterprise));
+        tlv_len(fields + tlv_len(varbinds_len(&self.varbinds)))
+    }
+
+    /// The five TLVs before the varbind list, given the enterprise OID's content length.
+    fn fields_len(&self, enterprise: usize) -> usize {
+        tlv_len(enterprise)
+            + tlv_len(4)
+            + tlv_len(integer_len(i64::from(self.generic_trap.code())))
+            + tlv_len(integer_len(i64::from(self.specific_trap)))
+            + tlv_len(unsigned_len(u64::from(self.time_stamp)))
     }
 
     fn read_contents(contents: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -242,6 +341,7 @@ impl VarBind {
     }
 
     /// Reads one `VarBind` SEQUENCE (RFC 3416 §3): a name and a value, nothing after them.
+    #[inline]
     pub fn read(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let mut contents = reader.read(SEQUENCE)?;
         let name = contents.read(OBJECT_IDENTIFIER)?.oid()?;
@@ -252,15 +352,27 @@ impl VarBind {
 
     /// Writes this varbind's SEQUENCE.
     pub fn write(&self, writer: &mut Writer<'_>) {
-        writer.constructed(SEQUENCE, |w| {
-            w.oid(OBJECT_IDENTIFIER, &self.name);
-            self.value.write(w);
-        });
+        writer.fill(self.encoded_len(), |w| self.write_to(w));
+    }
+
+    #[inline]
+    fn write_to(&self, writer: &mut SliceWriter<'_>) {
+        let name = oid_len(&self.name);
+        writer.header(SEQUENCE, tlv_len(name) + self.value.encoded_len());
+        writer.oid(OBJECT_IDENTIFIER, &self.name, name);
+        self.value.write_to(writer);
     }
 
     fn size_hint(&self) -> usize {
         // Two headers of up to 3 octets, and an arc rarely needs more than 2 octets.
         6 + 2 + self.name.len() * 2 + self.value.size_hint()
+    }
+
+    /// The size of this varbind's BER encoding, tag and length included: exactly what
+    /// [`write`](Self::write) appends.
+    #[inline]
+    pub fn encoded_len(&self) -> usize {
+        tlv_len(tlv_len(oid_len(&self.name)) + self.value.encoded_len())
     }
 }
 
@@ -478,12 +590,17 @@ fn read_varbinds(reader: &mut Reader<'_>) -> Result<Vec<VarBind>, DecodeError> {
     Ok(varbinds)
 }
 
-fn write_varbinds(writer: &mut Writer<'_>, varbinds: &[VarBind]) {
-    writer.constructed(SEQUENCE, |w| {
-        for varbind in varbinds {
-            varbind.write(w);
-        }
-    });
+/// Content octets of the `VarBindList` SEQUENCE OF.
+fn varbinds_len(varbinds: &[VarBind]) -> usize {
+    varbinds.iter().map(VarBind::encoded_len).sum()
+}
+
+/// Writes the `VarBindList`, whose content length `len` is [`varbinds_len`]'s.
+fn write_varbinds(writer: &mut SliceWriter<'_>, varbinds: &[VarBind], len: usize) {
+    writer.header(SEQUENCE, len);
+    for varbind in varbinds {
+        varbind.write_to(writer);
+    }
 }
 
 /// An INTEGER that must be 0..2^32-1, such as error-index.
@@ -668,6 +785,57 @@ mod tests {
         bytes.extend([0x05, 0x00]);
         bytes[1] += 2;
         assert_eq!(read(&bytes), Err(DecodeError::new(TrailingData, 13)));
+    }
+
+    #[test]
+    fn encoded_lengths_are_exact() {
+        let varbinds: Vec<VarBind> = [
+            Value::Integer(-1),
+            Value::OctetString(Bytes::from(vec![0xaa; 300])),
+            Value::ObjectIdentifier("1.3.6.1.4.1.8072.3.2.10".parse().unwrap()),
+            Value::Counter64(u64::MAX),
+            Value::EndOfMibView,
+        ]
+        .into_iter()
+        .map(|value| VarBind {
+            name: "1.3.6.1.2.1.4.20.1.1.192.0.2.200".parse().unwrap(),
+            value,
+        })
+        .collect();
+        for varbind in &varbinds {
+            let mut out = Vec::new();
+            varbind.write(&mut Writer::new(&mut out));
+            assert_eq!(out.len(), varbind.encoded_len());
+            assert_eq!(varbind.value.to_vec().len(), varbind.value.encoded_len());
+        }
+        let pdus = [
+            AnyPdu::Pdu(Pdu {
+                kind: PduKind::Response,
+                request_id: RequestId(i32::MIN),
+                error_status: ErrorStatus::GenErr,
+                error_index: 3,
+                varbinds: varbinds.clone(),
+            }),
+            AnyPdu::Bulk(BulkPdu {
+                request_id: RequestId(1),
+                non_repeaters: 0,
+                max_repetitions: u32::MAX,
+                varbinds: varbinds.clone(),
+            }),
+            AnyPdu::TrapV1(TrapV1Pdu {
+                enterprise: "1.3.6.1.4.1.8072".parse().unwrap(),
+                agent_addr: Ipv4Addr::new(192, 0, 2, 1),
+                generic_trap: GenericTrap::EnterpriseSpecific,
+                specific_trap: -5,
+                time_stamp: u32::MAX,
+                varbinds,
+            }),
+        ];
+        for pdu in pdus {
+            let bytes = written(&pdu);
+            assert_eq!(bytes.len(), pdu.encoded_len());
+            assert_eq!(read(&bytes), Ok(pdu));
+        }
     }
 
     #[test]

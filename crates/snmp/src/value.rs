@@ -8,7 +8,7 @@ use crate::ber::tag::{
     COUNTER32, COUNTER64, END_OF_MIB_VIEW, GAUGE32, INTEGER, IP_ADDRESS, NO_SUCH_INSTANCE,
     NO_SUCH_OBJECT, NSAP_ADDRESS, NULL, OBJECT_IDENTIFIER, OCTET_STRING, OPAQUE, TIMETICKS,
 };
-use crate::ber::{Reader, Writer};
+use crate::ber::{Reader, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 
@@ -90,6 +90,7 @@ impl Value {
     /// Fails with `UnexpectedTag` for a tag that is not a value's, `InvalidIpAddress` for an
     /// IpAddress that is not 4 octets, `NonEmptyNull` for a NULL or an exception with
     /// contents, and the integer and OID errors of [`Reader`].
+    #[inline]
     pub fn read(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let at = reader.offset();
         let (tag, contents) = reader.read_any()?;
@@ -136,13 +137,19 @@ impl Value {
 
     /// The BER encoding of this value.
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.encoded_len());
         self.encode(&mut out);
         out
     }
 
     /// Writes this value's TLV.
     pub fn write(&self, writer: &mut Writer<'_>) {
+        writer.fill(self.encoded_len(), |w| self.write_to(w));
+    }
+
+    /// Writes this value's TLV into room sized by [`encoded_len`](Self::encoded_len).
+    #[inline]
+    pub(crate) fn write_to(&self, writer: &mut SliceWriter<'_>) {
         let tag = self.tag();
         match self {
             Self::Integer(value) => writer.integer(tag, i64::from(*value)),
@@ -152,13 +159,20 @@ impl Value {
             Self::Null | Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView => {
                 writer.null(tag);
             }
-            Self::ObjectIdentifier(oid) => writer.oid(tag, oid),
+            Self::ObjectIdentifier(oid) => writer.oid(tag, oid, oid_len(oid)),
             Self::IpAddress(address) => writer.octets(tag, &address.octets()),
             Self::Counter32(value) | Self::Gauge32(value) | Self::TimeTicks(value) => {
                 writer.unsigned(tag, u64::from(*value));
             }
             Self::Counter64(value) => writer.unsigned(tag, *value),
         }
+    }
+
+    /// The size of this value's BER encoding, tag and length included: exactly what
+    /// [`write`](Self::write) appends.
+    #[inline]
+    pub fn encoded_len(&self) -> usize {
+        tlv_len(self.content_len())
     }
 
     /// A rough upper bound of the encoded size, to reserve buffer space in one go.
@@ -169,6 +183,24 @@ impl Value {
             }
             Self::ObjectIdentifier(oid) => oid.len() * 2 + 2,
             _ => 11,
+        }
+    }
+
+    /// The size of this value's BER contents, without tag and length.
+    #[inline]
+    pub(crate) fn content_len(&self) -> usize {
+        match self {
+            Self::Integer(value) => integer_len(i64::from(*value)),
+            Self::OctetString(bytes) | Self::Opaque(bytes) | Self::NsapAddress(bytes) => {
+                bytes.len()
+            }
+            Self::Null | Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView => 0,
+            Self::ObjectIdentifier(oid) => oid_len(oid),
+            Self::IpAddress(_) => 4,
+            Self::Counter32(value) | Self::Gauge32(value) | Self::TimeTicks(value) => {
+                unsigned_len(u64::from(*value))
+            }
+            Self::Counter64(value) => unsigned_len(*value),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod rasn_snmp;
 pub mod snmp2;
 pub mod snmp_parser;
 pub mod vigie;
+pub mod vigie_view;
 
 /// An SNMP codec under test.
 pub trait Codec {

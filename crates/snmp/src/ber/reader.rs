@@ -1,11 +1,10 @@
 //! A bounded BER reader: nothing can read past the TLV it was given, nothing can panic.
 
 use bytes::Bytes;
-use smallvec::SmallVec;
 
 use crate::ber::{length, tag};
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::oid::{INLINE_ARCS, MAX_ARCS, Oid};
+use crate::oid::Oid;
 
 /// A cursor over a window of a datagram, in the style of rustls' `Reader::sub`.
 ///
@@ -59,6 +58,7 @@ impl<'a> Reader<'a> {
     /// Fails with `Truncated` when the datagram ends inside the TLV, `InvalidLength` when
     /// its length is malformed or runs past the enclosing TLV, and `UnexpectedTag` for a
     /// multi-octet tag (SNMP has none).
+    #[inline]
     pub fn read_any(&mut self) -> Result<(u8, Self), DecodeError> {
         let rest = self.rest();
         let Some((&tag, after_tag)) = rest.split_first() else {
@@ -95,6 +95,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one TLV that must carry `expected`; returns a reader over its contents.
+    #[inline]
     pub fn read(&mut self, expected: u8) -> Result<Self, DecodeError> {
         let at = self.pos;
         let (tag, contents) = self.read_any()?;
@@ -189,10 +190,7 @@ impl<'a> Reader<'a> {
     /// 2^32-1 or below -2^31 fails with `IntegerOutOfRange` rather than being truncated as
     /// Net-SNMP does, since a silently wrapped counter corrupts every rate computed from it.
     pub fn unsigned32(self) -> Result<u32, DecodeError> {
-        integer(self.rest())
-            .filter(|value| (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(value))
-            .and_then(|value| u32::try_from(value.rem_euclid(1 << 32)).ok())
-            .ok_or_else(|| self.out_of_range())
+        unsigned32(self.rest()).ok_or_else(|| self.out_of_range())
     }
 
     /// The contents as a 64-bit unsigned value: Counter64 (RFC 2578 §7.1.10).
@@ -200,15 +198,7 @@ impl<'a> Reader<'a> {
     /// Up to 9 octets when the first is `0x00`; a negative value of at most 8 octets is read
     /// modulo 2^64, by the same reasoning as [`unsigned32`](Self::unsigned32).
     pub fn unsigned64(self) -> Result<u64, DecodeError> {
-        let contents = strip_sign_octets(self.rest());
-        if let [0x00, rest @ ..] = contents {
-            if let Ok(octets) = <[u8; 8]>::try_from(rest) {
-                return Ok(u64::from_be_bytes(octets));
-            }
-        }
-        integer(contents)
-            .map(|value| u64::from_be_bytes(value.to_be_bytes()))
-            .ok_or_else(|| self.out_of_range())
+        unsigned64(self.rest()).ok_or_else(|| self.out_of_range())
     }
 
     /// The contents as an OBJECT IDENTIFIER (X.690 §8.19) within SNMP's limits
@@ -219,42 +209,10 @@ impl<'a> Reader<'a> {
     /// `asn_parse_objid` does: subidentifiers padded with leading `0x80` octets (the value
     /// is unambiguous), and empty contents, read as `0.0` (zeroDotZero, the conventional
     /// "no OID", which is what agents that send `06 00` mean).
+    #[inline]
     pub fn oid(self) -> Result<Oid, DecodeError> {
-        let contents = self.rest();
-        let invalid = |rest: &[u8]| {
-            let at = self.pos + contents.len() - rest.len();
-            DecodeError::new(DecodeErrorKind::InvalidOid, at)
-        };
-        if contents.is_empty() {
-            return Ok(Oid::from_checked(SmallVec::from_slice(&[0, 0])));
-        }
-        // X.690 §8.19.4: the first subidentifier packs the first two arcs.
-        let (first, mut rest) =
-            subidentifier(contents, FIRST_SUBIDENTIFIER_MAX).ok_or_else(|| invalid(contents))?;
-        let (arc1, arc2) = match first {
-            0..40 => (0, first),
-            40..80 => (1, first - 40),
-            _ => (2, first - 80),
-        };
-        let mut arcs = SmallVec::<[u32; INLINE_ARCS]>::new();
-        arcs.push(arc1);
-        arcs.push(u32::try_from(arc2).map_err(|_| invalid(contents))?);
-        while let Some((&octet, after)) = rest.split_first() {
-            if arcs.len() == MAX_ARCS {
-                return Err(invalid(rest));
-            }
-            // Most arcs are below 128: one octet, no accumulation.
-            if octet < 0x80 {
-                arcs.push(u32::from(octet));
-                rest = after;
-                continue;
-            }
-            let (value, after) =
-                subidentifier(rest, u64::from(u32::MAX)).ok_or_else(|| invalid(rest))?;
-            arcs.push(u32::try_from(value).map_err(|_| invalid(rest))?);
-            rest = after;
-        }
-        Ok(Oid::from_checked(arcs))
+        Oid::from_ber(self.rest())
+            .map_err(|at| DecodeError::new(DecodeErrorKind::InvalidOid, self.pos + at))
     }
 
     fn rest(&self) -> &'a [u8] {
@@ -277,9 +235,34 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Two's-complement contents of at most 8 significant octets.
-fn integer(contents: &[u8]) -> Option<i64> {
+/// Contents of a Counter32, Gauge32 or TimeTicks, by [`Reader::unsigned32`]'s rules.
+pub(crate) fn unsigned32(contents: &[u8]) -> Option<u32> {
+    integer(contents)
+        .filter(|value| (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(value))
+        .and_then(|value| u32::try_from(value.rem_euclid(1 << 32)).ok())
+}
+
+/// Contents of a Counter64, by [`Reader::unsigned64`]'s rules.
+pub(crate) fn unsigned64(contents: &[u8]) -> Option<u64> {
     let contents = strip_sign_octets(contents);
+    if let [0x00, rest @ ..] = contents
+        && let Ok(octets) = <[u8; 8]>::try_from(rest)
+    {
+        return Some(u64::from_be_bytes(octets));
+    }
+    integer(contents).map(|value| u64::from_be_bytes(value.to_be_bytes()))
+}
+
+/// Two's-complement contents of at most 8 significant octets.
+#[inline]
+pub(crate) fn integer(contents: &[u8]) -> Option<i64> {
+    // Redundant sign octets do not change a two's-complement value: up to 8 octets, read
+    // them as they are; only longer contents need stripping to see whether they fit.
+    let contents = if contents.len() <= size_of::<i64>() {
+        contents
+    } else {
+        strip_sign_octets(contents)
+    };
     let (&first, _) = contents.split_first()?;
     if contents.len() > size_of::<i64>() {
         return None;
@@ -291,18 +274,60 @@ fn integer(contents: &[u8]) -> Option<i64> {
     Some(value)
 }
 
+/// Decodes non-empty OBJECT IDENTIFIER contents (X.690 §8.19) into `arcs`; returns the
+/// number of arcs, or the index in `contents` of the subidentifier that ends inside the
+/// contents, exceeds 2^32-1 (the first: 2.2^32-1), or has no room left in `arcs` (the
+/// caller passes [`MAX_ARCS`] slots, or as many as `contents` can hold).
+///
+/// Padding `0x80` octets are read without overflow: the limit is checked at each octet.
+#[inline]
+pub(crate) fn oid_arcs(contents: &[u8], arcs: &mut [u32]) -> Result<usize, usize> {
+    let at = |rest: &[u8]| contents.len() - rest.len();
+    // X.690 §8.19.4: the first subidentifier packs the first two arcs.
+    let (first, mut rest) = subidentifier(contents, FIRST_SUBIDENTIFIER_MAX).ok_or(0usize)?;
+    let (arc1, arc2) = match first {
+        0..40 => (0, first),
+        40..80 => (1, first - 40),
+        _ => (2, first - 80),
+    };
+    let [slot1, slot2, ..] = arcs else {
+        return Err(0);
+    };
+    *slot1 = arc1;
+    *slot2 = u32::try_from(arc2).map_err(|_| 0usize)?;
+    let mut count = 2;
+    while let [octet, tail @ ..] = rest {
+        let Some(slot) = arcs.get_mut(count) else {
+            return Err(at(rest));
+        };
+        // Most arcs are below 128: one octet, no accumulation.
+        if *octet < 0x80 {
+            *slot = u32::from(*octet);
+            rest = tail;
+        } else {
+            let (value, tail) = subidentifier(rest, u64::from(u32::MAX)).ok_or_else(|| at(rest))?;
+            *slot = u32::try_from(value).map_err(|_| at(rest))?;
+            rest = tail;
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
 /// One base-128 subidentifier at the start of `contents`, and what follows it; `None` when it
 /// exceeds `limit` or is not terminated. Checking the limit at each octet keeps the
 /// accumulator far from overflow however many `0x80` octets pad it.
 fn subidentifier(contents: &[u8], limit: u64) -> Option<(u64, &[u8])> {
     let mut value: u64 = 0;
-    for (i, &octet) in contents.iter().enumerate() {
+    let mut rest = contents;
+    while let [octet, tail @ ..] = rest {
         value = (value << 7) | u64::from(octet & 0x7f);
         if value > limit {
             return None;
         }
+        rest = tail;
         if octet & 0x80 == 0 {
-            return Some((value, contents.get(i + 1..).unwrap_or_default()));
+            return Some((value, rest));
         }
     }
     None

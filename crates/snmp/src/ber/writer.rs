@@ -5,11 +5,12 @@ use crate::oid::Oid;
 
 /// Appends TLVs to a `Vec<u8>`, in one pass and without intermediate buffers.
 ///
-/// A constructed value is written with a one-octet length placeholder, its contents are
-/// written straight after it, and the length is patched in at the end. Only when the
-/// contents reach 128 bytes are they moved, once, to make room for the long form: a varbind
-/// is rarely that big, so a message moves its bytes about three times in all (message, PDU,
-/// varbind list), which costs less than computing every length beforehand would.
+/// Two ways to write a constructed value. [`header`](Self::header) writes the identifier and
+/// a length the caller has computed, in final form: the SNMP messages, PDUs and varbinds of
+/// this crate are written so, with every length known beforehand (their `encoded_len`), so
+/// nothing is patched or moved. [`constructed`](Self::constructed) writes a one-octet length
+/// placeholder, then the contents, then patches the length in, moving the contents once
+/// when they reach 128 bytes and need the long form: simpler for rarely written structures.
 #[derive(Debug)]
 pub struct Writer<'a> {
     out: &'a mut Vec<u8>,
@@ -22,7 +23,15 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes an identifier and a length (X.690 §8.1.2, §8.1.3), shortest form.
+    #[inline]
     pub fn header(&mut self, tag: u8, len: usize) {
+        // Most lengths are under 128: one octet, no buffer.
+        if let Ok(short) = u8::try_from(len)
+            && short < 0x80
+        {
+            self.out.extend_from_slice(&[tag, short]);
+            return;
+        }
         self.out.push(tag);
         let mut buf = [0; 1 + size_of::<usize>()];
         let n = length::encode(len, &mut buf);
@@ -86,22 +95,26 @@ impl<'a> Writer<'a> {
     /// Writes an OBJECT IDENTIFIER (X.690 §8.19): the first two arcs combined into one
     /// subidentifier, then each arc in base 128 without padding.
     pub fn oid(&mut self, tag: u8, oid: &Oid) {
-        let arcs = oid.arcs();
-        // An arc takes at most 5 octets: one reservation, then pushes that never reallocate.
-        self.out.reserve(2 + 5 * arcs.len());
-        self.out.push(tag);
-        self.out.push(0);
+        let len = oid_len(oid);
+        self.fill(tlv_len(len), |w| w.oid(tag, oid, len));
+    }
+
+    /// Appends exactly `len` bytes, which `contents` writes through a [`SliceWriter`]: the
+    /// output grows once, and every write is a store into it, with no capacity check.
+    /// `len` must be what `contents` writes (the `encoded_len` of what it encodes).
+    #[inline]
+    pub(crate) fn fill(&mut self, len: usize, contents: impl FnOnce(&mut SliceWriter<'_>)) {
         let start = self.out.len();
-        if let [first, second, rest @ ..] = arcs {
-            self.base128(u64::from(*first) * 40 + u64::from(*second));
-            for &arc in rest {
-                match u8::try_from(arc) {
-                    Ok(octet) if octet < 0x80 => self.out.push(octet),
-                    _ => self.base128(u64::from(arc)),
-                }
-            }
-        }
-        self.patch_length(start);
+        self.out.resize(start + len, 0);
+        let mut writer = SliceWriter {
+            buf: self.out.get_mut(start..).unwrap_or_default(),
+            pos: 0,
+        };
+        contents(&mut writer);
+        debug_assert_eq!(
+            writer.pos, len,
+            "encoded_len disagrees with what was written"
+        );
     }
 
     /// Appends bytes that are already BER, such as a pre-encoded value.
@@ -117,20 +130,6 @@ impl<'a> Writer<'a> {
     /// True when the output buffer is empty.
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()
-    }
-
-    fn base128(&mut self, value: u64) {
-        if value < 0x80 {
-            self.out.push(low_octet(value));
-            return;
-        }
-        let bits = u64::BITS - value.leading_zeros();
-        let groups = bits.div_ceil(7);
-        for group in (1..groups).rev() {
-            self.out
-                .push(0x80 | low_octet((value >> (7 * group)) & 0x7f));
-        }
-        self.out.push(low_octet(value & 0x7f));
     }
 
     /// Fixes the one-octet placeholder before `start` to the length of what follows it,
@@ -149,6 +148,216 @@ impl<'a> Writer<'a> {
             slot.copy_from_slice(encoded);
         }
     }
+}
+
+/// Writes TLVs into a slice sized beforehand by [`Writer::fill`]: the same encodings as
+/// [`Writer`]'s, with every length known before its header is written.
+///
+/// A write past the end of the slice is dropped rather than a panic: it can only come from a
+/// wrong `encoded_len`, which the tests' `debug_assert` in [`Writer::fill`] catches.
+#[derive(Debug)]
+pub(crate) struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl SliceWriter<'_> {
+    #[inline]
+    fn byte(&mut self, octet: u8) {
+        if let Some(slot) = self.buf.get_mut(self.pos) {
+            *slot = octet;
+        }
+        self.pos += 1;
+    }
+
+    #[inline]
+    fn bytes(&mut self, src: &[u8]) {
+        let end = self.pos + src.len();
+        if let Some(slot) = self.buf.get_mut(self.pos..end) {
+            slot.copy_from_slice(src);
+        }
+        self.pos = end;
+    }
+
+    /// [`Writer::header`].
+    #[inline]
+    pub(crate) fn header(&mut self, tag: u8, len: usize) {
+        self.byte(tag);
+        if let Ok(short) = u8::try_from(len)
+            && short < 0x80
+        {
+            self.byte(short);
+            return;
+        }
+        let mut buf = [0; 1 + size_of::<usize>()];
+        let n = length::encode(len, &mut buf);
+        self.bytes(buf.get(..n).unwrap_or_default());
+    }
+
+    /// [`Writer::integer`].
+    #[inline]
+    pub(crate) fn integer(&mut self, tag: u8, value: i64) {
+        let count = integer_len(value);
+        self.byte(tag);
+        self.byte(short_length(count));
+        for i in (0..count).rev() {
+            self.byte(low_octet(
+                u64::from_be_bytes(value.to_be_bytes()) >> (8 * i),
+            ));
+        }
+    }
+
+    /// [`Writer::unsigned`].
+    #[inline]
+    pub(crate) fn unsigned(&mut self, tag: u8, value: u64) {
+        let count = unsigned_len(value);
+        self.byte(tag);
+        self.byte(short_length(count));
+        for i in (0..count).rev() {
+            // The ninth octet, when there is one, is the leading 0x00.
+            self.byte(low_octet(value.checked_shr(8 * low_u32(i)).unwrap_or(0)));
+        }
+    }
+
+    /// [`Writer::octets`].
+    #[inline]
+    pub(crate) fn octets(&mut self, tag: u8, contents: &[u8]) {
+        self.header(tag, contents.len());
+        self.bytes(contents);
+    }
+
+    /// [`Writer::null`].
+    #[inline]
+    pub(crate) fn null(&mut self, tag: u8) {
+        self.byte(tag);
+        self.byte(0);
+    }
+
+    /// [`Writer::oid`], with the content length already computed by [`oid_len`].
+    #[inline(always)]
+    pub(crate) fn oid(&mut self, tag: u8, oid: &Oid, len: usize) {
+        self.header(tag, len);
+        let start = self.pos;
+        self.pos += len;
+        // A local slice and index: stores through `self` would make the compiler reload
+        // `self.pos` after every octet, since a `u8` store may alias anything.
+        let Some(contents) = self.buf.get_mut(start..start + len) else {
+            return;
+        };
+        let [first, second, rest @ ..] = oid.arcs() else {
+            return;
+        };
+        let combined = u64::from(*first) * 40 + u64::from(*second);
+        // One octet per subidentifier, the usual case: the arcs are the octets.
+        if len == rest.len() + 1
+            && combined < 0x80
+            && let Some((head, tail)) = contents.split_first_mut()
+        {
+            *head = low_octet(combined);
+            for (slot, &arc) in tail.iter_mut().zip(rest) {
+                *slot = low_octet(u64::from(arc));
+            }
+            return;
+        }
+        let mut at = put_base128(contents, 0, combined);
+        for &arc in rest {
+            match u8::try_from(arc) {
+                Ok(octet) if octet < 0x80 => {
+                    if let Some(slot) = contents.get_mut(at) {
+                        *slot = octet;
+                    }
+                    at += 1;
+                }
+                _ => at = put_base128(contents, at, u64::from(arc)),
+            }
+        }
+    }
+}
+
+/// A shift count: `i` is at most 8 here.
+fn low_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Writes `value` in base 128 into `buf` from `at`; returns the index after it. The caller
+/// sized `buf` with [`oid_len`]: octets past its end are dropped, never written out of bounds.
+#[inline]
+fn put_base128(buf: &mut [u8], at: usize, value: u64) -> usize {
+    if value < 0x80 {
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = low_octet(value);
+        }
+        return at + 1;
+    }
+    let groups = base128_len(value);
+    for (i, slot) in buf.iter_mut().skip(at).take(groups).enumerate() {
+        let shift = 7 * (groups - 1 - i);
+        let more = if i + 1 < groups { 0x80 } else { 0 };
+        *slot = more | low_octet((value >> shift) & 0x7f);
+    }
+    at + groups
+}
+
+/// Octets of the shortest definite encoding of the length `len` (X.690 §8.1.3).
+#[inline]
+pub(crate) fn length_len(len: usize) -> usize {
+    if len < 0x80 {
+        1
+    } else {
+        let bits = usize::BITS - len.leading_zeros();
+        1 + usize::try_from(bits.div_ceil(8)).unwrap_or(size_of::<usize>())
+    }
+}
+
+/// Octets of a whole TLV with `len` octets of contents and a one-octet tag.
+#[inline]
+pub(crate) fn tlv_len(len: usize) -> usize {
+    1 + length_len(len) + len
+}
+
+/// Content octets of an INTEGER written by [`Writer::integer`].
+#[inline]
+pub(crate) fn integer_len(value: i64) -> usize {
+    let magnitude = if value < 0 { !value } else { value };
+    let bits = i64::BITS - magnitude.leading_zeros();
+    usize::try_from(bits / 8 + 1).unwrap_or(size_of::<i64>())
+}
+
+/// Content octets of an unsigned value written by [`Writer::unsigned`]: one more than the
+/// significant octets when the high bit of the first is set.
+#[inline]
+pub(crate) fn unsigned_len(value: u64) -> usize {
+    let bits = u64::BITS - value.leading_zeros();
+    usize::try_from(bits / 8 + 1).unwrap_or(size_of::<u64>() + 1)
+}
+
+/// Content octets of an OBJECT IDENTIFIER written by [`Writer::oid`] (X.690 §8.19).
+#[inline]
+pub(crate) fn oid_len(oid: &Oid) -> usize {
+    let [first, second, rest @ ..] = oid.arcs() else {
+        return 0;
+    };
+    let first = base128_len(u64::from(*first) * 40 + u64::from(*second));
+    // Usually every arc is under 128, one octet each: an OR over the arcs (which
+    // vectorises) tells so without looking at each arc's size.
+    if rest.iter().fold(0, |all, &arc| all | arc) < 0x80 {
+        return first + rest.len();
+    }
+    // Per arc, one octet plus one per further started group of 7 bits: (bits - 1) / 7,
+    // branch-free (`| 1` gives 0 the bit length of 1).
+    let mut extra: u32 = 0;
+    for &arc in rest {
+        extra += (u32::BITS - 1 - (arc | 1).leading_zeros()) / 7;
+    }
+    let extra = usize::try_from(extra).unwrap_or(usize::MAX);
+    first + rest.len() + extra
+}
+
+/// Octets of `value` in base 128: one per started group of 7 bits, at least one.
+#[inline]
+fn base128_len(value: u64) -> usize {
+    let bits = u64::BITS - value.leading_zeros();
+    usize::try_from(bits.div_ceil(7).max(1)).unwrap_or(10)
 }
 
 /// A length under 128, known from the caller's arithmetic, as its single octet.
@@ -241,6 +450,42 @@ mod tests {
             written(|w| w.oid(0x06, &oid("1.3.128"))),
             [0x06, 0x03, 0x2b, 0x81, 0x00]
         );
+    }
+
+    #[test]
+    fn computed_lengths_match_what_is_written() {
+        for text in [
+            "0.0",
+            "1.3.6.1.2.1.1.1.0",
+            "2.999",
+            "1.3.4294967295",
+            "2.4294967295",
+            "1.3.127.128.16383.16384.2097151.2097152.268435455.268435456",
+        ] {
+            let oid: Oid = text.parse().unwrap();
+            assert_eq!(
+                written(|w| w.oid(0x06, &oid)).len(),
+                tlv_len(oid_len(&oid)),
+                "{text}"
+            );
+        }
+        for value in [0, 1, 127, 128, -128, -129, i64::MIN, i64::MAX] {
+            assert_eq!(
+                written(|w| w.integer(0x02, value)).len(),
+                2 + integer_len(value)
+            );
+        }
+        for value in [0, 0x7f, 0x80, 0xffff, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(
+                written(|w| w.unsigned(0x41, value)).len(),
+                2 + unsigned_len(value)
+            );
+        }
+        for len in [0, 0x7f, 0x80, 0xff, 0x100, 0x1_0000] {
+            let mut out = Vec::new();
+            Writer::new(&mut out).header(0x04, len);
+            assert_eq!(out.len(), 1 + length_len(len), "{len}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@ use bytes::Bytes;
 
 use super::*;
 use crate::error::DecodeErrorKind::*;
+use crate::oid::MAX_ARCS;
 
 fn bytes(input: &[u8]) -> Bytes {
     Bytes::copy_from_slice(input)
