@@ -11,12 +11,14 @@
 
 mod client;
 mod error;
+mod responder;
 mod session;
 mod target;
 mod walk;
 
 pub use client::Client;
 pub use error::{NetError, RequestError};
+pub use responder::{QUEUE, ReloadHandle, RequestHandler, Responder, ResponderError};
 pub use session::Session;
 pub use target::{AddressFamily, TargetError, resolve_target};
 pub use vigie_snmp::engine::ClientStats;

@@ -1,4 +1,4 @@
-//! Sans-IO engines: the client (command generator) and, later, the responder.
+//! Sans-IO engines: the client (command generator) and the responder (command responder).
 //!
 //! The engines never read a clock, open a socket or draw randomness: the caller passes the
 //! time (`now`), the received datagrams and a random seed in, and takes datagrams to send
@@ -6,7 +6,12 @@
 //! idiom.
 
 mod client;
+mod responder;
 
 pub use client::{
     ClientConfig, ClientEngine, ClientEvent, ClientStats, Request, RetryPolicy, Transmit,
+};
+pub use responder::{
+    DropReason, Incoming, MAX_MESSAGE_SIZE, MIN_MESSAGE_SIZE, MpdStat, RequestContext,
+    ResponderConfig, ResponderEngine, SnmpCounter, SnmpCounters, UsmConfig, UsmStat,
 };
