@@ -42,6 +42,16 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Cuts stderr after the word `USAGE` (see [`cut_usage`]); stdout is kept whole.
+    pub fn usage_cut(self) -> Self {
+        Self {
+            stderr: cut_usage(&self.stderr),
+            ..self
+        }
+    }
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "$ {}", self.command)?;
@@ -69,6 +79,15 @@ impl Pair {
         Self {
             netsnmp: self.netsnmp.masked(&mask),
             vigie: self.vigie.masked(&mask),
+        }
+    }
+
+    /// Cuts each stderr after the word `USAGE` (see [`cut_usage`]): the usage text names
+    /// the program and its version, and differs by design; what precedes it is compared.
+    pub fn usage_cut(self) -> Self {
+        Self {
+            netsnmp: self.netsnmp.usage_cut(),
+            vigie: self.vigie.usage_cut(),
         }
     }
 
@@ -120,22 +139,47 @@ impl Pair {
 /// When `tool` is not installed (call [`crate::require`] first), when it has no `vigie`
 /// equivalent, or as [`run`] does.
 pub fn compare(tool: Peer, args: &[&str]) -> Pair {
-    let program = tool
-        .path()
-        .unwrap_or_else(|| panic!("{}", tool.missing_message()));
-    let subcommand = tool
-        .vigie_subcommand()
-        .unwrap_or_else(|| panic!("{} has no vigie equivalent", tool.program()));
+    Pair {
+        netsnmp: run_netsnmp(tool, args),
+        vigie: run_vigie_equivalent(tool, args),
+    }
+}
 
+/// Runs the Net-SNMP `tool` and its `vigie` equivalent with the same `args`, the Net-SNMP
+/// tool started as a shell starts it (see [`run_as_shell`]), so that messages that begin
+/// with the program's name (`snmpget: invalid option -- 'Q'`) can be compared too.
+///
+/// # Panics
+///
+/// As [`compare`] does.
+pub fn compare_as_shell(tool: Peer, args: &[&str]) -> Pair {
+    Pair {
+        netsnmp: run_as_shell(tool, args),
+        vigie: run_vigie_equivalent(tool, args),
+    }
+}
+
+/// Runs the Net-SNMP `tool` with `-m ''` (no MIB) before `args`, in a fresh sandbox: the
+/// reference side of [`compare`].
+///
+/// # Panics
+///
+/// When `tool` is not installed (call [`crate::require`] first), or as [`run`] does.
+pub fn run_netsnmp(tool: Peer, args: &[&str]) -> Outcome {
     let mut netsnmp_args = vec!["-m", ""];
     netsnmp_args.extend_from_slice(args);
-    let mut vigie_args = vec![subcommand];
-    vigie_args.extend_from_slice(args);
+    run(&tool_path(tool), &netsnmp_args)
+}
 
-    Pair {
-        netsnmp: run(&program, &netsnmp_args),
-        vigie: run(&vigie_bin(), &vigie_args),
-    }
+/// Runs the Net-SNMP `tool` with `args` as a shell would start it: `argv[0]` is the bare
+/// program name, which Net-SNMP's messages begin with, and `args` are passed unchanged (the
+/// sandbox's `MIBS=` still loads no MIB). The reference side of [`compare_as_shell`].
+///
+/// # Panics
+///
+/// When `tool` is not installed (call [`crate::require`] first), or as [`run`] does.
+pub fn run_as_shell(tool: Peer, args: &[&str]) -> Outcome {
+    spawn_in_sandbox(&tool_path(tool), Some(tool.program()), args)
 }
 
 /// Runs `program` with `args` to completion in a fresh sandbox and returns its outcome.
@@ -150,19 +194,7 @@ pub fn compare(tool: Peer, args: &[&str]) -> Pair {
 /// When the program cannot be started, or when it runs longer than 30 s (it is killed
 /// first): a hung tool is a failed test, not a hung test suite.
 pub fn run(program: &Path, args: &[&str]) -> Outcome {
-    let sandbox = Sandbox::new();
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    sandbox.apply(&mut command);
-    let line = command_line(program, args);
-    let child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `{line}`: {e}"));
-    wait_with_deadline(child, &line, RUN_DEADLINE)
+    spawn_in_sandbox(program, None, args)
 }
 
 /// The path of the built `vigie` binary.
@@ -199,6 +231,17 @@ pub fn vigie_bin() -> PathBuf {
                 looked.join(", ")
             )
         })
+}
+
+/// `text` up to its first `USAGE:`, followed by `USAGE`; `text` itself when it has none.
+///
+/// A usage message names the program and its version (`USAGE: snmpget [OPTIONS] …`), which
+/// differ between Net-SNMP and vigie by design; what comes before it (the error) must not.
+pub fn cut_usage(text: &str) -> String {
+    match text.find(USAGE) {
+        Some(at) => format!("{}USAGE", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// Replaces every `Timeticks: (N) text` value with `Timeticks: (#) #`.
@@ -270,6 +313,82 @@ impl Sandbox {
             .env_remove("MIBDIRS")
             .env_remove("SNMP_TRANSPORT_SPEC");
     }
+}
+
+/// A peer's process, killed and reaped when dropped (by its handle, so by its PID).
+#[derive(Debug)]
+pub(crate) struct Daemon {
+    child: Child,
+}
+
+impl Daemon {
+    /// Starts `command`, which runs `program`.
+    ///
+    /// # Panics
+    ///
+    /// When it cannot be started.
+    pub(crate) fn spawn(command: &mut Command, program: &Path) -> Self {
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        Self { child }
+    }
+
+    /// The process ID.
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process has exited already.
+    pub(crate) fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // The peer may already have exited; either way it must be reaped.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `program` (named `argv0` when given) with `args` in a fresh sandbox, to completion.
+fn spawn_in_sandbox(program: &Path, argv0: Option<&str>, args: &[&str]) -> Outcome {
+    use std::os::unix::process::CommandExt as _;
+
+    let sandbox = Sandbox::new();
+    let mut command = Command::new(program);
+    if let Some(name) = argv0 {
+        command.arg0(name);
+    }
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    sandbox.apply(&mut command);
+    let line = command_line(program, args);
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `{line}`: {e}"));
+    wait_with_deadline(child, &line, RUN_DEADLINE)
+}
+
+/// The installed path of `tool`.
+fn tool_path(tool: Peer) -> PathBuf {
+    tool.path()
+        .unwrap_or_else(|| panic!("{}", tool.missing_message()))
+}
+
+/// Runs `vigie <subcommand> args…`, the subcommand being `tool`'s equivalent.
+fn run_vigie_equivalent(tool: Peer, args: &[&str]) -> Outcome {
+    let subcommand = tool
+        .vigie_subcommand()
+        .unwrap_or_else(|| panic!("{} has no vigie equivalent", tool.program()));
+    let mut vigie_args = vec![subcommand];
+    vigie_args.extend_from_slice(args);
+    run(&vigie_bin(), &vigie_args)
 }
 
 /// Waits for `child`, collecting its output, and kills it past `deadline`.
@@ -390,6 +509,8 @@ const RUN_DEADLINE: Duration = Duration::from_secs(30);
 const POLL_INTERVAL: Duration = Duration::from_millis(5);
 /// The binary's file name.
 const VIGIE: &str = "vigie";
+/// What starts Net-SNMP's usage text.
+const USAGE: &str = "USAGE:";
 /// The prefix Net-SNMP prints before a `TimeTicks` value.
 const TIMETICKS: &str = "Timeticks: ";
 
@@ -487,6 +608,37 @@ mod tests {
     fn command_line_quotes_empty_and_spaced_arguments() {
         let line = command_line(Path::new("/usr/bin/snmpget"), &["-m", "", "a b", "-v2c"]);
         assert_eq!(line, r#"snmpget -m "" "a b" -v2c"#);
+    }
+
+    #[test]
+    fn cut_usage_keeps_the_error_and_drops_the_usage_text() {
+        assert_eq!(
+            cut_usage("snmpget: invalid option -- 'Q'\nUSAGE: snmpget [OPTIONS]\n  -h\n"),
+            "snmpget: invalid option -- 'Q'\nUSAGE"
+        );
+        assert_eq!(cut_usage("Timeout\n"), "Timeout\n");
+        let pair = Pair {
+            netsnmp: outcome("USAGE: x\n", "No OID\nUSAGE: snmpget\n", Some(1)),
+            vigie: outcome("USAGE: x\n", "No OID\nUSAGE: vigie get\n", Some(1)),
+        }
+        .usage_cut();
+        assert_eq!(pair.vigie.stderr, "No OID\nUSAGE");
+        assert_eq!(pair.vigie.stdout, "USAGE: x\n");
+        assert!(pair.differences().is_empty());
+    }
+
+    #[test]
+    fn run_as_shell_names_the_program_by_its_name() {
+        let Some(path) = Peer::Snmpget.path() else {
+            return;
+        };
+        let out = run_as_shell(Peer::Snmpget, &["-Q"]);
+        assert!(out.stderr.starts_with("snmpget: "), "{out}");
+        let out = run(&path, &["-Q"]);
+        assert!(
+            out.stderr.starts_with(&format!("{}: ", path.display())),
+            "{out}"
+        );
     }
 
     #[test]

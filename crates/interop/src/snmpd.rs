@@ -2,14 +2,14 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::net::UdpSocket;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::peer::{Peer, require};
-use crate::process::Sandbox;
+use crate::process::{Daemon, Sandbox};
 
 /// The subtree the `pass` script serves (an enterprise arc reserved for these tests).
 pub const PASS_SUBTREE: &str = ".1.3.6.1.4.1.99999";
@@ -67,7 +67,7 @@ pub struct SnmpdConfig {
 /// [`pass_objects`] under [`PASS_SUBTREE`] and answers `not-writable` to every SET.
 #[derive(Debug)]
 pub struct Snmpd {
-    child: Child,
+    child: Daemon,
     port: u16,
     ipv6: bool,
     log: PathBuf,
@@ -95,6 +95,28 @@ impl Snmpd {
     ///
     /// When snmpd does not answer within 5 s, with its log.
     pub fn start_with(config: &SnmpdConfig) -> Option<Self> {
+        Self::launch(config, SystemGroup::Configured)
+    }
+
+    /// Starts an agent that keeps snmpd's own system group, with `conf_extra` appended to its
+    /// configuration: `sysDescr` is the host's `uname`, `sysObjectID` is Net-SNMP's
+    /// `.1.3.6.1.4.1.8072.3.2.10`, and `sysContact`, `sysName` and `sysLocation` are
+    /// writable unless `conf_extra` fixes them. The communities and the `pass` subtree are
+    /// those of [`Snmpd::start`]. `None` when `snmpd` is not installed.
+    ///
+    /// # Panics
+    ///
+    /// When snmpd does not answer within 5 s, with its log.
+    pub fn start_netsnmp_system(conf_extra: &str) -> Option<Self> {
+        let config = SnmpdConfig {
+            writable_system: true,
+            extra: conf_extra.to_owned(),
+        };
+        Self::launch(&config, SystemGroup::NetSnmp)
+    }
+
+    /// Starts an agent configured by `config` and `system`.
+    fn launch(config: &SnmpdConfig, system: SystemGroup) -> Option<Self> {
         if !require(&[Peer::Snmpd]) {
             return None;
         }
@@ -109,7 +131,10 @@ impl Snmpd {
             let script = sandbox.path().join("pass.sh");
             let log = sandbox.path().join("snmpd.log");
             write_file(&script, &pass_script());
-            write_file(&conf, &snmpd_conf(config, &sandbox.persist(), &script));
+            write_file(
+                &conf,
+                &snmpd_conf(config, system, &sandbox.persist(), &script),
+            );
 
             let mut listen = format!("udp:127.0.0.1:{port}");
             if ipv6 {
@@ -128,9 +153,7 @@ impl Snmpd {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             sandbox.apply(&mut command);
-            let child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+            let child = Daemon::spawn(&mut command, &program);
             let mut agent = Self {
                 child,
                 port,
@@ -158,6 +181,18 @@ impl Snmpd {
     /// The process ID.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The agent's IPv4 socket address, `127.0.0.1:PORT`, for a client library.
+    pub fn address(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+    }
+
+    /// The agent's IPv6 socket address, `[::1]:PORT`, when it listens there too (see
+    /// [`Self::target6`]).
+    pub fn address6(&self) -> Option<SocketAddr> {
+        self.ipv6
+            .then(|| SocketAddr::from((Ipv6Addr::LOCALHOST, self.port)))
     }
 
     /// The agent address for the tools: `127.0.0.1:PORT`.
@@ -189,7 +224,7 @@ impl Snmpd {
         let started = Instant::now();
         let mut buffer = [0_u8; 1500];
         while started.elapsed() < READY_TIMEOUT {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
+            if self.child.has_exited() {
                 return Readiness::Exited;
             }
             // Errors (ICMP port unreachable before the bind) mean "not yet": probe again.
@@ -202,12 +237,13 @@ impl Snmpd {
     }
 }
 
-impl Drop for Snmpd {
-    fn drop(&mut self) {
-        // The agent may already have exited; either way it must be reaped.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Who sets the system group's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SystemGroup {
+    /// The configuration: [`SYS_DESCR`] and the others (see [`SnmpdConfig::writable_system`]).
+    Configured,
+    /// snmpd itself: nothing about the system group is written.
+    NetSnmp,
 }
 
 /// How an agent start ended.
@@ -242,7 +278,7 @@ pub(crate) fn write_file(path: &Path, contents: &str) {
 }
 
 /// The generated `snmpd.conf`.
-fn snmpd_conf(config: &SnmpdConfig, persist: &Path, script: &Path) -> String {
+fn snmpd_conf(config: &SnmpdConfig, system: SystemGroup, persist: &Path, script: &Path) -> String {
     let mut conf = String::new();
     // `writeln!` into a `String` cannot fail.
     let _ = writeln!(conf, "[snmp] persistentDir {}", persist.display());
@@ -252,10 +288,12 @@ fn snmpd_conf(config: &SnmpdConfig, persist: &Path, script: &Path) -> String {
          rocommunity6 public ::1\n\
          rwcommunity6 private ::1\n",
     );
-    let _ = writeln!(conf, "sysDescr {SYS_DESCR}");
-    let _ = writeln!(conf, "sysObjectID {SYS_OBJECT_ID}");
-    let _ = writeln!(conf, "sysName {SYS_NAME}");
-    if !config.writable_system {
+    if system == SystemGroup::Configured {
+        let _ = writeln!(conf, "sysDescr {SYS_DESCR}");
+        let _ = writeln!(conf, "sysObjectID {SYS_OBJECT_ID}");
+        let _ = writeln!(conf, "sysName {SYS_NAME}");
+    }
+    if system == SystemGroup::Configured && !config.writable_system {
         let _ = writeln!(conf, "sysLocation {SYS_LOCATION}");
         let _ = writeln!(conf, "sysContact {SYS_CONTACT}");
     }
@@ -506,7 +544,12 @@ mod tests {
 
     #[test]
     fn config_fixes_or_frees_the_writable_system_objects() {
-        let fixed = snmpd_conf(&SnmpdConfig::default(), Path::new("/p"), Path::new("/s"));
+        let fixed = snmpd_conf(
+            &SnmpdConfig::default(),
+            SystemGroup::Configured,
+            Path::new("/p"),
+            Path::new("/s"),
+        );
         assert!(fixed.contains("sysContact ops@example.net\n"));
         assert!(fixed.contains("[snmp] persistentDir /p\n"));
         assert!(fixed.contains("pass .1.3.6.1.4.1.99999 /bin/sh /s\n"));
@@ -515,10 +558,36 @@ mod tests {
             writable_system: true,
             extra: "sysServices 72".to_owned(),
         };
-        let conf = snmpd_conf(&writable, Path::new("/p"), Path::new("/s"));
+        let conf = snmpd_conf(
+            &writable,
+            SystemGroup::Configured,
+            Path::new("/p"),
+            Path::new("/s"),
+        );
         assert!(!conf.contains("sysContact"));
         assert!(!conf.contains("sysLocation"));
+        assert!(conf.contains(&format!("sysObjectID {SYS_OBJECT_ID}\n")));
         assert!(conf.ends_with("sysServices 72\n"));
+    }
+
+    #[test]
+    fn netsnmp_system_group_writes_no_system_object() {
+        let config = SnmpdConfig {
+            writable_system: true,
+            extra: "sysLocation here".to_owned(),
+        };
+        let conf = snmpd_conf(
+            &config,
+            SystemGroup::NetSnmp,
+            Path::new("/p"),
+            Path::new("/s"),
+        );
+        for object in ["sysDescr", "sysObjectID", "sysName", "sysContact"] {
+            assert!(!conf.contains(object), "{object} in:\n{conf}");
+        }
+        assert!(conf.contains("rwcommunity private 127.0.0.1\n"));
+        assert!(conf.contains("pass .1.3.6.1.4.1.99999 /bin/sh /s\n"));
+        assert!(conf.ends_with("sysLocation here\n"));
     }
 
     /// Runs the generated script the way snmpd does and checks the pass protocol answers.

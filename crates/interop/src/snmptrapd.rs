@@ -2,12 +2,12 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::peer::{Peer, require};
-use crate::process::Sandbox;
+use crate::process::{Daemon, Sandbox};
 use crate::snmpd::{free_udp_port, write_file};
 
 /// A running `snmptrapd`, killed when dropped.
@@ -16,7 +16,7 @@ use crate::snmpd::{free_udp_port, write_file};
 /// logs each one as one record in a fixed format (see [`Snmptrapd::notifications`]).
 #[derive(Debug)]
 pub struct Snmptrapd {
-    child: Child,
+    child: Daemon,
     port: u16,
     log: PathBuf,
     // Kept alive for the configuration and the log.
@@ -30,6 +30,24 @@ impl Snmptrapd {
     ///
     /// When it does not come up within 5 s, with its log.
     pub fn start() -> Option<Self> {
+        Self::launch(LogFormat::Records)
+    }
+
+    /// Starts a receiver that logs in snmptrapd's own default format (no `-F`) and names
+    /// senders by host name (no `-n`), as an operator sees it: date, sender, `Enterprise
+    /// Specific Trap (17) Uptime: …`, the varbinds separated by tabs. Read it with [`Snmptrapd::log`];
+    /// [`Snmptrapd::notifications`] finds no record in it. `None` when `snmptrapd` is not
+    /// installed (see [`require`]).
+    ///
+    /// # Panics
+    ///
+    /// When it does not come up within 5 s, with its log.
+    pub fn start_netsnmp_format() -> Option<Self> {
+        Self::launch(LogFormat::NetSnmp)
+    }
+
+    /// Starts a receiver that logs in `format`.
+    fn launch(format: LogFormat) -> Option<Self> {
         if !require(&[Peer::Snmptrapd]) {
             return None;
         }
@@ -49,20 +67,21 @@ impl Snmptrapd {
                 ),
             );
             let mut command = Command::new(&program);
+            command.args(["-f", "-C", "-X"]);
+            if format == LogFormat::Records {
+                command.arg("-n");
+            }
+            command.arg("-c").arg(&conf).arg("-Lf").arg(&log);
+            if format == LogFormat::Records {
+                command.args(["-F", FORMAT]);
+            }
             command
-                .args(["-f", "-C", "-n", "-X", "-c"])
-                .arg(&conf)
-                .arg("-Lf")
-                .arg(&log)
-                .args(["-F", FORMAT])
                 .arg(format!("udp:127.0.0.1:{port}"))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             sandbox.apply(&mut command);
-            let child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+            let child = Daemon::spawn(&mut command, &program);
             let mut receiver = Self {
                 child,
                 port,
@@ -133,7 +152,7 @@ impl Snmptrapd {
             if self.log().contains(STARTED) {
                 return Some(true);
             }
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
+            if self.child.has_exited() {
                 return Some(false);
             }
             thread::sleep(POLL_INTERVAL);
@@ -142,12 +161,13 @@ impl Snmptrapd {
     }
 }
 
-impl Drop for Snmptrapd {
-    fn drop(&mut self) {
-        // The receiver may already have exited; either way it must be reaped.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// How a receiver writes notifications to its log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    /// One record each, in [`FORMAT`], senders by address.
+    Records,
+    /// snmptrapd's default format, senders by host name.
+    NetSnmp,
 }
 
 /// Splits a log into the records written with [`FORMAT`]. A record may span lines (a

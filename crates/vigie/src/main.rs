@@ -47,6 +47,8 @@ enum Command {
     Trap(ToolArgs),
     /// Send a v2c inform and wait for its acknowledgement, as snmpinform.
     Inform(ToolArgs),
+    /// Run the SNMP agent, as snmpd.
+    Agent(commands::agent::AgentArgs),
 }
 
 /// A tool's arguments, handed as they are to its Net-SNMP-compatible parser.
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Command::Set(args) => commands::set::run(&args.strings()),
         Command::Trap(args) => commands::trap::run(&args.strings()),
         Command::Inform(args) => commands::inform::run(&args.strings()),
+        Command::Agent(args) => commands::agent::run(args),
     };
     exit.into()
 }

@@ -2,11 +2,12 @@
 //! that a vigie failure elsewhere is never a fixture bug.
 
 use vigie_interop::{
-    PASS_SUBTREE, Peer, SYS_CONTACT, SYS_DESCR, SYS_LOCATION, SYS_NAME, Snmptrapd, pass_objects,
-    require, run,
+    PASS_SUBTREE, Peer, SYS_CONTACT, SYS_DESCR, SYS_LOCATION, SYS_NAME, pass_objects, run_netsnmp,
 };
 
-use crate::{SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, SYS_NAME_0, SYS_OBJECT_ID_0, agent};
+use crate::{
+    SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, SYS_NAME_0, SYS_OBJECT_ID_0, agent, receiver,
+};
 
 /// `snmpget` sees every pass object with the rendering recorded in the harness.
 #[test]
@@ -15,12 +16,11 @@ fn pass_subtree_serves_documented_values() {
         return;
     };
     let oids: Vec<String> = pass_objects().iter().map(|object| object.oid()).collect();
-    let mut args = vec!["-m", "", "-v2c", "-c", "public"];
     let target = agent.target();
-    args.push(&target);
+    let mut args = vec!["-v2c", "-c", "public", &target];
     args.extend(oids.iter().map(String::as_str));
 
-    let out = run(&Peer::Snmpget.path().unwrap(), &args);
+    let out = run_netsnmp(Peer::Snmpget, &args);
 
     let expected: String = pass_objects()
         .iter()
@@ -41,11 +41,9 @@ fn system_group_is_configured() {
         return;
     };
     let target = agent.target();
-    let out = run(
-        &Peer::Snmpget.path().unwrap(),
+    let out = run_netsnmp(
+        Peer::Snmpget,
         &[
-            "-m",
-            "",
             "-v2c",
             "-c",
             "public",
@@ -75,19 +73,9 @@ fn pass_subtree_walks_to_its_end() {
         return;
     };
     let target = agent.target();
-    let out = run(
-        &Peer::Snmpwalk.path().unwrap(),
-        &[
-            "-m",
-            "",
-            "-v2c",
-            "-c",
-            "public",
-            "-On",
-            "-Oq",
-            &target,
-            PASS_SUBTREE,
-        ],
+    let out = run_netsnmp(
+        Peer::Snmpwalk,
+        &["-v2c", "-c", "public", "-On", "-Oq", &target, PASS_SUBTREE],
     );
     let names: Vec<&str> = out
         .stdout
@@ -119,18 +107,13 @@ fn agent_stops_when_dropped() {
 /// `snmptrapd` logs a v1 trap from `snmptrap` in the documented record format.
 #[test]
 fn snmptrapd_logs_a_v1_trap() {
-    if !require(&[Peer::Snmptrap]) {
-        return;
-    }
-    let Some(receiver) = Snmptrapd::start() else {
+    let Some(receiver) = receiver(&[Peer::Snmptrap]) else {
         return;
     };
     let target = receiver.target();
-    let out = run(
-        &Peer::Snmptrap.path().unwrap(),
+    let out = run_netsnmp(
+        Peer::Snmptrap,
         &[
-            "-m",
-            "",
             "-v",
             "1",
             "-c",

@@ -3,52 +3,39 @@
 use vigie_interop::Peer;
 
 use crate::{
-    PAST_THE_END, SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, SYS_NAME_0, SYS_OBJECT_ID_0, agent,
-    all_pass_oids, pass, same,
+    PAST_THE_END, SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, SYS_NAME_0, SYS_OBJECT_ID_0, TARGET,
+    agent, agent_case, all_pass_oids, pass, same,
 };
 
-#[test]
-fn v2c_one_oid() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &["-v2c", "-c", "public", &agent.target(), SYS_DESCR_0],
-    );
-}
-
-#[test]
-fn v1_one_oid() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &["-v1", "-c", "public", &agent.target(), SYS_DESCR_0],
-    );
-}
-
-#[test]
-fn v2c_system_objects() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            &agent.target(),
-            SYS_DESCR_0,
-            SYS_OBJECT_ID_0,
-            SYS_CONTACT_0,
-            SYS_NAME_0,
-            SYS_LOCATION_0,
-        ],
-    );
-}
+cases!(agent_case {
+    v2c_one_oid: Snmpget ["-v2c", "-c", "public", TARGET, SYS_DESCR_0];
+    v1_one_oid: Snmpget ["-v1", "-c", "public", TARGET, SYS_DESCR_0];
+    v2c_system_objects: Snmpget [
+        "-v2c", "-c", "public", TARGET,
+        SYS_DESCR_0, SYS_OBJECT_ID_0, SYS_CONTACT_0, SYS_NAME_0, SYS_LOCATION_0,
+    ];
+    /// noSuchInstance, noSuchObject, and an OID outside every registration, next to a value.
+    v2c_exceptions: Snmpget [
+        "-v2c", "-c", "public", TARGET,
+        SYS_DESCR_0, ".1.3.6.1.2.1.1.1.1", ".1.3.6.1.2.1.1.99.0", &pass(99), PAST_THE_END,
+    ];
+    /// v1 has no exceptions: noSuchName, then Net-SNMP retries without the failed varbind.
+    v1_no_such_name_among_good_oids: Snmpget [
+        "-v1", "-c", "public", TARGET, SYS_DESCR_0, ".1.3.6.1.2.1.1.1.1", SYS_NAME_0,
+    ];
+    v1_no_such_name_alone: Snmpget ["-v1", "-c", "public", TARGET, &pass(99)];
+    /// A Counter64 cannot travel in v1: snmpd answers noSuchName.
+    v1_counter64_is_no_such_name: Snmpget ["-v1", "-c", "public", TARGET, &pass(5), &pass(4)];
+    /// snmpd drops a request with an unknown community: both tools time out alike.
+    wrong_community_times_out: Snmpget [
+        "-v2c", "-c", "wrong", "-t", "0.2", "-r", "0", TARGET, SYS_DESCR_0,
+    ];
+    /// v1: a Counter64 and a missing object in one request; Net-SNMP reports the first
+    /// failure and retries without it, then reports the next.
+    v1_two_failures_in_one_request: Snmpget [
+        "-v1", "-c", "public", TARGET, SYS_DESCR_0, &pass(5), ".1.3.6.1.2.1.1.99.0",
+    ];
+});
 
 /// Every value type and string rendering in one request.
 #[test]
@@ -73,93 +60,6 @@ fn v2c_each_pass_object_alone() {
     for oid in all_pass_oids() {
         same(Peer::Snmpget, &["-v2c", "-c", "public", &target, &oid]);
     }
-}
-
-/// noSuchInstance, noSuchObject, and an OID outside every registration, next to a value.
-#[test]
-fn v2c_exceptions() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            &agent.target(),
-            SYS_DESCR_0,
-            ".1.3.6.1.2.1.1.1.1",
-            ".1.3.6.1.2.1.1.99.0",
-            &pass(99),
-            PAST_THE_END,
-        ],
-    );
-}
-
-/// v1 has no exceptions: noSuchName, then Net-SNMP retries without the failed varbind.
-#[test]
-fn v1_no_such_name_among_good_oids() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &[
-            "-v1",
-            "-c",
-            "public",
-            &agent.target(),
-            SYS_DESCR_0,
-            ".1.3.6.1.2.1.1.1.1",
-            SYS_NAME_0,
-        ],
-    );
-}
-
-#[test]
-fn v1_no_such_name_alone() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &["-v1", "-c", "public", &agent.target(), &pass(99)],
-    );
-}
-
-/// A Counter64 cannot travel in v1: snmpd answers noSuchName.
-#[test]
-fn v1_counter64_is_no_such_name() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &["-v1", "-c", "public", &agent.target(), &pass(5), &pass(4)],
-    );
-}
-
-/// snmpd drops a request with an unknown community: both tools time out alike.
-#[test]
-fn wrong_community_times_out() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &[
-            "-v2c",
-            "-c",
-            "wrong",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &agent.target(),
-            SYS_DESCR_0,
-        ],
-    );
 }
 
 /// The agent written the other ways Net-SNMP accepts: transport prefix, host name.
@@ -191,27 +91,6 @@ fn unknown_host_and_bad_oid() {
     same(
         Peer::Snmpget,
         &["-v2c", "-c", "public", &agent.target(), "1.3.6.x"],
-    );
-}
-
-/// v1: a Counter64 and a missing object in one request; Net-SNMP reports the first failure
-/// and retries without it, then reports the next.
-#[test]
-fn v1_two_failures_in_one_request() {
-    let Some(agent) = agent(&[Peer::Snmpget]) else {
-        return;
-    };
-    same(
-        Peer::Snmpget,
-        &[
-            "-v1",
-            "-c",
-            "public",
-            &agent.target(),
-            SYS_DESCR_0,
-            &pass(5),
-            ".1.3.6.1.2.1.1.99.0",
-        ],
     );
 }
 

@@ -5,6 +5,21 @@
 //! status line for line. `fixture` checks the peers themselves, with Net-SNMP only.
 //! Build the binary first: `cargo build -p vigie`.
 
+/// Declares one `#[test]` per case, `name: Tool [args…];`, each run by `$runner` (one of the
+/// `*_case` functions below) with `Peer::Tool` and the arguments, in which [`TARGET`] stands
+/// for the peer's address. The test's name is the case's name.
+macro_rules! cases {
+    ($runner:path { $($(#[$attr:meta])* $name:ident: $tool:ident [$($arg:expr),* $(,)?];)* }) => {
+        $(
+            $(#[$attr])*
+            #[test]
+            fn $name() {
+                $runner(vigie_interop::Peer::$tool, &[$($arg),*]);
+            }
+        )*
+    };
+}
+
 mod bulk;
 mod fixture;
 mod get;
@@ -16,7 +31,7 @@ mod set;
 mod timeout;
 mod walk;
 
-use vigie_interop::{Peer, Snmpd, SnmpdConfig, require};
+use vigie_interop::{Peer, Snmpd, SnmpdConfig, Snmptrapd, free_udp_port, require};
 
 /// Starts the standard agent once the given client tools are known to be installed;
 /// `None` (the test returns) when a peer is missing.
@@ -25,6 +40,15 @@ fn agent(tools: &[Peer]) -> Option<Snmpd> {
         return None;
     }
     Snmpd::start("")
+}
+
+/// Starts a receiver once the given sending tools are known to be installed; `None` (the
+/// test returns) when a peer is missing.
+fn receiver(tools: &[Peer]) -> Option<Snmptrapd> {
+    if !require(tools) {
+        return None;
+    }
+    Snmptrapd::start()
 }
 
 /// Starts an agent whose `sysContact` and `sysLocation` are writable.
@@ -36,6 +60,53 @@ fn writable_agent(tools: &[Peer]) -> Option<Snmpd> {
         writable_system: true,
         extra: String::new(),
     })
+}
+
+/// Where a case's arguments put the address of the peer the case runs against.
+const TARGET: &str = "TARGET";
+
+/// `args` with [`TARGET`] replaced by `target`.
+fn at<'a>(args: &[&'a str], target: &'a str) -> Vec<&'a str> {
+    args.iter()
+        .map(|arg| if *arg == TARGET { target } else { arg })
+        .collect()
+}
+
+/// A case against a fresh standard agent: both tools print and exit alike.
+fn agent_case(tool: Peer, args: &[&str]) {
+    let Some(agent) = agent(&[tool]) else {
+        return;
+    };
+    same(tool, &at(args, &agent.target()));
+}
+
+/// [`agent_case`] with `TimeTicks` values masked (`sysUpTime` moves between the two runs).
+fn agent_case_masked(tool: Peer, args: &[&str]) {
+    let Some(agent) = agent(&[tool]) else {
+        return;
+    };
+    same_masked(tool, &at(args, &agent.target()));
+}
+
+/// A case against a fresh agent whose `sysContact` and `sysLocation` are writable.
+fn writable_agent_case(tool: Peer, args: &[&str]) {
+    let Some(agent) = writable_agent(&[tool]) else {
+        return;
+    };
+    same(tool, &at(args, &agent.target()));
+}
+
+/// A case against a loopback port where nothing listens.
+fn silent_case(tool: Peer, args: &[&str]) {
+    if !require(&[tool]) {
+        return;
+    }
+    same(tool, &at(args, &silent_target()));
+}
+
+/// A loopback port where nothing listens.
+fn silent_target() -> String {
+    format!("127.0.0.1:{}", free_udp_port())
 }
 
 /// The instance OID of pass object `index`.

@@ -2,9 +2,9 @@
 //! notification as for `snmptrap`'s or `snmpinform`'s with the same arguments (the uptime
 //! is given explicitly so that both carry the same one, except where the default is tested).
 
-use vigie_interop::{
-    PASS_SUBTREE, Pair, Peer, Snmptrapd, compare, free_udp_port, mask_timeticks, require,
-};
+use vigie_interop::{PASS_SUBTREE, Pair, Peer, Snmptrapd, compare, mask_timeticks, require};
+
+use crate::{TARGET, at, receiver, silent_target};
 
 /// Sends the notification with the Net-SNMP tool, then with vigie, and checks that both
 /// tools behave alike and that snmptrapd logged two identical records.
@@ -22,149 +22,57 @@ fn assert_same_notification(tool: Peer, receiver: &Snmptrapd, args: &[&str]) -> 
     pair
 }
 
-/// v1 enterpriseSpecific trap with varbinds.
-#[test]
-fn v1_enterprise_specific_trap() {
-    if !require(&[Peer::Snmptrap]) {
-        return;
-    }
-    let Some(receiver) = Snmptrapd::start() else {
-        return;
-    };
-    let target = receiver.target();
-    assert_same_notification(
-        Peer::Snmptrap,
+/// A case against a fresh receiver: [`assert_same_notification`]; `None` when a peer is
+/// missing.
+fn notification_case(tool: Peer, args: &[&str]) -> Option<Pair> {
+    let receiver = receiver(&[tool])?;
+    Some(assert_same_notification(
+        tool,
         &receiver,
-        &[
-            "-v",
-            "1",
-            "-c",
-            "public",
-            &target,
-            PASS_SUBTREE,
-            "192.0.2.7",
-            "6",
-            "17",
-            "12345",
-            ".1.3.6.1.4.1.99999.1.0",
-            "i",
-            "42",
-            ".1.3.6.1.4.1.99999.10.0",
-            "s",
-            "hello there",
-        ],
-    );
+        &at(args, &receiver.target()),
+    ))
 }
 
-/// v1 generic linkDown trap carrying ifIndex.
-#[test]
-fn v1_generic_link_down_trap() {
-    if !require(&[Peer::Snmptrap]) {
-        return;
+/// [`notification_case`], and vigie exits 0.
+fn delivered_notification_case(tool: Peer, args: &[&str]) {
+    if let Some(pair) = notification_case(tool, args) {
+        assert!(pair.vigie.success(), "{}", pair.vigie);
     }
-    let Some(receiver) = Snmptrapd::start() else {
-        return;
-    };
-    let target = receiver.target();
-    assert_same_notification(
-        Peer::Snmptrap,
-        &receiver,
-        &[
-            "-v",
-            "1",
-            "-c",
-            "public",
-            &target,
-            PASS_SUBTREE,
-            "192.0.2.7",
-            "2",
-            "0",
-            "99",
-            ".1.3.6.1.2.1.2.2.1.1.3",
-            "i",
-            "3",
-        ],
-    );
 }
 
-/// v2c trap with one varbind of each type letter.
-#[test]
-fn v2c_trap() {
-    if !require(&[Peer::Snmptrap]) {
-        return;
-    }
-    let Some(receiver) = Snmptrapd::start() else {
-        return;
-    };
-    let target = receiver.target();
-    let pair = assert_same_notification(
-        Peer::Snmptrap,
-        &receiver,
-        &[
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            &target,
-            "12345",
-            ".1.3.6.1.4.1.99999.0.1",
-            ".1.3.6.1.4.1.99999.1.0",
-            "i",
-            "-42",
-            ".1.3.6.1.4.1.99999.3.0",
-            "u",
-            "4294967295",
-            ".1.3.6.1.4.1.99999.6.0",
-            "t",
-            "8640000",
-            ".1.3.6.1.4.1.99999.8.0",
-            "a",
-            "192.0.2.1",
-            ".1.3.6.1.4.1.99999.9.0",
-            "o",
-            ".1.3.6.1.4.1.99999.42",
-            ".1.3.6.1.4.1.99999.10.0",
-            "s",
-            "He said \"hi\"",
-            ".1.3.6.1.4.1.99999.16.0",
-            "x",
-            "0001FF",
-            ".1.3.6.1.4.1.99999.18.0",
-            "d",
-            "65.66.67",
-        ],
-    );
-    assert!(pair.vigie.success(), "{}", pair.vigie);
-}
+cases!(notification_case {
+    /// v1 enterpriseSpecific trap with varbinds.
+    v1_enterprise_specific_trap: Snmptrap [
+        "-v", "1", "-c", "public", TARGET, PASS_SUBTREE, "192.0.2.7", "6", "17", "12345",
+        ".1.3.6.1.4.1.99999.1.0", "i", "42",
+        ".1.3.6.1.4.1.99999.10.0", "s", "hello there",
+    ];
+    /// v1 generic linkDown trap carrying ifIndex.
+    v1_generic_link_down_trap: Snmptrap [
+        "-v", "1", "-c", "public", TARGET, PASS_SUBTREE, "192.0.2.7", "2", "0", "99",
+        ".1.3.6.1.2.1.2.2.1.1.3", "i", "3",
+    ];
+});
 
-/// v2c inform: snmptrapd acknowledges it and vigie exits 0.
-#[test]
-fn v2c_inform_is_acknowledged() {
-    if !require(&[Peer::Snmpinform]) {
-        return;
-    }
-    let Some(receiver) = Snmptrapd::start() else {
-        return;
-    };
-    let target = receiver.target();
-    let pair = assert_same_notification(
-        Peer::Snmpinform,
-        &receiver,
-        &[
-            "-v",
-            "2c",
-            "-c",
-            "public",
-            &target,
-            "12345",
-            ".1.3.6.1.4.1.99999.0.2",
-            ".1.3.6.1.4.1.99999.1.0",
-            "i",
-            "42",
-        ],
-    );
-    assert!(pair.vigie.success(), "{}", pair.vigie);
-}
+cases!(delivered_notification_case {
+    /// v2c trap with one varbind of each type letter.
+    v2c_trap: Snmptrap [
+        "-v", "2c", "-c", "public", TARGET, "12345", ".1.3.6.1.4.1.99999.0.1",
+        ".1.3.6.1.4.1.99999.1.0", "i", "-42",
+        ".1.3.6.1.4.1.99999.3.0", "u", "4294967295",
+        ".1.3.6.1.4.1.99999.6.0", "t", "8640000",
+        ".1.3.6.1.4.1.99999.8.0", "a", "192.0.2.1",
+        ".1.3.6.1.4.1.99999.9.0", "o", ".1.3.6.1.4.1.99999.42",
+        ".1.3.6.1.4.1.99999.10.0", "s", "He said \"hi\"",
+        ".1.3.6.1.4.1.99999.16.0", "x", "0001FF",
+        ".1.3.6.1.4.1.99999.18.0", "d", "65.66.67",
+    ];
+    /// v2c inform: snmptrapd acknowledges it and vigie exits 0.
+    v2c_inform_is_acknowledged: Snmpinform [
+        "-v", "2c", "-c", "public", TARGET, "12345", ".1.3.6.1.4.1.99999.0.2",
+        ".1.3.6.1.4.1.99999.1.0", "i", "42",
+    ];
+});
 
 /// An inform nobody acknowledges times out alike (Net-SNMP prefixes the program name,
 /// which necessarily differs).
@@ -173,7 +81,7 @@ fn v2c_inform_times_out_without_receiver() {
     if !require(&[Peer::Snmpinform]) {
         return;
     }
-    let target = format!("127.0.0.1:{}", free_udp_port());
+    let target = silent_target();
     compare(
         Peer::Snmpinform,
         &[
@@ -203,10 +111,7 @@ fn v2c_inform_times_out_without_receiver() {
 /// values, which move between the two sends, are masked.
 #[test]
 fn default_uptime_and_agent_address() {
-    if !require(&[Peer::Snmptrap]) {
-        return;
-    }
-    let Some(receiver) = Snmptrapd::start() else {
+    let Some(receiver) = receiver(&[Peer::Snmptrap]) else {
         return;
     };
     let target = receiver.target();

@@ -1,8 +1,26 @@
 //! `vigie set` against `snmpset`.
 
-use vigie_interop::{Peer, run, vigie_bin};
+use vigie_interop::{Peer, Snmpd, run, run_netsnmp, vigie_bin};
 
-use crate::{SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, agent, pass, same, writable_agent};
+use crate::{
+    SYS_CONTACT_0, SYS_DESCR_0, SYS_LOCATION_0, TARGET, agent, agent_case, at, pass, same,
+    writable_agent, writable_agent_case,
+};
+
+cases!(writable_agent_case {
+    v1_sets_contact: Snmpset ["-v1", "-c", "private", TARGET, SYS_CONTACT_0, "s", "v1 contact"];
+});
+
+cases!(agent_case {
+    /// A value fixed in snmpd.conf cannot be set: notWritable in v2c.
+    v2c_fixed_contact_is_not_writable: Snmpset [
+        "-v2c", "-c", "private", TARGET, SYS_CONTACT_0, "s", "x",
+    ];
+    /// The same failure in v1 is noSuchName.
+    v1_fixed_contact_is_no_such_name: Snmpset [
+        "-v1", "-c", "private", TARGET, SYS_CONTACT_0, "s", "x",
+    ];
+});
 
 /// Both tools set the same values; the agent then holds what vigie wrote.
 #[test]
@@ -45,11 +63,9 @@ fn v2c_sets_contact_and_location() {
         "{out}"
     );
     assert!(out.success(), "{out}");
-    let check = run(
-        &Peer::Snmpget.path().unwrap(),
+    let check = run_netsnmp(
+        Peer::Snmpget,
         &[
-            "-m",
-            "",
             "-v2c",
             "-c",
             "public",
@@ -65,93 +81,37 @@ fn v2c_sets_contact_and_location() {
     );
 }
 
-#[test]
-fn v1_sets_contact() {
-    let Some(agent) = writable_agent(&[Peer::Snmpset]) else {
+/// Runs `snmpset` and `vigie set` with `-v2c`, then `-v1`, followed by `args` (in which
+/// [`TARGET`] stands for `agent`'s address); nothing when a peer is missing.
+fn v2c_then_v1(agent: Option<Snmpd>, args: &[&str]) {
+    let Some(agent) = agent else {
         return;
     };
-    same(
-        Peer::Snmpset,
-        &[
-            "-v1",
-            "-c",
-            "private",
-            &agent.target(),
-            SYS_CONTACT_0,
-            "s",
-            "v1 contact",
-        ],
-    );
-}
-
-/// A value fixed in snmpd.conf cannot be set: notWritable in v2c.
-#[test]
-fn v2c_fixed_contact_is_not_writable() {
-    let Some(agent) = agent(&[Peer::Snmpset]) else {
-        return;
-    };
-    same(
-        Peer::Snmpset,
-        &[
-            "-v2c",
-            "-c",
-            "private",
-            &agent.target(),
-            SYS_CONTACT_0,
-            "s",
-            "x",
-        ],
-    );
-}
-
-/// The same failure in v1 is noSuchName.
-#[test]
-fn v1_fixed_contact_is_no_such_name() {
-    let Some(agent) = agent(&[Peer::Snmpset]) else {
-        return;
-    };
-    same(
-        Peer::Snmpset,
-        &[
-            "-v1",
-            "-c",
-            "private",
-            &agent.target(),
-            SYS_CONTACT_0,
-            "s",
-            "x",
-        ],
-    );
+    let target = agent.target();
+    for version in ["-v2c", "-v1"] {
+        same(
+            Peer::Snmpset,
+            &[&[version][..], &at(args, &target)].concat(),
+        );
+    }
 }
 
 /// An INTEGER for a `DisplayString`: wrongType in v2c, badValue in v1.
 #[test]
 fn wrong_type() {
-    let Some(agent) = writable_agent(&[Peer::Snmpset]) else {
-        return;
-    };
-    let target = agent.target();
-    for version in ["-v2c", "-v1"] {
-        same(
-            Peer::Snmpset,
-            &[version, "-c", "private", &target, SYS_CONTACT_0, "i", "5"],
-        );
-    }
+    v2c_then_v1(
+        writable_agent(&[Peer::Snmpset]),
+        &["-c", "private", TARGET, SYS_CONTACT_0, "i", "5"],
+    );
 }
 
 /// The read-only community cannot write: noAccess in v2c, noSuchName in v1.
 #[test]
 fn read_only_community() {
-    let Some(agent) = agent(&[Peer::Snmpset]) else {
-        return;
-    };
-    let target = agent.target();
-    for version in ["-v2c", "-v1"] {
-        same(
-            Peer::Snmpset,
-            &[version, "-c", "public", &target, SYS_DESCR_0, "s", "x"],
-        );
-    }
+    v2c_then_v1(
+        agent(&[Peer::Snmpset]),
+        &["-c", "public", TARGET, SYS_DESCR_0, "s", "x"],
+    );
 }
 
 /// Every snmpset type letter reaches the agent (which refuses all of them).
@@ -187,18 +147,9 @@ fn second_varbind_fails() {
     };
     let target = agent.target();
     let contact = || {
-        run(
-            &Peer::Snmpget.path().unwrap(),
-            &[
-                "-m",
-                "",
-                "-v2c",
-                "-c",
-                "public",
-                "-Oqv",
-                &target,
-                SYS_CONTACT_0,
-            ],
+        run_netsnmp(
+            Peer::Snmpget,
+            &["-v2c", "-c", "public", "-Oqv", &target, SYS_CONTACT_0],
         )
         .stdout
     };

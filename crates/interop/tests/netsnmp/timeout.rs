@@ -1,163 +1,21 @@
 //! No agent: every tool times out with Net-SNMP's message and exit status.
 
-use vigie_interop::{PASS_SUBTREE, Peer, free_udp_port, require};
+use vigie_interop::PASS_SUBTREE;
 
-use crate::{SYS_DESCR_0, same};
+use crate::{SYS_DESCR_0, TARGET, silent_case};
 
-/// A loopback port where nothing listens.
-fn silent_target() -> String {
-    format!("127.0.0.1:{}", free_udp_port())
-}
-
-#[test]
-fn get() {
-    if !require(&[Peer::Snmpget]) {
-        return;
-    }
-    let target = silent_target();
-    for version in ["-v1", "-v2c"] {
-        same(
-            Peer::Snmpget,
-            &[
-                version,
-                "-c",
-                "public",
-                "-t",
-                "0.2",
-                "-r",
-                "0",
-                &target,
-                SYS_DESCR_0,
-            ],
-        );
-    }
-}
-
-#[test]
-fn getnext() {
-    if !require(&[Peer::Snmpgetnext]) {
-        return;
-    }
-    same(
-        Peer::Snmpgetnext,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &silent_target(),
-            SYS_DESCR_0,
-        ],
-    );
-}
-
-#[test]
-fn bulkget() {
-    if !require(&[Peer::Snmpbulkget]) {
-        return;
-    }
-    same(
-        Peer::Snmpbulkget,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &silent_target(),
-            PASS_SUBTREE,
-        ],
-    );
-}
-
-#[test]
-fn walk() {
-    if !require(&[Peer::Snmpwalk]) {
-        return;
-    }
-    same(
-        Peer::Snmpwalk,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &silent_target(),
-            PASS_SUBTREE,
-        ],
-    );
-}
-
-#[test]
-fn bulkwalk() {
-    if !require(&[Peer::Snmpbulkwalk]) {
-        return;
-    }
-    same(
-        Peer::Snmpbulkwalk,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &silent_target(),
-            PASS_SUBTREE,
-        ],
-    );
-}
-
-#[test]
-fn set() {
-    if !require(&[Peer::Snmpset]) {
-        return;
-    }
-    same(
-        Peer::Snmpset,
-        &[
-            "-v2c",
-            "-c",
-            "private",
-            "-t",
-            "0.2",
-            "-r",
-            "0",
-            &silent_target(),
-            SYS_DESCR_0,
-            "s",
-            "x",
-        ],
-    );
-}
-
-/// One retry doubles the wait but not the message.
-#[test]
-fn get_with_one_retry() {
-    if !require(&[Peer::Snmpget]) {
-        return;
-    }
-    same(
-        Peer::Snmpget,
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            "-t",
-            "0.2",
-            "-r",
-            "1",
-            &silent_target(),
-            SYS_DESCR_0,
-        ],
-    );
-}
+cases!(silent_case {
+    get_v1: Snmpget ["-v1", "-c", "public", "-t", "0.2", "-r", "0", TARGET, SYS_DESCR_0];
+    get: Snmpget ["-v2c", "-c", "public", "-t", "0.2", "-r", "0", TARGET, SYS_DESCR_0];
+    getnext: Snmpgetnext ["-v2c", "-c", "public", "-t", "0.2", "-r", "0", TARGET, SYS_DESCR_0];
+    bulkget: Snmpbulkget ["-v2c", "-c", "public", "-t", "0.2", "-r", "0", TARGET, PASS_SUBTREE];
+    walk: Snmpwalk ["-v2c", "-c", "public", "-t", "0.2", "-r", "0", TARGET, PASS_SUBTREE];
+    bulkwalk: Snmpbulkwalk ["-v2c", "-c", "public", "-t", "0.2", "-r", "0", TARGET, PASS_SUBTREE];
+    set: Snmpset [
+        "-v2c", "-c", "private", "-t", "0.2", "-r", "0", TARGET, SYS_DESCR_0, "s", "x",
+    ];
+    /// One retry doubles the wait but not the message.
+    get_with_one_retry: Snmpget [
+        "-v2c", "-c", "public", "-t", "0.2", "-r", "1", TARGET, SYS_DESCR_0,
+    ];
+});

@@ -2,86 +2,24 @@
 
 use vigie_interop::{PASS_SUBTREE, Peer};
 
-use crate::{PAST_THE_END, SYS_DESCR_0, SYSTEM, agent, same, same_masked};
+use crate::{
+    PAST_THE_END, SYS_DESCR_0, SYSTEM, TARGET, agent, agent_case, agent_case_masked, same,
+};
 
-#[test]
-fn v2c_pass_subtree() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same(
-        Peer::Snmpwalk,
-        &["-v2c", "-c", "public", &agent.target(), PASS_SUBTREE],
-    );
-}
+cases!(agent_case {
+    v2c_pass_subtree: Snmpwalk ["-v2c", "-c", "public", TARGET, PASS_SUBTREE];
+    /// In v1 the Counter64 object is skipped by the agent.
+    v1_pass_subtree: Snmpwalk ["-v1", "-c", "public", TARGET, PASS_SUBTREE];
+    /// A walk rooted at a leaf instance prints that instance (Net-SNMP falls back to a GET).
+    v2c_leaf_instance: Snmpwalk ["-v2c", "-c", "public", TARGET, SYS_DESCR_0];
+    v2c_empty_subtree: Snmpwalk ["-v2c", "-c", "public", TARGET, PAST_THE_END];
+    v1_empty_subtree: Snmpwalk ["-v1", "-c", "public", TARGET, PAST_THE_END];
+});
 
-/// In v1 the Counter64 object is skipped by the agent.
-#[test]
-fn v1_pass_subtree() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same(
-        Peer::Snmpwalk,
-        &["-v1", "-c", "public", &agent.target(), PASS_SUBTREE],
-    );
-}
-
-#[test]
-fn v2c_system() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same_masked(
-        Peer::Snmpwalk,
-        &["-v2c", "-c", "public", &agent.target(), SYSTEM],
-    );
-}
-
-#[test]
-fn v1_system() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same_masked(
-        Peer::Snmpwalk,
-        &["-v1", "-c", "public", &agent.target(), SYSTEM],
-    );
-}
-
-/// A walk rooted at a leaf instance prints that instance (Net-SNMP falls back to a GET).
-#[test]
-fn v2c_leaf_instance() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same(
-        Peer::Snmpwalk,
-        &["-v2c", "-c", "public", &agent.target(), SYS_DESCR_0],
-    );
-}
-
-#[test]
-fn v2c_empty_subtree() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same(
-        Peer::Snmpwalk,
-        &["-v2c", "-c", "public", &agent.target(), PAST_THE_END],
-    );
-}
-
-#[test]
-fn v1_empty_subtree() {
-    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
-        return;
-    };
-    same(
-        Peer::Snmpwalk,
-        &["-v1", "-c", "public", &agent.target(), PAST_THE_END],
-    );
-}
+cases!(agent_case_masked {
+    v2c_system: Snmpwalk ["-v2c", "-c", "public", TARGET, SYSTEM];
+    v1_system: Snmpwalk ["-v1", "-c", "public", TARGET, SYSTEM];
+});
 
 /// snmpwalk's `-C` options: `c` (no increasing check), `I` (no GET fallback), `p` (print
 /// the count), `i` (include the requested OID).
@@ -94,18 +32,15 @@ fn walk_options() {
     let leaf = format!("{PASS_SUBTREE}.20.0");
     let object = format!("{PASS_SUBTREE}.20");
     for (option, root) in [
-        ("-Cc", &object),
-        ("-CI", &leaf),
-        ("-Cp", &object),
-        ("-Ci", &object),
+        ("-Cc", object.as_str()),
+        ("-CI", leaf.as_str()),
+        ("-Cp", object.as_str()),
+        ("-Ci", object.as_str()),
+        ("-Cp", PASS_SUBTREE),
     ] {
         same(
             Peer::Snmpwalk,
             &["-v2c", "-c", "public", option, &target, root],
         );
     }
-    same(
-        Peer::Snmpwalk,
-        &["-v2c", "-c", "public", "-Cp", &target, PASS_SUBTREE],
-    );
 }

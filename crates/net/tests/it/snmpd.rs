@@ -1,30 +1,72 @@
 //! Against a real Net-SNMP `snmpd` on loopback.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use bytes::Bytes;
-use vigie_net::{Client, WalkEnd, WalkOptions};
+use vigie_interop::{Peer, Snmpd, require, run_netsnmp};
+use vigie_net::{Client, Session, WalkEnd, WalkOptions};
 use vigie_snmp::{ErrorStatus, Oid, Value, VarBind, Version};
 
-use crate::support::{Snmpd, oid};
+use crate::support::oid;
 
 const SYSTEM: &str = "1.3.6.1.2.1.1";
 const SYS_DESCR: &str = "1.3.6.1.2.1.1.1.0";
 const SYS_NAME: &str = "1.3.6.1.2.1.1.5.0";
 const SYS_LOCATION: &str = "1.3.6.1.2.1.1.6.0";
+/// `sysLocation.0` as configured; `sysName.0` stays writable.
+const LOCATION: &str = "vigie-test-lab";
+
+/// An `snmpd` with its own system group but `sysLocation` fixed to [`LOCATION`]; `None`
+/// (the test returns) when `snmpd` is not installed.
+fn start_snmpd() -> Option<Snmpd> {
+    Snmpd::start_netsnmp_system(&format!("sysLocation {LOCATION}"))
+}
+
+/// A session to `address` with `community`, patient enough for a loaded machine.
+fn session(address: SocketAddr, version: Version, community: &'static str) -> Session {
+    let mut session = Session::new(address, version, community);
+    session.timeout = Duration::from_millis(500);
+    session.retries = 2;
+    session
+}
+
+/// A client of `snmpd` over IPv4.
+async fn connect(snmpd: &Snmpd, version: Version, community: &'static str) -> Client {
+    Client::new(session(snmpd.address(), version, community))
+        .await
+        .expect("a client socket")
+}
+
+/// The OIDs a Net-SNMP walk `tool` prints for `root` (`-On -Oq`), in order.
+fn net_snmp_walk(snmpd: &Snmpd, tool: Peer, version: &str, root: &str) -> Vec<Oid> {
+    let target = snmpd.target();
+    let args = [
+        "-On", "-Oq", "-v", version, "-c", "public", "-t", "1", "-r", "2", &target, root,
+    ];
+    let out = run_netsnmp(tool, &args);
+    assert!(out.success(), "{out}");
+    out.stdout
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(oid)
+        .collect()
+}
 
 #[tokio::test]
 async fn get_and_get_next_v1_and_v2c() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
     for version in [Version::V1, Version::V2c] {
-        let client = Client::new(snmpd.session(version, "public")).await.unwrap();
+        let client = connect(&snmpd, version, "public").await;
         let pdu = client.get(&[oid(SYS_LOCATION)]).await.unwrap();
         assert_eq!(pdu.error_status, ErrorStatus::NoError);
         assert_eq!(
             pdu.varbinds,
             [VarBind {
                 name: oid(SYS_LOCATION),
-                value: Value::OctetString(Bytes::from_static(b"vigie-test-lab")),
+                value: Value::OctetString(Bytes::from_static(LOCATION.as_bytes())),
             }]
         );
 
@@ -38,19 +80,15 @@ async fn get_and_get_next_v1_and_v2c() {
 
 #[tokio::test]
 async fn errors_are_data_in_the_pdu() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
-    let v1 = Client::new(snmpd.session(Version::V1, "public"))
-        .await
-        .unwrap();
+    let v1 = connect(&snmpd, Version::V1, "public").await;
     let pdu = v1.get(&[oid("1.3.6.1.2.1.1.99.0")]).await.unwrap();
     assert_eq!(pdu.error_status, ErrorStatus::NoSuchName);
     assert_eq!(pdu.error_index, 1);
 
-    let v2c = Client::new(snmpd.session(Version::V2c, "public"))
-        .await
-        .unwrap();
+    let v2c = connect(&snmpd, Version::V2c, "public").await;
     let pdu = v2c.get(&[oid("1.3.6.1.2.1.1.99.0")]).await.unwrap();
     assert_eq!(pdu.error_status, ErrorStatus::NoError);
     assert_eq!(pdu.varbinds[0].value, Value::NoSuchObject);
@@ -58,12 +96,10 @@ async fn errors_are_data_in_the_pdu() {
 
 #[tokio::test]
 async fn get_bulk_v2c() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
-    let client = Client::new(snmpd.session(Version::V2c, "public"))
-        .await
-        .unwrap();
+    let client = connect(&snmpd, Version::V2c, "public").await;
     let pdu = client
         .get_bulk(1, 3, &[oid(SYSTEM), oid(SYSTEM)])
         .await
@@ -79,9 +115,7 @@ async fn get_bulk_v2c() {
         ]
     );
 
-    let v1 = Client::new(snmpd.session(Version::V1, "public"))
-        .await
-        .unwrap();
+    let v1 = connect(&snmpd, Version::V1, "public").await;
     assert!(matches!(
         v1.get_bulk(0, 3, &[oid(SYSTEM)]).await,
         Err(vigie_net::RequestError::NotInV1 { .. })
@@ -90,16 +124,14 @@ async fn get_bulk_v2c() {
 
 #[tokio::test]
 async fn set_v1_and_v2c() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
     for (version, name) in [
         (Version::V1, &b"vigie-v1"[..]),
         (Version::V2c, &b"vigie-v2c"[..]),
     ] {
-        let writer = Client::new(snmpd.session(version, "private"))
-            .await
-            .unwrap();
+        let writer = connect(&snmpd, version, "private").await;
         let value = Value::OctetString(Bytes::copy_from_slice(name));
         let pdu = writer
             .set(vec![VarBind {
@@ -109,15 +141,13 @@ async fn set_v1_and_v2c() {
             .await
             .unwrap();
         assert_eq!(pdu.error_status, ErrorStatus::NoError);
-        let reader = Client::new(snmpd.session(version, "public")).await.unwrap();
+        let reader = connect(&snmpd, version, "public").await;
         let read = reader.get(&[oid(SYS_NAME)]).await.unwrap();
         assert_eq!(read.varbinds[0].value, value);
     }
 
     // sysLocation is set in snmpd.conf, so it is read-only.
-    let writer = Client::new(snmpd.session(Version::V2c, "private"))
-        .await
-        .unwrap();
+    let writer = connect(&snmpd, Version::V2c, "private").await;
     let pdu = writer
         .set(vec![VarBind {
             name: oid(SYS_LOCATION),
@@ -130,19 +160,19 @@ async fn set_v1_and_v2c() {
 
 #[tokio::test]
 async fn walks_match_net_snmp() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
     let cases = [
-        (Version::V1, None, "1", "snmpwalk"),
-        (Version::V2c, None, "2c", "snmpwalk"),
-        (Version::V2c, Some(5), "2c", "snmpbulkwalk"),
-        (Version::V2c, Some(1), "2c", "snmpbulkwalk"),
+        (Version::V1, None, "1", Peer::Snmpwalk),
+        (Version::V2c, None, "2c", Peer::Snmpwalk),
+        (Version::V2c, Some(5), "2c", Peer::Snmpbulkwalk),
+        (Version::V2c, Some(1), "2c", Peer::Snmpbulkwalk),
         // A v1 session walks with GETNEXT even when asked for GETBULK.
-        (Version::V1, Some(5), "1", "snmpwalk"),
+        (Version::V1, Some(5), "1", Peer::Snmpwalk),
     ];
     for (version, max_repetitions, net_snmp_version, tool) in cases {
-        let client = Client::new(snmpd.session(version, "public")).await.unwrap();
+        let client = connect(&snmpd, version, "public").await;
         let options = WalkOptions {
             max_repetitions,
             check_increasing: true,
@@ -165,27 +195,25 @@ async fn walks_match_net_snmp() {
         assert!(names.windows(2).all(|pair| pair[0] < pair[1]));
         assert!(names.iter().all(|name| name.starts_with(&oid(SYSTEM))));
 
-        let Some(output) = snmpd.net_snmp(tool, net_snmp_version, &[SYSTEM]) else {
-            eprintln!("{tool} not available; compared with nothing");
+        if !require(&[tool]) {
             continue;
-        };
-        let expected: Vec<Oid> = output
-            .lines()
-            .filter_map(|line| line.split_whitespace().next())
-            .map(oid)
-            .collect();
-        assert_eq!(names, expected, "{version:?} {max_repetitions:?} vs {tool}");
+        }
+        let expected = net_snmp_walk(&snmpd, tool, net_snmp_version, SYSTEM);
+        assert_eq!(
+            names,
+            expected,
+            "{version:?} {max_repetitions:?} vs {}",
+            tool.program()
+        );
     }
 }
 
 #[tokio::test]
 async fn concurrent_requests_share_one_client() {
-    let Some(snmpd) = Snmpd::start(false).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
-    let client = Client::new(snmpd.session(Version::V2c, "public"))
-        .await
-        .unwrap();
+    let client = connect(&snmpd, Version::V2c, "public").await;
     let names = [
         SYS_DESCR,
         "1.3.6.1.2.1.1.2.0",
@@ -206,17 +234,21 @@ async fn concurrent_requests_share_one_client() {
 
 #[tokio::test]
 async fn ipv6_loopback() {
-    let Some(snmpd) = Snmpd::start(true).await else {
+    let Some(snmpd) = start_snmpd() else {
         return;
     };
-    let client = Client::new(snmpd.session(Version::V2c, "public"))
+    let Some(address) = snmpd.address6() else {
+        eprintln!("skipped: no IPv6 loopback (::1) on this machine");
+        return;
+    };
+    let client = Client::new(session(address, Version::V2c, "public"))
         .await
         .unwrap();
     assert!(client.local_addr().is_ipv6());
     let pdu = client.get(&[oid(SYS_LOCATION)]).await.unwrap();
     assert_eq!(
         pdu.varbinds[0].value,
-        Value::OctetString(Bytes::from_static(b"vigie-test-lab"))
+        Value::OctetString(Bytes::from_static(LOCATION.as_bytes()))
     );
     let mut walk = client.walk(
         oid(SYSTEM),

@@ -1,5 +1,6 @@
 //! One module per subcommand; this module holds what they share.
 
+pub(crate) mod agent;
 pub(crate) mod bulkget;
 pub(crate) mod bulkwalk;
 pub(crate) mod get;

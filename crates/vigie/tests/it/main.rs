@@ -1,9 +1,10 @@
 //! The `vigie` binary against Net-SNMP: for the same arguments, each test runs the Net-SNMP
 //! tool and `vigie` against a real `snmpd` (or `snmptrapd`) on a free loopback port and
-//! compares stdout, stderr and the exit status byte for byte.
+//! compares stdout, stderr and the exit status byte for byte. The peers, the sandbox the tools
+//! run in and the comparison come from the `vigie_interop` harness.
 //!
-//! Without the Net-SNMP binaries (Debian packages `snmp snmpd snmptrapd`) the tests print a
-//! note and pass; with `VIGIE_REQUIRE_PEERS=1` they fail instead.
+//! Without a Net-SNMP binary a test prints the Debian package to install and passes; with
+//! `VIGIE_REQUIRE_PEERS=1` it fails instead.
 
 mod malformed;
 mod notifications;

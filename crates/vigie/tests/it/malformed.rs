@@ -50,11 +50,10 @@ fn truncated_answers_are_named_after_the_timeout() {
         2,
         "request and retry were both answered"
     );
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status, Some(1));
     assert!(output.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
-        stderr,
+        output.stderr,
         format!(
             "Timeout: No Response from {target}.\n{target} answered, but with a malformed \
              message (truncated input at offset 1), which was dropped.\n"

@@ -4,27 +4,43 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::{Daemon, Outcome, free_port, net_snmp, peers_available, vigie};
+use vigie_interop::{Pair, Peer, Snmptrapd, free_udp_port, require, run_as_shell};
+
+use crate::support::vigie;
+
+/// An `snmptrapd` logging in its own format, once `tools` are known to be installed; `None`
+/// (the test returns) when a peer is missing.
+fn receiver(tools: &[Peer]) -> Option<Snmptrapd> {
+    if !require(tools) {
+        return None;
+    }
+    Snmptrapd::start_netsnmp_format()
+}
 
 /// Sends with both tools and compares their outcomes and what snmptrapd logged for each.
-fn same_notification(trapd: &Daemon, tool: &str, args: &[&str]) -> String {
+fn same_notification(trapd: &Snmptrapd, tool: Peer, args: &[&str]) -> String {
+    let subcommand = tool.vigie_subcommand().expect("a notification tool");
     let before = trapd.log().len();
-    let expected = Outcome::from(net_snmp(tool, args));
-    let logged_expected = wait_for_entry(trapd, before, expected.status == Some(0));
+    let expected = run_as_shell(tool, args).usage_cut();
+    let logged_expected = wait_for_entry(trapd, before, expected.success());
     let middle = trapd.log().len();
-    let actual = Outcome::from(vigie(tool, args));
-    let logged_actual = wait_for_entry(trapd, middle, actual.status == Some(0));
-    assert_eq!(actual, expected, "vigie {tool} {args:?}");
+    let actual = vigie(subcommand, args).usage_cut();
+    let logged_actual = wait_for_entry(trapd, middle, actual.success());
+    Pair {
+        netsnmp: expected,
+        vigie: actual,
+    }
+    .assert_same();
     assert_eq!(
         normalise(&logged_actual),
         normalise(&logged_expected),
-        "vigie {tool} {args:?}"
+        "vigie {subcommand} {args:?}"
     );
     logged_actual
 }
 
 /// The log text after `offset`, once a complete entry arrived (or nothing, when none is due).
-fn wait_for_entry(trapd: &Daemon, offset: usize, expect_entry: bool) -> String {
+fn wait_for_entry(trapd: &Snmptrapd, offset: usize, expect_entry: bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(if expect_entry { 5 } else { 1 });
     loop {
         let log = trapd.log();
@@ -83,14 +99,14 @@ fn mask_after(line: &str, marker: &str, stop: char) -> String {
 
 #[test]
 fn v1_traps() {
-    if !peers_available() {
+    let Some(trapd) = receiver(&[Peer::Snmptrap]) else {
         return;
-    }
-    let trapd = Daemon::snmptrapd();
-    let t = trapd.address.as_str();
+    };
+    let t = trapd.target();
+    let t = t.as_str();
     let logged = same_notification(
         &trapd,
-        "trap",
+        Peer::Snmptrap,
         &[
             "-v1",
             "-c",
@@ -110,10 +126,8 @@ fn v1_traps() {
         logged.contains("Enterprise Specific Trap (17) Uptime: 0:00:12.34"),
         "{logged}"
     );
-    // Empty agent address and uptime: this host's address and uptime.
-    same_notification(
-        &trapd,
-        "trap",
+    let cases: &[&[&str]] = &[
+        // Empty agent address and uptime: this host's address and uptime.
         &[
             "-v1",
             "-c",
@@ -125,15 +139,7 @@ fn v1_traps() {
             "0",
             "",
         ],
-    );
-    same_notification(
-        &trapd,
-        "trap",
         &["-v1", "-c", "public", t, "", "localhost", "3", "0", "5"],
-    );
-    same_notification(
-        &trapd,
-        "trap",
         &[
             "-v1",
             "-c",
@@ -145,9 +151,7 @@ fn v1_traps() {
             "y",
             "abc",
         ],
-    );
-    for args in [
-        &["-v1", "-c", "public", t][..],
+        &["-v1", "-c", "public", t],
         &["-v1", "-c", "public", t, "1.3.6.1.4.1.8072"],
         &["-v1", "-c", "public", t, "1.3.6.1.4.1.8072", ""],
         &["-v1", "-c", "public", t, "1.3.6.1.4.1.8072", "", "6"],
@@ -164,22 +168,23 @@ fn v1_traps() {
             "0",
             "",
         ],
-    ] {
-        same_notification(&trapd, "trap", args);
+    ];
+    for args in cases {
+        same_notification(&trapd, Peer::Snmptrap, args);
     }
 }
 
 #[test]
 fn v2c_traps_and_informs() {
-    if !peers_available() {
+    let Some(trapd) = receiver(&[Peer::Snmptrap, Peer::Snmpinform]) else {
         return;
-    }
-    let trapd = Daemon::snmptrapd();
-    let t = trapd.address.as_str();
+    };
+    let t = trapd.target();
+    let t = t.as_str();
     let link_down = "1.3.6.1.6.3.1.1.5.3";
     let logged = same_notification(
         &trapd,
-        "trap",
+        Peer::Snmptrap,
         &[
             "-v2c",
             "-c",
@@ -192,22 +197,18 @@ fn v2c_traps_and_informs() {
             "1",
         ],
     );
-    assert!(logged.contains("iso.3.6.1.2.1.1.3.0 = Timeticks: (1234) 0:00:12.34\tiso.3.6.1.6.3.1.1.4.1.0 = OID: iso.3.6.1.6.3.1.1.5.3"), "{logged}");
-    same_notification(&trapd, "trap", &["-v2c", "-c", "public", t, "", link_down]);
-    // An uptime that is not a number drops sysUpTime.0; a negative one wraps.
-    same_notification(
-        &trapd,
-        "trap",
+    assert!(
+        logged.contains(
+            "iso.3.6.1.2.1.1.3.0 = Timeticks: (1234) 0:00:12.34\t\
+             iso.3.6.1.6.3.1.1.4.1.0 = OID: iso.3.6.1.6.3.1.1.5.3"
+        ),
+        "{logged}"
+    );
+    let traps: &[&[&str]] = &[
+        &["-v2c", "-c", "public", t, "", link_down],
+        // An uptime that is not a number drops sysUpTime.0; a negative one wraps.
         &["-v2c", "-c", "public", t, "12abc", link_down],
-    );
-    same_notification(
-        &trapd,
-        "trap",
         &["-v2c", "-c", "public", t, "-5", link_down],
-    );
-    same_notification(
-        &trapd,
-        "trap",
         &[
             "-v2c",
             "-c",
@@ -231,72 +232,36 @@ fn v2c_traps_and_informs() {
             "o",
             "1.3.6",
         ],
-    );
-    same_notification(
-        &trapd,
-        "inform",
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            t,
-            "",
-            link_down,
-            "1.3.6.1.2.1.1.1.0",
-            "s",
-            "x",
-        ],
-    );
-    same_notification(
-        &trapd,
-        "trap",
         &["-v2c", "-c", "public", "-Ci", t, "", link_down],
-    );
-    for args in [
-        &["-v2c", "-c", "public", t][..],
+        &["-v2c", "-c", "public", t],
         &["-v2c", "-c", "public", t, "12"],
         &["-v2c", "-c", "public", t, "", "foo"],
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            t,
-            "",
-            link_down,
-            "1.3.6.1.2.1.1.1.0",
-            "s",
-        ],
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            t,
-            "",
-            link_down,
-            "1.3.6.1.2.1.1.1.0",
-            "i",
-            "abc",
-        ],
-        &[
-            "-v2c",
-            "-c",
-            "public",
-            t,
-            "",
-            link_down,
-            "1.3.6.1.2.1.1.1.0",
-            "z",
-            "abc",
-        ],
         &["-v2c", "-c", "public", t, "", link_down, "-On"],
         &["-v2c", "-c", "public", "nosuchhost.invalid", "", link_down],
         &["-c", "public", t, "", link_down],
-    ] {
-        same_notification(&trapd, "trap", args);
+    ];
+    for args in traps {
+        same_notification(&trapd, Peer::Snmptrap, args);
     }
-    same_notification(
-        &trapd,
-        "inform",
+    // A sysDescr.0 varbind without a value, with a value its type cannot parse, with an
+    // unknown type letter.
+    let down_with_descr = [
+        "-v2c",
+        "-c",
+        "public",
+        t,
+        "",
+        link_down,
+        "1.3.6.1.2.1.1.1.0",
+    ];
+    for value in [&["s"][..], &["i", "abc"], &["z", "abc"]] {
+        let args = [&down_with_descr[..], value].concat();
+        same_notification(&trapd, Peer::Snmptrap, &args);
+    }
+    let silent = format!("127.0.0.1:{}", free_udp_port());
+    let inform_with_descr = [&down_with_descr[..], &["s", "x"]].concat();
+    let informs: &[&[&str]] = &[
+        &inform_with_descr,
         &[
             "-v1",
             "-c",
@@ -308,18 +273,12 @@ fn v2c_traps_and_informs() {
             "1",
             "",
         ],
-    );
-    same_notification(
-        &trapd,
-        "inform",
         &["-v2c", "-c", "public", "nosuchhost.invalid", "", link_down],
-    );
-    let silent = format!("127.0.0.1:{}", free_port());
-    same_notification(
-        &trapd,
-        "inform",
         &[
             "-v2c", "-c", "public", "-t", "0.2", "-r", "0", &silent, "", link_down,
         ],
-    );
+    ];
+    for args in informs {
+        same_notification(&trapd, Peer::Snmpinform, args);
+    }
 }

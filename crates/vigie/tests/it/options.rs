@@ -1,14 +1,16 @@
 //! Command-line parsing and its errors, which must read as Net-SNMP's.
 
-use crate::support::{Daemon, free_port, peers_available, same};
+use vigie_interop::{Peer, free_udp_port};
+
+use crate::support::{agent, same};
 
 #[test]
 fn usage_errors() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
     let oid = "1.3.6.1.2.1.1.1.0";
     let cases: &[&[&str]] = &[
         &[a, oid],
@@ -27,18 +29,18 @@ fn usage_errors() {
         &["-v3", a, oid],
     ];
     for args in cases {
-        let outcome = same("get", args);
+        let outcome = same(Peer::Snmpget, args);
         assert_eq!(outcome.status, Some(1), "{args:?}");
     }
 }
 
 #[test]
 fn accepted_option_forms() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
     let oid = "1.3.6.1.2.1.1.2.0";
     let cases: &[&[&str]] = &[
         &["-v", "2c", "-c", "public", a, oid],
@@ -62,36 +64,26 @@ fn accepted_option_forms() {
         &["-v1", "-c", "public", "-Oqv", a, oid],
     ];
     for args in cases {
-        let outcome = same("get", args);
+        let outcome = same(Peer::Snmpget, args);
         assert_eq!(outcome.status, Some(0), "{args:?}");
     }
 }
 
 #[test]
 fn oid_and_host_errors() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
-    same(
-        "get",
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let cases: &[&[&str]] = &[
         &[
             "-v2c", "-c", "public", a, "foo", "iso.foo", "1..3", "1.3.", "", ".1.3.-6",
         ],
-    );
-    same("get", &["-v2c", "-c", "public", a, "1.3.6.1.2.1.1.1.x"]);
-    same("get", &["-v2c", "-c", "public", a, "3.6.1"]);
-    same(
-        "get",
+        &["-v2c", "-c", "public", a, "1.3.6.1.2.1.1.1.x"],
+        &["-v2c", "-c", "public", a, "3.6.1"],
         &["-v2c", "-c", "public", a, "1.3.6.1.2.1.1.1.99999999999"],
-    );
-    same(
-        "get",
         &["-v2c", "-c", "public", a, "ccitt.5", "joint-iso-ccitt.5"],
-    );
-    same(
-        "get",
         &[
             "-v2c",
             "-c",
@@ -99,10 +91,13 @@ fn oid_and_host_errors() {
             "nosuchhost.invalid",
             "1.3.6.1.2.1.1.1.0",
         ],
-    );
-    let silent = format!("localhost:{}", free_port());
+    ];
+    for args in cases {
+        same(Peer::Snmpget, args);
+    }
+    let silent = format!("localhost:{}", free_udp_port());
     let outcome = same(
-        "get",
+        Peer::Snmpget,
         &[
             "-v2c",
             "-c",

@@ -1,20 +1,23 @@
 //! get, getnext, bulkget and set against snmpd.
 
-use crate::support::{Daemon, net_snmp, peers_available, same, vigie};
+use vigie_interop::{Peer, run_as_shell};
+
+use crate::support::{agent, same, vigie};
 
 const SYS_DESCR: &str = "1.3.6.1.2.1.1.1.0";
 const SYS_OBJECT_ID: &str = "1.3.6.1.2.1.1.2.0";
 const SYS_CONTACT: &str = "1.3.6.1.2.1.1.4.0";
+const NO_SUCH_OBJECT: &str = "1.3.6.1.2.1.1.99.0";
 
 #[test]
 fn get_prints_values_and_v2_exceptions() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
     let outcome = same(
-        "get",
+        Peer::Snmpget,
         &[
             "-v2c",
             "-c",
@@ -22,7 +25,7 @@ fn get_prints_values_and_v2_exceptions() {
             a,
             SYS_DESCR,
             SYS_OBJECT_ID,
-            "1.3.6.1.2.1.1.99.0",
+            NO_SUCH_OBJECT,
             "1.3.6.1.2.1.1.1.7",
         ],
     );
@@ -38,7 +41,7 @@ fn get_prints_values_and_v2_exceptions() {
             .contains("= No Such Object available on this agent at this OID\n")
     );
     same(
-        "get",
+        Peer::Snmpget,
         &[
             "-v",
             "2c",
@@ -52,14 +55,14 @@ fn get_prints_values_and_v2_exceptions() {
 
 #[test]
 fn get_v1_error_is_reported_then_fixed() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
     let outcome = same(
-        "get",
-        &["-v1", "-c", "public", a, SYS_DESCR, "1.3.6.1.2.1.1.99.0"],
+        Peer::Snmpget,
+        &["-v1", "-c", "public", a, SYS_DESCR, NO_SUCH_OBJECT],
     );
     assert_eq!(outcome.status, Some(2));
     assert!(
@@ -68,26 +71,18 @@ fn get_v1_error_is_reported_then_fixed() {
             .starts_with("Error in packet\nReason: (noSuchName)")
     );
     let outcome = same(
-        "get",
-        &[
-            "-v1",
-            "-c",
-            "public",
-            "-Cf",
-            a,
-            SYS_DESCR,
-            "1.3.6.1.2.1.1.99.0",
-        ],
+        Peer::Snmpget,
+        &["-v1", "-c", "public", "-Cf", a, SYS_DESCR, NO_SUCH_OBJECT],
     );
     assert_eq!(outcome.stdout, "");
     same(
-        "get",
+        Peer::Snmpget,
         &[
             "-v1",
             "-c",
             "public",
             a,
-            "1.3.6.1.2.1.1.99.0",
+            NO_SUCH_OBJECT,
             SYS_DESCR,
             "1.3.6.1.2.1.1.98.0",
         ],
@@ -96,33 +91,34 @@ fn get_v1_error_is_reported_then_fixed() {
 
 #[test]
 fn getnext_and_end_of_mib() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpgetnext]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
-    same(
-        "getnext",
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let cases: &[&[&str]] = &[
         &["-v2c", "-c", "public", a, SYS_DESCR, "1.3.6.1.2.1.1.9.1.2"],
-    );
-    same("getnext", &["-v2c", "-c", "public", a, "1.4"]);
-    let outcome = same("getnext", &["-v1", "-c", "public", a, "1.4", SYS_DESCR]);
-    assert!(outcome.stderr.starts_with("Error in packet.\n"));
-    same(
-        "getnext",
+        &["-v2c", "-c", "public", a, "1.4"],
         &["-v1", "-c", "public", "-Cf", a, "1.4", SYS_DESCR],
+    ];
+    for args in cases {
+        same(Peer::Snmpgetnext, args);
+    }
+    let outcome = same(
+        Peer::Snmpgetnext,
+        &["-v1", "-c", "public", a, "1.4", SYS_DESCR],
     );
+    assert!(outcome.stderr.starts_with("Error in packet.\n"));
 }
 
 #[test]
 fn bulkget_parameters() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpbulkget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
-    same(
-        "bulkget",
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let cases: &[&[&str]] = &[
         &[
             "-v2c",
             "-c",
@@ -133,9 +129,6 @@ fn bulkget_parameters() {
             SYS_DESCR,
             "1.3.6.1.2.1.1.9.1.2",
         ],
-    );
-    same(
-        "bulkget",
         &[
             "-v2c",
             "-c",
@@ -145,24 +138,29 @@ fn bulkget_parameters() {
             SYS_DESCR,
             "1.3.6.1.2.1.1.9.1.3",
         ],
-    );
-    same("bulkget", &["-v2c", "-c", "public", "-Cr2", a, "1.4"]);
-    same("bulkget", &["-v1", "-c", "public", a, SYS_DESCR]);
-    same("bulkget", &["-v2c", "-c", "public", "-Cx", a, SYS_DESCR]);
-    same("bulkget", &["-v2c", "-c", "public", "-Cn", a, SYS_DESCR]);
+        &["-v2c", "-c", "public", "-Cr2", a, "1.4"],
+        &["-v1", "-c", "public", a, SYS_DESCR],
+        &["-v2c", "-c", "public", "-Cx", a, SYS_DESCR],
+        &["-v2c", "-c", "public", "-Cn", a, SYS_DESCR],
+    ];
+    for args in cases {
+        same(Peer::Snmpbulkget, args);
+    }
 }
 
 #[test]
 fn set_success_quiet_and_errors() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpset]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
-    let outcome = same("set", &["-v2c", "-c", "private", a, SYS_CONTACT, "s", "-5"]);
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let outcome = same(
+        Peer::Snmpset,
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "s", "-5"],
+    );
     assert_eq!(outcome.stdout, "iso.3.6.1.2.1.1.4.0 = STRING: \"-5\"\n");
-    same(
-        "set",
+    let cases: &[&[&str]] = &[
         &[
             "-v2c",
             "-c",
@@ -175,13 +173,7 @@ fn set_success_quiet_and_errors() {
             "d",
             "65.66",
         ],
-    );
-    same(
-        "set",
         &["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, "b", "0,3,9"],
-    );
-    same(
-        "set",
         &[
             "-v2c",
             "-c",
@@ -192,42 +184,37 @@ fn set_success_quiet_and_errors() {
             "string",
             "admin",
         ],
-    );
-    let outcome = same("set", &["-v2c", "-c", "private", a, SYS_DESCR, "s", "x"]);
-    assert_eq!(outcome.status, Some(2));
-    same("set", &["-v2c", "-c", "private", a, SYS_CONTACT, "i", "5"]);
-    same("set", &["-v1", "-c", "private", a, SYS_CONTACT, "i", "5"]);
-    same("set", &["-v2c", "-c", "public", a, SYS_CONTACT, "s", "x"]);
-    same("set", &["-v1", "-c", "public", a, SYS_CONTACT, "s", "x"]);
-    // The value is checked locally; these never reach the agent.
-    for (kind, value) in [
-        ("i", "abc"),
-        ("i", ""),
-        ("x", "414"),
-        ("d", "1.300"),
-        ("a", "x"),
-        ("o", "foo"),
-        ("b", "3,x"),
-        ("U", "x"),
-        ("I", "+5"),
-        ("F", "x"),
-    ] {
-        same(
-            "set",
-            &["-v2c", "-c", "private", a, SYS_CONTACT, kind, value],
-        );
+    ];
+    for args in cases {
+        same(Peer::Snmpset, args);
     }
-    same(
-        "set",
-        &["-v2c", "-c", "private", a, SYS_CONTACT, "i", "99999999999"],
+    let outcome = same(
+        Peer::Snmpset,
+        &["-v2c", "-c", "private", a, SYS_DESCR, "s", "x"],
     );
-    same("set", &["-v2c", "-c", "private", a, SYS_CONTACT, "q", "x"]);
-    same("set", &["-v2c", "-c", "private", a, SYS_CONTACT, "=", "x"]);
-    same("set", &["-v2c", "-c", "private", a, SYS_CONTACT, "s"]);
-    same("set", &["-v2c", "-c", "private", a, SYS_CONTACT]);
-    same("set", &["-v2c", "-c", "private", a]);
-    same(
-        "set",
+    assert_eq!(outcome.status, Some(2));
+    let cases: &[&[&str]] = &[
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "i", "5"],
+        &["-v1", "-c", "private", a, SYS_CONTACT, "i", "5"],
+        &["-v2c", "-c", "public", a, SYS_CONTACT, "s", "x"],
+        &["-v1", "-c", "public", a, SYS_CONTACT, "s", "x"],
+        // The value is checked locally; these never reach the agent.
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "i", "abc"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "i", ""],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "x", "414"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "d", "1.300"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "a", "x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "o", "foo"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "b", "3,x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "U", "x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "I", "+5"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "F", "x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "i", "99999999999"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "q", "x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "=", "x"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT, "s"],
+        &["-v2c", "-c", "private", a, SYS_CONTACT],
+        &["-v2c", "-c", "private", a],
         &[
             "-v2c",
             "-c",
@@ -243,10 +230,7 @@ fn set_success_quiet_and_errors() {
             "a",
             "x",
         ],
-    );
-    // snmpset stops reading options at the agent: these are operands.
-    same(
-        "set",
+        // snmpset stops reading options at the agent: these are operands.
         &[
             "-v2c",
             "-c",
@@ -257,20 +241,22 @@ fn set_success_quiet_and_errors() {
             "hello",
             "-Onq",
         ],
-    );
-    same(
-        "set",
         &["-v2c", "-c", "private", a, "-On", SYS_CONTACT, "s", "x"],
-    );
+    ];
+    for args in cases {
+        same(Peer::Snmpset, args);
+    }
 }
 
 #[test]
 fn set_sends_what_snmpset_sends() {
-    if !peers_available() {
+    let Some(agent) = agent(&[Peer::Snmpset, Peer::Snmpget]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let read_contact =
+        || run_as_shell(Peer::Snmpget, &["-v2c", "-c", "public", a, SYS_CONTACT]).stdout;
     // Each value is stored by the agent and read back; both tools must leave the same bytes.
     for (kind, value) in [
         ("x", "7f 41 42"),
@@ -279,40 +265,28 @@ fn set_sends_what_snmpset_sends() {
         ("b", "1 15"),
         ("s", "text with \"quotes\""),
     ] {
-        let sent = net_snmp(
+        let set = ["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, kind, value];
+        let sent = run_as_shell(Peer::Snmpset, &set);
+        assert!(sent.success(), "snmpset {kind} {value}: {sent}");
+        let expected = read_contact();
+        let reset = vigie(
             "set",
-            &["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, kind, value],
+            &["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, "s", "reset"],
         );
-        assert!(sent.status.success(), "snmpset {kind} {value}: {sent:?}");
-        let expected = net_snmp("get", &["-v2c", "-c", "public", a, SYS_CONTACT]).stdout;
-        assert!(
-            vigie(
-                "set",
-                &["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, "s", "reset"]
-            )
-            .status
-            .success()
-        );
-        assert!(
-            vigie(
-                "set",
-                &["-v2c", "-c", "private", "-Cq", a, SYS_CONTACT, kind, value]
-            )
-            .status
-            .success()
-        );
-        let actual = net_snmp("get", &["-v2c", "-c", "public", a, SYS_CONTACT]).stdout;
-        assert_eq!(actual, expected, "set {kind} {value}");
+        assert!(reset.success(), "{reset}");
+        let written = vigie("set", &set);
+        assert!(written.success(), "{written}");
+        assert_eq!(read_contact(), expected, "set {kind} {value}");
     }
 }
 
 #[test]
 fn json_document() {
-    if !peers_available() {
+    let Some(agent) = agent(&[]) else {
         return;
-    }
-    let agent = Daemon::snmpd();
-    let a = agent.address.as_str();
+    };
+    let a = agent.target();
+    let a = a.as_str();
     let output = vigie(
         "get",
         &[
@@ -322,12 +296,12 @@ fn json_document() {
             "--json",
             a,
             SYS_OBJECT_ID,
-            "1.3.6.1.2.1.1.99.0",
+            NO_SUCH_OBJECT,
         ],
     );
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status, Some(0));
     let document: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("one JSON document");
+        serde_json::from_str(&output.stdout).expect("one JSON document");
     assert_eq!(
         document,
         serde_json::json!({"varbinds": [
@@ -335,13 +309,10 @@ fn json_document() {
             {"oid": ".1.3.6.1.2.1.1.99.0", "type": "noSuchObject", "value": null},
         ]})
     );
-    let output = vigie(
-        "get",
-        &["-v1", "-c", "public", "-Oj", a, "1.3.6.1.2.1.1.99.0"],
-    );
-    assert_eq!(output.status.code(), Some(2));
+    let output = vigie("get", &["-v1", "-c", "public", "-Oj", a, NO_SUCH_OBJECT]);
+    assert_eq!(output.status, Some(2));
     let document: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("one JSON document");
+        serde_json::from_str(&output.stdout).expect("one JSON document");
     assert_eq!(document["error"]["kind"], "errorStatus");
     assert_eq!(document["error"]["status"], "noSuchName");
     assert_eq!(document["error"]["oid"], ".1.3.6.1.2.1.1.99.0");

@@ -1,0 +1,314 @@
+//! Request processing: GET, GETNEXT, GETBULK and SET across the registry, with VACM access
+//! control (RFC 3416 §4.2, RFC 3413 §3.2, RFC 3415 §3.2) and SNMPv1 semantics (RFC 3584 §4).
+
+use std::time::Instant;
+
+use vigie_snmp::engine::{RequestContext, SnmpCounter, SnmpCounters};
+use vigie_snmp::translate::{is_v1_value, response_to_v1};
+use vigie_snmp::vacm::{AccessError, Vacm, View, ViewType};
+use vigie_snmp::{
+    AnyPdu, BulkPdu, ErrorStatus, Oid, Pdu, PduKind, RequestId, SecurityLevel, SecurityModel,
+    Value, VarBind, Version,
+};
+
+use crate::mib::{Mib, RequestCtx, SetError};
+use crate::registry::Registry;
+
+/// The command responder's application: it answers the requests the responder engine
+/// authenticated, from the [`Registry`], within the views [`Vacm`] grants.
+#[derive(Debug)]
+pub struct Agent {
+    registry: Registry,
+    vacm: Vacm,
+    config: AgentConfig,
+}
+
+impl Agent {
+    /// An agent serving `registry` under the access rules of `vacm`.
+    pub fn new(registry: Registry, vacm: Vacm, config: AgentConfig) -> Self {
+        Self {
+            registry,
+            vacm,
+            config,
+        }
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Replaces the access rules (a configuration reload).
+    pub fn set_vacm(&mut self, vacm: Vacm) {
+        self.vacm = vacm;
+    }
+
+    /// Replaces the processing limits (a configuration reload).
+    pub fn set_config(&mut self, config: AgentConfig) {
+        self.config = config;
+    }
+
+    /// Computes the Response-PDU to `pdu` (a Get, GetNext, GetBulk or Set the engine handed
+    /// over with `request`), for the engine's `respond` to size and send. `counters` is the
+    /// engine's, for `snmpInBadCommunityUses`.
+    pub fn process(
+        &self,
+        now: Instant,
+        request: &RequestContext,
+        pdu: &AnyPdu,
+        counters: &SnmpCounters,
+    ) -> Pdu {
+        let ctx = RequestCtx {
+            now,
+            version: request.version,
+            from: request.from,
+        };
+        let principal = Principal {
+            vacm: &self.vacm,
+            model: request.security_model,
+            level: request.security_level,
+            name: request.security_name.as_bytes(),
+            context: request.context_name.as_bytes(),
+        };
+        let request_id = request.request_id;
+        let response = match pdu {
+            AnyPdu::Pdu(pdu) => match pdu.kind {
+                PduKind::GetRequest => principal
+                    .view(ViewType::Read)
+                    .map(|view| self.get(&ctx, view, pdu)),
+                PduKind::GetNextRequest => principal
+                    .view(ViewType::Read)
+                    .map(|view| self.get_next(&ctx, view, pdu)),
+                PduKind::SetRequest => match principal.view(ViewType::Write) {
+                    Ok(view) => Ok(self.set(&ctx, view, pdu)),
+                    // A principal that may read but not write (a read-only community:
+                    // snmpInBadCommunityUses, RFC 3584 §5.2.1), answered noAccess like snmpd;
+                    // one that may not even read gets authorizationError below.
+                    Err(_) => principal.view(ViewType::Read).map(|_| {
+                        counters.increment(SnmpCounter::InBadCommunityUses);
+                        error_response(pdu, ErrorStatus::NoAccess, 1)
+                    }),
+                },
+                _ => Ok(error_response(pdu, ErrorStatus::GenErr, 0)),
+            },
+            AnyPdu::Bulk(bulk) => principal
+                .view(ViewType::Read)
+                .map(|view| self.get_bulk(&ctx, view, bulk, request.max_size)),
+            AnyPdu::TrapV1(_) => Ok(empty_response(request_id)),
+        };
+        let response = response.unwrap_or_else(|_| {
+            // RFC 3413 §3.2 step 5: no view at all for this principal (a user below the
+            // level its access needs, say); snmpd points at no varbind.
+            Pdu {
+                kind: PduKind::Response,
+                request_id,
+                error_status: ErrorStatus::AuthorizationError,
+                error_index: 0,
+                varbinds: pdu.varbinds().to_vec(),
+            }
+        });
+        match request.version {
+            Version::V1 => response_to_v1(pdu.varbinds(), response),
+            _ => response,
+        }
+    }
+
+    /// GET (RFC 3416 §4.2.1).
+    fn get(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
+        let varbinds = pdu
+            .varbinds
+            .iter()
+            .map(|varbind| {
+                let value = if view.contains(&varbind.name) {
+                    self.registry.get(ctx, &varbind.name)
+                } else {
+                    Value::NoSuchObject
+                };
+                VarBind {
+                    name: varbind.name.clone(),
+                    value,
+                }
+            })
+            .collect();
+        ok_response(pdu.request_id, varbinds)
+    }
+
+    /// GETNEXT (RFC 3416 §4.2.2).
+    fn get_next(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
+        let varbinds = pdu
+            .varbinds
+            .iter()
+            .map(|varbind| self.next(ctx, view, &varbind.name))
+            .collect();
+        ok_response(pdu.request_id, varbinds)
+    }
+
+    /// GETBULK (RFC 3416 §4.2.3), max-repetitions capped by the configuration, and stopped
+    /// once the varbinds already exceed what `max_size` can carry (the engine cuts the rest).
+    fn get_bulk(&self, ctx: &RequestCtx, view: &View, bulk: &BulkPdu, max_size: usize) -> Pdu {
+        let non_repeaters = usize::try_from(bulk.non_repeaters)
+            .unwrap_or(usize::MAX)
+            .min(bulk.varbinds.len());
+        let repetitions = bulk.max_repetitions.min(self.config.max_repetitions);
+        let (first, repeaters) = bulk.varbinds.split_at(non_repeaters);
+        let mut varbinds: Vec<VarBind> = first
+            .iter()
+            .map(|varbind| self.next(ctx, view, &varbind.name))
+            .collect();
+        let mut size: usize = varbinds.iter().map(approximate_size).sum();
+        let mut last: Vec<Oid> = repeaters
+            .iter()
+            .map(|varbind| varbind.name.clone())
+            .collect();
+        let mut repeated = 0;
+        while repeated < repetitions && !last.is_empty() && size <= max_size {
+            repeated += 1;
+            let mut all_ended = true;
+            for at in &mut last {
+                let varbind = self.next(ctx, view, at);
+                all_ended &= varbind.value == Value::EndOfMibView;
+                at.clone_from(&varbind.name);
+                size += approximate_size(&varbind);
+                varbinds.push(varbind);
+            }
+            // RFC 3416 §4.2.3: once every repeater is at the end, further repetitions
+            // would only repeat endOfMibView.
+            if all_ended {
+                break;
+            }
+        }
+        ok_response(bulk.request_id, varbinds)
+    }
+
+    /// The varbind after `oid` within `view` (with v1's rule of no Counter64), or
+    /// `endOfMibView` at `oid`.
+    fn next(&self, ctx: &RequestCtx, view: &View, oid: &Oid) -> VarBind {
+        let mut at = oid.clone();
+        loop {
+            let Some(varbind) = self.registry.get_next(ctx, &at) else {
+                return VarBind {
+                    name: oid.clone(),
+                    value: Value::EndOfMibView,
+                };
+            };
+            let visible = view.contains(&varbind.name);
+            if visible && (ctx.version != Version::V1 || is_v1_value(&varbind.value)) {
+                return varbind;
+            }
+            at = varbind.name;
+        }
+    }
+
+    /// SET (RFC 3416 §4.2.5): every varbind tested, then every one committed, and the
+    /// committed ones undone in reverse order if one commit fails.
+    fn set(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
+        let mut targets: Vec<&dyn Mib> = Vec::with_capacity(pdu.varbinds.len());
+        for (i, varbind) in pdu.varbinds.iter().enumerate() {
+            let index = i + 1;
+            if !view.contains(&varbind.name) {
+                return error_response(pdu, ErrorStatus::NoAccess, index);
+            }
+            let Some(handler) = self.registry.handler(&varbind.name) else {
+                // snmpd answers notWritable for objects it does not implement.
+                return error_response(pdu, ErrorStatus::NotWritable, index);
+            };
+            if let Err(error) = handler.test_set(ctx, varbind) {
+                return error_response(pdu, error.status(), index);
+            }
+            targets.push(handler);
+        }
+        let mut committed: Vec<(&dyn Mib, &Oid, Value)> = Vec::with_capacity(targets.len());
+        for (i, (handler, varbind)) in targets.iter().zip(&pdu.varbinds).enumerate() {
+            match handler.commit_set(ctx, varbind) {
+                Ok(previous) => committed.push((*handler, &varbind.name, previous)),
+                Err(_) => {
+                    let undone = committed.iter().rev().all(|(handler, name, previous)| {
+                        handler.undo_set(ctx, name, previous).is_ok()
+                    });
+                    let status = if undone {
+                        SetError::CommitFailed
+                    } else {
+                        SetError::UndoFailed
+                    };
+                    return error_response(pdu, status.status(), i + 1);
+                }
+            }
+        }
+        ok_response(pdu.request_id, pdu.varbinds.clone())
+    }
+}
+
+/// Limits on request processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentConfig {
+    /// The largest max-repetitions honoured in a GETBULK; larger requests are served this
+    /// many repetitions (snmpd's `maxGetbulkRepeats`).
+    pub max_repetitions: u32,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        Self {
+            max_repetitions: DEFAULT_MAX_REPETITIONS,
+        }
+    }
+}
+
+/// Who asks, for VACM.
+struct Principal<'a> {
+    vacm: &'a Vacm,
+    model: SecurityModel,
+    level: SecurityLevel,
+    name: &'a [u8],
+    context: &'a [u8],
+}
+
+impl Principal<'_> {
+    fn view(&self, view_type: ViewType) -> Result<&View, AccessError> {
+        self.vacm
+            .view(self.model, self.name, self.level, view_type, self.context)
+    }
+}
+
+fn ok_response(request_id: RequestId, varbinds: Vec<VarBind>) -> Pdu {
+    Pdu {
+        kind: PduKind::Response,
+        request_id,
+        error_status: ErrorStatus::NoError,
+        error_index: 0,
+        varbinds,
+    }
+}
+
+fn empty_response(request_id: RequestId) -> Pdu {
+    ok_response(request_id, Vec::new())
+}
+
+/// An error response: the request's varbinds, the status, and the 1-based index
+/// (RFC 3416 §4.2.5).
+fn error_response(pdu: &Pdu, status: ErrorStatus, index: usize) -> Pdu {
+    Pdu {
+        kind: PduKind::Response,
+        request_id: pdu.request_id,
+        error_status: status,
+        error_index: u32::try_from(index).unwrap_or(u32::MAX),
+        varbinds: pdu.varbinds.clone(),
+    }
+}
+
+/// A varbind's encoded size, near enough to stop a GETBULK early.
+fn approximate_size(varbind: &VarBind) -> usize {
+    let value = match &varbind.value {
+        Value::OctetString(bytes) | Value::Opaque(bytes) | Value::NsapAddress(bytes) => bytes.len(),
+        Value::ObjectIdentifier(oid) => oid.len() * 2,
+        _ => 8,
+    };
+    8 + varbind.name.len() * 2 + value
+}
+
+/// snmpd's default `maxGetbulkRepeats` is unlimited; a cap bounds the work one request
+/// causes, and 1 000 is far above what fits in a 65 507-octet message anyway.
+const DEFAULT_MAX_REPETITIONS: u32 = 1_000;
+
+#[cfg(test)]
+mod tests;

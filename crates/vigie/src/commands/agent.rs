@@ -1,0 +1,804 @@
+//! `vigie agent`: the SNMP agent daemon, in place of Net-SNMP's `snmpd`.
+//!
+//! Quick form: `vigie agent --listen udp:127.0.0.1:1161 --rocommunity public
+//! [--rwcommunity private] [--state-dir DIR]`; full form: `--config FILE` (TOML, below). Both
+//! may be combined: the flags add to the file. SIGHUP reads the configuration again and
+//! applies its communities, users, views and GETBULK cap without dropping requests, then sends
+//! warmStart; a configuration that fails to load leaves the running one in place.
+//!
+//! ```toml
+//! listen = ["udp:0.0.0.0:161", "udp6:[::]:161"]
+//! state_dir = "/var/lib/vigie/agent"
+//! max_repetitions = 100          # GETBULK cap
+//! max_message_size = 65507       # largest v1/v2c response
+//! authentication_traps = true    # authenticationFailure on bad communities (default off)
+//!
+//! [[community]]
+//! name = "public"
+//! access = "ro"                  # or "rw"
+//! source = "10.0.0.0/8"          # optional: from where
+//! view = ".1.3.6.1.2.1"          # optional: the subtree it sees
+//!
+//! [[user]]                       # SNMPv3 (USM), with VACM access like snmpd's rouser/rwuser
+//! name = "alice"
+//! auth = "SHA-256"               # MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512
+//! auth_password = "…"
+//! privacy = "AES"                # optional: DES, AES, AES-192, AES-256, …
+//! priv_password = "…"
+//! access = "rw"
+//! level = "authPriv"             # optional: the least level accepted (default: the user's)
+//! view = ".1.3.6.1.2.1"          # optional
+//!
+//! [system]
+//! contact = "noc@example.net"    # fixed values are read-only, as in snmpd
+//! location = "rack 4"
+//!
+//! [[trap]]                       # coldStart, warmStart, linkDown/linkUp, authenticationFailure
+//! target = "udp:192.0.2.1:162"
+//! community = "public"
+//! version = "v2c"                # or "v1"
+//! kind = "inform"                # or "trap" (default); informs are v2c only
+//! ```
+
+mod notify;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde::Deserialize;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use vigie_agent::host::HostPaths;
+use vigie_agent::mib::host_resources::HostResources;
+use vigie_agent::mib::interfaces::Interfaces;
+use vigie_agent::notification::Notification;
+use vigie_agent::snmp::{
+    EngineIdentity, engine_group, mpd_stats_group, snmp_group, usm_stats_group,
+};
+use vigie_agent::system::{SystemConfig, system_group};
+use vigie_agent::usm::{Users, user_group};
+use vigie_agent::vacm::{SharedVacm, vacm_group};
+use vigie_agent::{Agent, AgentConfig, Registry, State};
+use vigie_net::{ReloadHandle, RequestHandler, Responder};
+use vigie_snmp::community::{CommunityTable, SourceNetwork};
+use vigie_snmp::engine::{
+    DropReason, RequestContext, ResponderConfig, ResponderEngine, SnmpCounters, UsmConfig,
+};
+use vigie_snmp::usm::{AuthProtocol, Credentials, EngineId, KeyInput, PrivProtocol};
+use vigie_snmp::vacm::{Permission, Shorthand, Vacm, ViewScope, ViewSubtree};
+use vigie_snmp::{AnyPdu, Pdu, SecurityLevel, SecurityModel, Version};
+
+use self::notify::{Originator, Target};
+use crate::exit::Exit;
+
+/// `vigie agent` options.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AgentArgs {
+    /// Address to listen on: udp:HOST:PORT, udp6:[HOST]:PORT or HOST:PORT (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    listen: Vec<String>,
+    /// A read-only community, from any source (repeatable).
+    #[arg(long, value_name = "COMMUNITY")]
+    rocommunity: Vec<String>,
+    /// A read-write community, from any source (repeatable).
+    #[arg(long, value_name = "COMMUNITY")]
+    rwcommunity: Vec<String>,
+    /// Where the engine ID, snmpEngineBoots and SNMP-set system values are kept.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Runs the agent until it is killed.
+pub(crate) fn run(args: &AgentArgs) -> Exit {
+    let settings = match Settings::load(args) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("vigie agent: {error}");
+            return Exit::Failure;
+        }
+    };
+    let args = args.clone();
+    super::block_on(async move {
+        match serve(settings, args).await {
+            Ok(()) => Exit::Success,
+            Err(error) => {
+                eprintln!("vigie agent: {error}");
+                Exit::Failure
+            }
+        }
+    })
+}
+
+async fn serve(settings: Settings, args: AgentArgs) -> Result<(), String> {
+    let start = Instant::now();
+    let state = Arc::new(match &settings.state_dir {
+        Some(dir) => State::open(dir).map_err(|error| error.to_string())?,
+        None => State::in_memory(),
+    });
+    let identity =
+        EngineIdentity::load(&state, rand::random()).map_err(|error| error.to_string())?;
+    let engine_id = EngineId::new(identity.id.clone()).map_err(|error| error.to_string())?;
+    // The users, for the engine and for usmUserTable, which a reload updates together.
+    let users: Users = Arc::new(RwLock::new(settings.users.clone()));
+    // The access rules, for the agent and for the VACM tables, updated together too.
+    let shared_vacm: SharedVacm = Arc::new(RwLock::new(settings.vacm.clone()));
+    let engine = ResponderEngine::new(ResponderConfig {
+        communities: settings.communities,
+        max_message_size: settings.max_message_size,
+    })
+    .with_usm(
+        UsmConfig {
+            engine_id,
+            boots: identity.boots,
+            users: settings.users,
+        },
+        start,
+        rand::random(),
+    );
+    let max_message_size = engine.config().max_message_size();
+    let mut responder = Responder::bind(&settings.listen, engine)
+        .await
+        .map_err(|error| error.to_string())?;
+    let authen_traps = Arc::new(AtomicBool::new(settings.authentication_traps));
+    let mut registry = Registry::new();
+    let interfaces = Interfaces::new(HostPaths::live(), start, Arc::clone(&state));
+    let host_resources = HostResources::new(HostPaths::live(), Arc::clone(&interfaces));
+    let mut groups: Vec<Box<dyn vigie_agent::mib::Mib>> = vec![
+        Box::new(system_group(&settings.system, start, Arc::clone(&state))),
+        Box::new(snmp_group(responder.counters(), Arc::clone(&authen_traps))),
+        Box::new(engine_group(&identity, start, max_message_size)),
+        Box::new(mpd_stats_group(responder.counters())),
+        Box::new(usm_stats_group(responder.counters())),
+        Box::new(user_group(identity.id.clone(), Arc::clone(&users))),
+        Box::new(vacm_group(&shared_vacm)),
+    ];
+    groups.extend(interfaces.handlers());
+    groups.extend(host_resources.handlers());
+    for group in groups {
+        registry
+            .register(group)
+            .map_err(|error| error.to_string())?;
+    }
+    let agent = Arc::new(Mutex::new(Agent::new(
+        registry,
+        settings.vacm,
+        AgentConfig {
+            max_repetitions: settings.max_repetitions,
+        },
+    )));
+    for address in responder.local_addrs() {
+        eprintln!(
+            "vigie agent {}: listening on udp:{address}",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    if settings.state_dir.is_none() {
+        eprintln!(
+            "vigie agent: no state directory: snmpEngineBoots and SNMP-set values are not kept"
+        );
+    }
+    // The v1 agent-addr: the first IPv4 address listened on, as snmpd sends its own.
+    let agent_addr = settings
+        .listen
+        .iter()
+        .find_map(|address| match address.ip() {
+            std::net::IpAddr::V4(ip) if !ip.is_unspecified() => Some(ip),
+            _ => None,
+        })
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+    let originator = Originator {
+        targets: settings.traps,
+        start,
+        agent_addr,
+        enterprise: settings.system.object_id.clone(),
+    };
+    originator.send(Notification::ColdStart).await;
+    let (notify, notifications) = mpsc::channel(NOTIFICATION_QUEUE);
+    tokio::spawn(originator.run(notifications));
+    // linkDown/linkUp: interfaces read on this clock (RFC 2863 §6).
+    let watched = Arc::clone(&interfaces);
+    let link_notify = notify.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(LINK_POLLING);
+        loop {
+            ticks.tick().await;
+            for event in watched.poll_link_events(Instant::now()) {
+                let _ = link_notify.try_send(Notification::Link(event));
+            }
+        }
+    });
+    // hrProcessorLoad averages samples taken on this clock, not only when managers ask.
+    let sampled = Arc::clone(&host_resources);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(PROCESSOR_SAMPLING);
+        loop {
+            ticks.tick().await;
+            sampled.sample_processors(Instant::now());
+        }
+    });
+    let reloads = responder.reload_handle();
+    let reloaded = Arc::clone(&agent);
+    let reload_notify = notify.clone();
+    tokio::spawn(async move {
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            eprintln!("vigie agent: cannot watch SIGHUP: the configuration cannot be reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let shared = Shared {
+                users: &users,
+                vacm: &shared_vacm,
+            };
+            reload(&args, &reloads, &reloaded, shared, &reload_notify).await;
+        }
+    });
+    responder
+        .run(
+            Handler {
+                agent,
+                notify,
+                authen_traps,
+            },
+            std::future::pending(),
+        )
+        .await
+        .map_err(|error| error.to_string())
+}
+
+/// SIGHUP: reads the configuration again and applies its communities, users, views and
+/// GETBULK cap between two requests, then sends warmStart. Addresses, state directory and system
+/// values need a restart; a configuration that does not load leaves the running one.
+async fn reload(
+    args: &AgentArgs,
+    reloads: &ReloadHandle,
+    agent: &Arc<Mutex<Agent>>,
+    shared: Shared<'_>,
+    notify: &mpsc::Sender<Notification>,
+) {
+    let settings = match Settings::load(args) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("vigie agent: reload failed, the running configuration stays: {error}");
+            return;
+        }
+    };
+    let agent = Arc::clone(agent);
+    let vacm = settings.vacm;
+    let max_repetitions = settings.max_repetitions;
+    let shared_users = Arc::clone(shared.users);
+    let table_users = settings.users.clone();
+    let shared_vacm = Arc::clone(shared.vacm);
+    let table_vacm = vacm.clone();
+    let applied = reloads
+        .reload(settings.communities, settings.users, move || {
+            *shared_users.write().unwrap_or_else(PoisonError::into_inner) = table_users;
+            *shared_vacm.write().unwrap_or_else(PoisonError::into_inner) = table_vacm;
+            let mut agent = agent.lock().unwrap_or_else(PoisonError::into_inner);
+            agent.set_vacm(vacm);
+            agent.set_config(AgentConfig { max_repetitions });
+        })
+        .await;
+    if let Err(error) = applied {
+        eprintln!("vigie agent: reload failed: {error}");
+        return;
+    }
+    eprintln!("vigie agent: configuration reloaded");
+    let _ = notify.try_send(Notification::WarmStart);
+}
+
+/// What the MIB tables share with a reload: the users and the access rules.
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    users: &'a Users,
+    vacm: &'a SharedVacm,
+}
+
+/// The request handler: the agent, and authenticationFailure for bad communities.
+struct Handler {
+    agent: Arc<Mutex<Agent>>,
+    notify: mpsc::Sender<Notification>,
+    authen_traps: Arc<AtomicBool>,
+}
+
+impl RequestHandler for Handler {
+    fn handle(
+        &mut self,
+        now: Instant,
+        request: &RequestContext,
+        pdu: &AnyPdu,
+        counters: &SnmpCounters,
+    ) -> Option<Pdu> {
+        let agent = self.agent.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(agent.process(now, request, pdu, counters))
+    }
+
+    fn dropped(&mut self, _from: SocketAddr, reason: &DropReason) {
+        if matches!(reason, DropReason::BadCommunity(_))
+            && self.authen_traps.load(Ordering::Relaxed)
+        {
+            // A full queue drops the notification: bad packets must not pile up memory.
+            let _ = self.notify.try_send(Notification::AuthenticationFailure);
+        }
+    }
+}
+
+/// How often processors are sampled for hrProcessorLoad.
+const PROCESSOR_SAMPLING: Duration = Duration::from_secs(5);
+/// How often interfaces are read for linkDown/linkUp.
+const LINK_POLLING: Duration = Duration::from_secs(5);
+/// Notifications waiting to be sent, at most; more are dropped (a flood of bad
+/// communities must not become a flood of memory).
+const NOTIFICATION_QUEUE: usize = 64;
+
+/// The validated configuration: flags and file merged.
+struct Settings {
+    listen: Vec<SocketAddr>,
+    state_dir: Option<PathBuf>,
+    communities: CommunityTable,
+    vacm: Vacm,
+    system: SystemConfig,
+    max_repetitions: u32,
+    max_message_size: usize,
+    authentication_traps: bool,
+    traps: Vec<Target>,
+    users: Vec<(bytes::Bytes, Credentials)>,
+}
+
+impl Settings {
+    fn load(args: &AgentArgs) -> Result<Self, String> {
+        let (file, source) = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| format!("{}: {error}", path.display()))?;
+                let file: FileConfig = toml::from_str(&text)
+                    .map_err(|error| located(path, &text, error.span(), error.message()))?;
+                (file, Some((path.clone(), text)))
+            }
+            None => (FileConfig::default(), None),
+        };
+        let at = |span: std::ops::Range<usize>, message: String| match &source {
+            Some((path, text)) => located(path, text, Some(span), &message),
+            None => message,
+        };
+        let mut listen = Vec::new();
+        for text in &args.listen {
+            listen.push(parse_listen(text).map_err(|error| format!("--listen {text}: {error}"))?);
+        }
+        for text in &file.listen {
+            listen.push(
+                parse_listen(text.get_ref())
+                    .map_err(|error| at(text.span(), format!("listen: {error}")))?,
+            );
+        }
+        if listen.is_empty() {
+            return Err("no address to listen on: give --listen udp:HOST:PORT or `listen` in the configuration".to_owned());
+        }
+        let mut vacm = Vacm::new();
+        let mut communities = CommunityTable::new();
+        let mut shorthand = Shorthand::new();
+        let mut add = |permission, name: &str, source, scope| {
+            shorthand
+                .community(
+                    &mut vacm,
+                    &mut communities,
+                    permission,
+                    name,
+                    source,
+                    scope,
+                    None,
+                )
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+        };
+        for name in &args.rocommunity {
+            add(Permission::ReadOnly, name, None, ViewScope::All)
+                .map_err(|error| format!("--rocommunity: {error}"))?;
+        }
+        for name in &args.rwcommunity {
+            add(Permission::ReadWrite, name, None, ViewScope::All)
+                .map_err(|error| format!("--rwcommunity: {error}"))?;
+        }
+        for community in &file.community {
+            let permission = match community.access.get_ref().as_str() {
+                "ro" => Permission::ReadOnly,
+                "rw" => Permission::ReadWrite,
+                other => {
+                    return Err(at(
+                        community.access.span(),
+                        format!("community.access: `{other}` is neither \"ro\" nor \"rw\""),
+                    ));
+                }
+            };
+            let source = match &community.source {
+                Some(text) => Some(
+                    text.get_ref()
+                        .parse::<SourceNetwork>()
+                        .map_err(|error| at(text.span(), format!("community.source: {error}")))?,
+                ),
+                None => None,
+            };
+            let scope = match &community.view {
+                Some(text) => {
+                    ViewScope::Subtree(parse_subtree(text.get_ref()).ok_or_else(|| {
+                        at(
+                            text.span(),
+                            format!("community.view: `{}` is not an OID", text.get_ref()),
+                        )
+                    })?)
+                }
+                None => ViewScope::All,
+            };
+            add(permission, community.name.get_ref(), source, scope)
+                .map_err(|error| at(community.name.span(), format!("community.name: {error}")))?;
+        }
+        let mut users = Vec::new();
+        for user in &file.user {
+            let permission = match user.access.get_ref().as_str() {
+                "ro" => Permission::ReadOnly,
+                "rw" => Permission::ReadWrite,
+                other => {
+                    return Err(at(
+                        user.access.span(),
+                        format!("user.access: `{other}` is neither \"ro\" nor \"rw\""),
+                    ));
+                }
+            };
+            let auth: AuthProtocol = user
+                .auth
+                .get_ref()
+                .parse()
+                .map_err(|error| at(user.auth.span(), format!("user.auth: {error}")))?;
+            let mut credentials = Credentials::new(
+                auth,
+                KeyInput::Password(user.auth_password.get_ref().as_bytes()),
+            )
+            .map_err(|error| {
+                at(
+                    user.auth_password.span(),
+                    format!("user.auth_password: {error}"),
+                )
+            })?;
+            match (&user.privacy, &user.priv_password) {
+                (Some(privacy), Some(password)) => {
+                    let protocol: PrivProtocol = privacy
+                        .get_ref()
+                        .parse()
+                        .map_err(|error| at(privacy.span(), format!("user.privacy: {error}")))?;
+                    credentials = credentials
+                        .with_privacy(protocol, KeyInput::Password(password.get_ref().as_bytes()))
+                        .map_err(|error| {
+                            at(password.span(), format!("user.priv_password: {error}"))
+                        })?;
+                }
+                (None, None) => {}
+                (Some(privacy), None) => {
+                    return Err(at(
+                        privacy.span(),
+                        "user.privacy: needs priv_password".to_owned(),
+                    ));
+                }
+                (None, Some(password)) => {
+                    return Err(at(
+                        password.span(),
+                        "user.priv_password: needs privacy".to_owned(),
+                    ));
+                }
+            }
+            let level = match &user.level {
+                Some(level) => level.get_ref().parse::<SecurityLevel>().map_err(|_| {
+                    at(
+                        level.span(),
+                        format!(
+                            "user.level: `{}` is not noAuthNoPriv, authNoPriv or authPriv",
+                            level.get_ref()
+                        ),
+                    )
+                })?,
+                None => credentials.level(),
+            };
+            let scope = match &user.view {
+                Some(text) => {
+                    ViewScope::Subtree(parse_subtree(text.get_ref()).ok_or_else(|| {
+                        at(
+                            text.span(),
+                            format!("user.view: `{}` is not an OID", text.get_ref()),
+                        )
+                    })?)
+                }
+                None => ViewScope::All,
+            };
+            shorthand
+                .user(
+                    &mut vacm,
+                    permission,
+                    SecurityModel::Usm,
+                    user.name.get_ref(),
+                    level,
+                    scope,
+                    None,
+                )
+                .map_err(|error| at(user.name.span(), format!("user.name: {error}")))?;
+            users.push((
+                bytes::Bytes::from(user.name.get_ref().clone().into_bytes()),
+                credentials,
+            ));
+        }
+        let mut system = SystemConfig::default();
+        if let Some(file_system) = file.system {
+            system.descr = file_system.descr;
+            system.contact = file_system.contact;
+            system.name = file_system.name;
+            system.location = file_system.location;
+            if let Some(services) = file_system.services {
+                system.services = services;
+            }
+            if let Some(text) = file_system.object_id {
+                system.object_id =
+                    text.get_ref()
+                        .trim_start_matches('.')
+                        .parse()
+                        .map_err(|_| {
+                            at(
+                                text.span(),
+                                format!("system.object_id: `{}` is not an OID", text.get_ref()),
+                            )
+                        })?;
+            }
+        }
+        let mut traps = Vec::new();
+        for trap in &file.trap {
+            let target = parse_listen(trap.target.get_ref())
+                .map_err(|error| at(trap.target.span(), format!("trap.target: {error}")))?;
+            let version = match trap.version.as_ref().map(|v| v.get_ref().as_str()) {
+                None | Some("v2c" | "2c") => Version::V2c,
+                Some("v1" | "1") => Version::V1,
+                Some(other) => {
+                    let span = trap
+                        .version
+                        .as_ref()
+                        .map(toml::Spanned::span)
+                        .unwrap_or_default();
+                    return Err(at(
+                        span,
+                        format!("trap.version: `{other}` is neither \"v1\" nor \"v2c\""),
+                    ));
+                }
+            };
+            let inform = match trap.kind.as_ref().map(|kind| kind.get_ref().as_str()) {
+                None | Some("trap") => false,
+                Some("inform") if version == Version::V2c => true,
+                Some(other) => {
+                    let span = trap
+                        .kind
+                        .as_ref()
+                        .map(toml::Spanned::span)
+                        .unwrap_or_default();
+                    return Err(at(
+                        span,
+                        format!("trap.kind: `{other}` is not \"trap\" or (with v2c) \"inform\""),
+                    ));
+                }
+            };
+            traps.push(Target {
+                address: target,
+                version,
+                community: trap.community.clone(),
+                inform,
+            });
+        }
+        Ok(Self {
+            listen,
+            state_dir: args.state_dir.clone().or(file.state_dir),
+            communities,
+            vacm,
+            system,
+            max_repetitions: file
+                .max_repetitions
+                .unwrap_or_else(|| AgentConfig::default().max_repetitions),
+            max_message_size: file.max_message_size.unwrap_or(0),
+            authentication_traps: file.authentication_traps.unwrap_or(false),
+            traps,
+            users,
+        })
+    }
+}
+
+/// The configuration file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    listen: Vec<toml::Spanned<String>>,
+    state_dir: Option<PathBuf>,
+    max_repetitions: Option<u32>,
+    max_message_size: Option<usize>,
+    authentication_traps: Option<bool>,
+    #[serde(default)]
+    community: Vec<FileCommunity>,
+    system: Option<FileSystem>,
+    #[serde(default)]
+    trap: Vec<FileTrap>,
+    #[serde(default)]
+    user: Vec<FileUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUser {
+    name: toml::Spanned<String>,
+    auth: toml::Spanned<String>,
+    auth_password: toml::Spanned<String>,
+    privacy: Option<toml::Spanned<String>>,
+    priv_password: Option<toml::Spanned<String>>,
+    access: toml::Spanned<String>,
+    level: Option<toml::Spanned<String>>,
+    view: Option<toml::Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCommunity {
+    name: toml::Spanned<String>,
+    access: toml::Spanned<String>,
+    source: Option<toml::Spanned<String>>,
+    view: Option<toml::Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSystem {
+    descr: Option<String>,
+    object_id: Option<toml::Spanned<String>>,
+    contact: Option<String>,
+    name: Option<String>,
+    location: Option<String>,
+    services: Option<i32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTrap {
+    target: toml::Spanned<String>,
+    community: String,
+    version: Option<toml::Spanned<String>>,
+    kind: Option<toml::Spanned<String>>,
+}
+
+/// `FILE:LINE:COLUMN: message`, from a byte span of the file.
+fn located(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> String {
+    let Some(span) = span else {
+        return format!("{}: {message}", path.display());
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+    format!("{}:{line}:{column}: {}", path.display(), message.trim_end())
+}
+
+/// `udp:HOST:PORT`, `udp6:[HOST]:PORT` or `HOST:PORT`, with a numeric host.
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    let address = text
+        .strip_prefix("udp6:")
+        .or_else(|| text.strip_prefix("udp:"))
+        .unwrap_or(text);
+    address
+        .parse()
+        .map_err(|_| format!("`{text}` is not udp:ADDRESS:PORT or udp6:[ADDRESS]:PORT"))
+}
+
+/// A view subtree in dotted form, leading dot optional.
+fn parse_subtree(text: &str) -> Option<ViewSubtree> {
+    let arcs: Vec<u32> = text
+        .trim_start_matches('.')
+        .split('.')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    ViewSubtree::new(&arcs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(config: Option<PathBuf>) -> AgentArgs {
+        AgentArgs {
+            listen: vec!["udp:127.0.0.1:0".into()],
+            rocommunity: vec!["public".into()],
+            rwcommunity: Vec::new(),
+            state_dir: None,
+            config,
+        }
+    }
+
+    fn load(toml: &str) -> Result<Settings, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.toml");
+        std::fs::write(&path, toml).unwrap();
+        Settings::load(&args(Some(path)))
+            .map_err(|error| error.replace(&dir.path().display().to_string(), "DIR"))
+    }
+
+    #[test]
+    fn reads_a_full_configuration() {
+        let settings = load(
+            "listen = [\"udp6:[::1]:0\"]\nmax_repetitions = 5\n[[community]]\nname = \"private\"\naccess = \"rw\"\nsource = \"127.0.0.0/8\"\nview = \".1.3.6.1.2.1.1\"\n[system]\nlocation = \"rack\"\n[[trap]]\ntarget = \"udp:127.0.0.1:162\"\ncommunity = \"public\"\nversion = \"v1\"\n",
+        )
+        .unwrap();
+        assert_eq!(settings.listen.len(), 2);
+        assert_eq!(settings.max_repetitions, 5);
+        assert_eq!(settings.communities.entries().len(), 2);
+        assert_eq!(settings.system.location.as_deref(), Some("rack"));
+        assert_eq!(settings.traps[0].version, Version::V1);
+    }
+
+    #[test]
+    fn the_documented_example_loads() {
+        let source = include_str!("agent.rs");
+        let example: String = source
+            .lines()
+            .skip_while(|line| *line != "//! ```toml")
+            .skip(1)
+            .take_while(|line| *line != "//! ```")
+            .map(|line| {
+                line.trim_start_matches("//!")
+                    .trim_start()
+                    .replace('…', "a-long-secret")
+                    + "\n"
+            })
+            .collect();
+        let settings = load(&example).unwrap();
+        assert_eq!(settings.users.len(), 1);
+        assert!(settings.authentication_traps);
+        assert!(settings.traps[0].inform);
+        assert_eq!(settings.system.contact.as_deref(), Some("noc@example.net"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let error = load(
+            "listen = [\"udp:127.0.0.1:0\"]\n\n[[community]]\nname = \"x\"\naccess = \"write\"\n",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            error,
+            "DIR/agent.toml:5:10: community.access: `write` is neither \"ro\" nor \"rw\""
+        );
+        let error = load("listen = [\"udp:127.0.0.1:0\"]\nbogus = 1\n")
+            .err()
+            .unwrap();
+        assert!(
+            error.starts_with("DIR/agent.toml:2:1: unknown field `bogus`"),
+            "{error}"
+        );
+        let error =
+            load("[[community]]\nname = \"x\"\naccess = \"ro\"\nsource = \"10.0.0.0/99\"\n")
+                .err()
+                .unwrap();
+        assert!(
+            error.starts_with("DIR/agent.toml:4:10: community.source:"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn parses_listen_addresses_as_net_snmp_writes_them() {
+        assert_eq!(
+            parse_listen("udp:127.0.0.1:1161"),
+            Ok("127.0.0.1:1161".parse().unwrap())
+        );
+        assert_eq!(
+            parse_listen("udp6:[::1]:1161"),
+            Ok("[::1]:1161".parse().unwrap())
+        );
+        assert!(parse_listen("udp:localhost").is_err());
+    }
+}
