@@ -1,0 +1,24 @@
+//! The vigie manager's library: alarms, stored notifications, storage and the HTTP API.
+//!
+//! Layout, functional core first:
+//! - [`alarm`] (pure): alarms, their de-duplication, clearing and acknowledgement;
+//! - [`event`] (pure): a received notification in the one shape rules see, and the alarm
+//!   events the standard traps and configured clearing pairs give;
+//! - [`store`] (shell): SQLite through `sqlx`, versioned migrations, repositories;
+//! - [`desk`] (shell): the alarm book behind a lock, each decision stored;
+//! - [`intake`] (shell): a batch of notifications stored, then turned into alarms;
+//! - [`status`], [`metrics`] (shell): component health and vigie's own counters;
+//! - [`http`] (shell): the JSON API under `/api/v1/`, `/metrics`, bearer-token auth.
+//!
+//! It does not open sockets for SNMP, read configuration files or the environment: the
+//! binary passes typed configuration in.
+
+pub mod alarm;
+pub mod desk;
+pub mod event;
+pub mod http;
+pub mod intake;
+pub mod metrics;
+pub mod status;
+pub mod store;
+pub mod time;

@@ -1,0 +1,201 @@
+//! Stored notifications.
+
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use vigie_snmp::Oid;
+
+use crate::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
+use crate::store::{Store, StoreError, parse_column};
+use crate::time::Timestamp;
+
+/// A stored event's identity; later events have larger ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EventId(pub i64);
+
+/// A notification and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredEvent {
+    /// Its id.
+    pub id: EventId,
+    /// The notification.
+    #[serde(flatten)]
+    pub notification: Notification,
+}
+
+/// Which events to list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Only from this source address.
+    pub source: Option<IpAddr>,
+    /// Only received at or after this time.
+    pub since: Option<Timestamp>,
+    /// Only received before this time.
+    pub until: Option<Timestamp>,
+    /// Only with this trap OID.
+    pub trap_oid: Option<Oid>,
+    /// Only with ids below this one: the `next` cursor of the previous page.
+    pub before: Option<EventId>,
+    /// At most this many (capped at [`EventFilter::MAX_LIMIT`]; 0 means the default, 100).
+    pub limit: u32,
+}
+
+/// One page of a listing, and the cursor of the next page if there may be one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    /// The items, newest first.
+    pub items: Vec<T>,
+    /// Pass as `before` to get the next page; absent on the last page.
+    pub next: Option<EventId>,
+}
+
+impl EventFilter {
+    /// The largest page.
+    pub const MAX_LIMIT: u32 = 1_000;
+
+    /// The page size this filter asks for.
+    pub fn page_size(&self) -> u32 {
+        match self.limit {
+            0 => DEFAULT_LIMIT,
+            n => n.min(Self::MAX_LIMIT),
+        }
+    }
+}
+
+impl Store {
+    /// Stores one notification, committed before it returns.
+    pub async fn insert_event(&self, notification: &Notification) -> Result<EventId, StoreError> {
+        let ids = self
+            .insert_events(std::slice::from_ref(notification))
+            .await?;
+        ids.first().copied().ok_or(StoreError::InvalidRow {
+            table: "events",
+            column: "id",
+        })
+    }
+
+    /// Stores notifications in one transaction (one fsync for the batch); all or none.
+    pub async fn insert_events(
+        &self,
+        notifications: &[Notification],
+    ) -> Result<Vec<EventId>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(notifications.len());
+        for n in notifications {
+            let varbinds =
+                serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
+                    table: "events",
+                    column: "varbinds",
+                })?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
+                 security_name, trap_oid, uptime, varbinds) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(n.received_at.millis())
+            .bind(n.source.ip().to_string())
+            .bind(n.source.port())
+            .bind(n.version.name())
+            .bind(n.kind.name())
+            .bind(&n.security_name)
+            .bind(n.trap_oid.to_string())
+            .bind(n.uptime.map(i64::from))
+            .bind(varbinds)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(EventId(id));
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The events matching `filter`, newest first, one page at a time.
+    pub async fn events(&self, filter: &EventFilter) -> Result<Page<StoredEvent>, StoreError> {
+        let limit = filter.page_size();
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM events WHERE 1 = 1");
+        if let Some(source) = filter.source {
+            query
+                .push(" AND source_ip = ")
+                .push_bind(source.to_string());
+        }
+        if let Some(since) = filter.since {
+            query.push(" AND received_at >= ").push_bind(since.millis());
+        }
+        if let Some(until) = filter.until {
+            query.push(" AND received_at < ").push_bind(until.millis());
+        }
+        if let Some(trap_oid) = &filter.trap_oid {
+            query
+                .push(" AND trap_oid = ")
+                .push_bind(trap_oid.to_string());
+        }
+        if let Some(before) = filter.before {
+            query.push(" AND id < ").push_bind(before.0);
+        }
+        // One more than asked tells whether a next page exists.
+        query
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        let mut items = rows
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let next = more.then(|| items.last().map(|event| event.id)).flatten();
+        Ok(Page { items, next })
+    }
+
+    /// How many events are stored.
+    pub async fn event_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let invalid = |column| StoreError::InvalidRow {
+        table: "events",
+        column,
+    };
+    let ip: IpAddr = parse_column(row.try_get("source_ip")?, "events", "source_ip")?;
+    let port: u16 = row.try_get("source_port")?;
+    let version = match row.try_get::<&str, _>("version")? {
+        "v1" => SnmpVersion::V1,
+        "v2c" => SnmpVersion::V2c,
+        "v3" => SnmpVersion::V3,
+        _ => return Err(invalid("version")),
+    };
+    let kind = match row.try_get::<&str, _>("kind")? {
+        "trap" => NotificationKind::Trap,
+        "inform" => NotificationKind::Inform,
+        _ => return Err(invalid("kind")),
+    };
+    let uptime = row
+        .try_get::<Option<i64>, _>("uptime")?
+        .map(|ticks| u32::try_from(ticks).map_err(|_| invalid("uptime")))
+        .transpose()?;
+    let varbinds: Vec<StoredVarBind> =
+        serde_json::from_str(row.try_get("varbinds")?).map_err(|_| invalid("varbinds"))?;
+    Ok(StoredEvent {
+        id: EventId(row.try_get("id")?),
+        notification: Notification {
+            received_at: Timestamp(row.try_get("received_at")?),
+            source: SocketAddr::new(ip, port),
+            version,
+            kind,
+            security_name: row.try_get("security_name")?,
+            trap_oid: parse_column(row.try_get("trap_oid")?, "events", "trap_oid")?,
+            uptime,
+            varbinds,
+        },
+    })
+}
+
+const DEFAULT_LIMIT: u32 = 100;
