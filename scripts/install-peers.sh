@@ -16,6 +16,7 @@ program_of() {
         snmpd) echo snmpd ;;
         snmptrapd) echo snmptrapd ;;
         openssl) echo openssl ;;
+        rsyslog) echo rsyslogd ;;
         *) echo "install-peers.sh: unknown package '$1'" >&2; exit 2 ;;
     esac
 }

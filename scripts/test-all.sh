@@ -58,7 +58,7 @@ for component in rustfmt clippy; do
     fi
 done
 
-step "install Net-SNMP and TLS peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl
+step "install Debian peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl rsyslog
 step "install SMTP peer" bash scripts/install-python-peers.sh aiosmtpd
 
 exclude=()

@@ -37,27 +37,49 @@
 //! text unless [`SmtpConfig::insecure_plaintext_auth`] is set, skip host name verification
 //! unless [`SmtpConfig::dangerous_accept_invalid_certs`] is set, or show a [`Secret`].
 
+mod attempt_log;
 mod capture;
 mod client;
 mod config;
 mod error;
 mod failure;
 mod message;
+mod outbox;
 mod probe;
+mod ratelimit;
 mod reply;
 mod secret;
+mod syslog;
 mod tls;
+mod transport;
 mod trust;
+mod webhook;
 
+pub use attempt_log::{AttemptOutcome, AttemptQuery, AttemptRecord};
 pub use capture::{CapturedCertificate, CapturedChain, capture_chain, capture_with};
 pub use client::{Delivered, NegotiatedTls, send};
 pub use config::{Encryption, SmtpConfig, Timeouts};
 pub use error::{Error, MessageError, TlsPolicyError, TrustStoreError};
 pub use failure::{CertificateProblem, DeliveryFailure, Stage};
 pub use message::{Mailbox, Message, dot_stuff};
+pub use outbox::{
+    Accepted, Attempt, Channel, ChannelFailure, Channels, Clock, Deliverer, Enqueued, Entry,
+    FailReason, ManualClock, Notification, NotificationId, Origin, Outbox, OutboxError,
+    OutboxEvent, Pass, Payload, RetryPolicy, State, SystemClock, Worker,
+};
+pub use ratelimit::RateLimit;
 pub use reply::{EnhancedCode, Reply, ReplyError};
 pub use secret::Secret;
+pub use syslog::{
+    APP_NAME, SdElement, SyslogConfig, SyslogError, SyslogFailure, SyslogMessage, SyslogTransport,
+    Timestamp, send_syslog,
+};
 pub use tls::{
     CipherList, IgnoredCipher, MinTlsVersion, TlsPolicy, TrustAnchors, UnsupportedReason,
 };
+pub use transport::{LinkFailure, LinkStep};
 pub use trust::{CertificateInfo, TrustStore, TrustedCertificate, fingerprint, to_pem};
+pub use webhook::{
+    DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookConfig, WebhookFailure,
+    WebhookResponse, WebhookUrl, post_webhook, sign, verify_signature,
+};

@@ -2,7 +2,11 @@
 //! from `tests/smtpd/relay.py`, and `openssl s_server` for a DHE-only TLS server. Each
 //! `DeliveryFailure` classification is produced here for real by at least one test.
 
+mod outbox;
 mod peers;
+mod rsyslog;
+mod syslog;
+mod webhook;
 
 use std::net::TcpListener;
 use std::path::Path;
