@@ -8,7 +8,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
-use vigie_snmp::engine::{ClientConfig, ClientEngine, ClientEvent, ClientStats, Request};
+use vigie_snmp::engine::{
+    ClientConfig, ClientEngine, ClientEvent, ClientStats, RemoteEngine, Request, UsmUser,
+};
+use vigie_snmp::usm::PrivProtocol;
 use vigie_snmp::{AnyPdu, BulkPdu, ErrorStatus, Oid, Pdu, PduKind, RequestId, VarBind, Version};
 
 use crate::error::{NetError, RequestError};
@@ -26,13 +29,21 @@ pub struct Client {
     session: Session,
     commands: mpsc::UnboundedSender<Command>,
     stats: Arc<Mutex<ClientStats>>,
+    remote_engine: Arc<Mutex<Option<RemoteEngine>>>,
     local_addr: SocketAddr,
 }
 
 impl Client {
     /// Opens the socket and starts the task. Must be called within a tokio runtime.
+    ///
+    /// An SNMPv3 session (with [`Session::usm`] set) discovers the agent's engine
+    /// transparently before its first request.
     pub async fn new(session: Session) -> Result<Self, NetError> {
-        if !matches!(session.version, Version::V1 | Version::V2c) {
+        let usable = match session.version {
+            Version::V1 | Version::V2c => true,
+            Version::V3 => session.usm.is_some(),
+        };
+        if !usable {
             return Err(NetError::UnsupportedVersion(session.version));
         }
         let local: SocketAddr = match session.target {
@@ -44,19 +55,27 @@ impl Client {
         let engine = ClientEngine::new(ClientConfig::new(session.retry_policy()), rand::random());
         let (commands, receiver) = mpsc::unbounded_channel();
         let stats = Arc::new(Mutex::new(ClientStats::default()));
+        let remote_engine = Arc::new(Mutex::new(None));
+        let usm = match session.version {
+            Version::V3 => session.usm.clone(),
+            Version::V1 | Version::V2c => None,
+        };
         let driver = Driver {
             socket,
             peer: session.target,
             engine,
+            usm,
             commands: receiver,
             pending: HashMap::new(),
             stats: Arc::clone(&stats),
+            remote_engine: Arc::clone(&remote_engine),
         };
         tokio::spawn(driver.run());
         Ok(Self {
             session,
             commands,
             stats,
+            remote_engine,
             local_addr,
         })
     }
@@ -109,7 +128,8 @@ impl Client {
         self.request(plain(PduKind::SetRequest, varbinds)).await
     }
 
-    /// InformRequest (RFC 3416 §4.2.7), v2c only; returns the receiver's Response.
+    /// InformRequest (RFC 3416 §4.2.7), v2c or v3; returns the receiver's Response. In v3 the
+    /// receiver is the authoritative engine, so it is discovered first.
     ///
     /// The varbinds are sent as given: by RFC 3416 §4.2.7 the first two should be sysUpTime.0
     /// and snmpTrapOID.0.
@@ -122,12 +142,13 @@ impl Client {
         self.request(plain(PduKind::InformRequest, varbinds)).await
     }
 
-    /// Sends a trap: a v1 Trap-PDU on a v1 session, an SNMPv2-Trap-PDU on a v2c session. No
-    /// response is awaited (RFC 3416 §4.2.6).
+    /// Sends a trap: a v1 Trap-PDU on a v1 session, an SNMPv2-Trap-PDU on a v2c or v3 session.
+    /// No response is awaited (RFC 3416 §4.2.6). In v3 the sender is the authoritative engine:
+    /// the session's [`UsmUser::engine_id`] and [`UsmUser::engine_time`] are its own.
     pub async fn send_trap(&self, pdu: AnyPdu) -> Result<(), NetError> {
         let fits = match (&pdu, self.session.version) {
             (AnyPdu::TrapV1(_), Version::V1) => true,
-            (AnyPdu::Pdu(pdu), Version::V2c) => pdu.kind == PduKind::SnmpV2Trap,
+            (AnyPdu::Pdu(pdu), Version::V2c | Version::V3) => pdu.kind == PduKind::SnmpV2Trap,
             _ => false,
         };
         if !fits {
@@ -151,6 +172,15 @@ impl Client {
     /// Counters: strays, duplicates, malformed datagrams, retransmissions, timeouts…
     pub fn stats(&self) -> ClientStats {
         *self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// SNMPv3: the agent's engine ID, boots and time, once discovered (or resynchronised);
+    /// `None` before the first discovery, and on v1/v2c sessions.
+    pub fn remote_engine(&self) -> Option<RemoteEngine> {
+        self.remote_engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     async fn request(&self, pdu: AnyPdu) -> Result<Pdu, RequestError> {
@@ -189,9 +219,12 @@ struct Driver {
     socket: UdpSocket,
     peer: SocketAddr,
     engine: ClientEngine,
+    /// The SNMPv3 user of a v3 session.
+    usm: Option<UsmUser>,
     commands: mpsc::UnboundedReceiver<Command>,
     pending: HashMap<RequestId, oneshot::Sender<Result<Pdu, RequestError>>>,
     stats: Arc<Mutex<ClientStats>>,
+    remote_engine: Arc<Mutex<Option<RemoteEngine>>>,
 }
 
 impl Driver {
@@ -230,13 +263,32 @@ impl Driver {
         match command {
             Command::Confirmed { request, reply } => {
                 let target = self.peer;
-                let id = self.engine.send(Instant::now(), target, request);
+                let id = match &self.usm {
+                    Some(user) => self
+                        .engine
+                        .send_v3(Instant::now(), target, user, request.pdu),
+                    None => self.engine.send(Instant::now(), target, request),
+                };
                 self.pending.insert(id, reply);
             }
             Command::Unacknowledged { request, reply } => {
                 let target = self.peer;
-                self.engine
-                    .send_unacknowledged(Instant::now(), target, request);
+                if let Some(user) = &self.usm {
+                    let sent = self.engine.send_v3_unacknowledged(
+                        Instant::now(),
+                        target,
+                        user,
+                        request.pdu,
+                    );
+                    if let Err(failure) = sent {
+                        // The caller may have stopped waiting; nothing to do then.
+                        let _ = reply.send(Err(NetError::V3(failure)));
+                        return;
+                    }
+                } else {
+                    self.engine
+                        .send_unacknowledged(Instant::now(), target, request);
+                }
                 // The queue was empty before this command: the only transmit is the trap's.
                 let outcome = match self.engine.poll_transmit() {
                     Some(transmit) => self
@@ -276,6 +328,16 @@ impl Driver {
                 ClientEvent::TimedOut { id, last_malformed } => {
                     (id, Err(RequestError::Timeout { last_malformed }))
                 }
+                ClientEvent::Failed { id, failure } => {
+                    (id, Err(RequestError::from_v3(failure, self.privacy())))
+                }
+                ClientEvent::EngineLearned { engine, .. } => {
+                    *self
+                        .remote_engine
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(engine);
+                    continue;
+                }
                 _ => continue,
             };
             if let Some(reply) = self.pending.remove(&id) {
@@ -283,6 +345,11 @@ impl Driver {
                 let _ = reply.send(outcome);
             }
         }
+    }
+
+    /// The privacy protocol of the session's v3 user, for the decryption error's hint.
+    fn privacy(&self) -> Option<PrivProtocol> {
+        self.usm.as_ref().and_then(UsmUser::priv_protocol)
     }
 
     /// Cancels the requests whose callers stopped waiting, so they are not retransmitted.

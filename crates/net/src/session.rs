@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use vigie_snmp::Version;
-use vigie_snmp::engine::RetryPolicy;
+use vigie_snmp::engine::{RetryPolicy, UsmUser};
 
-/// One agent, as the Net-SNMP tools address it: `-v`, `-c`, `-t`, `-r` and the agent address.
+/// One agent, as the Net-SNMP tools address it: `-v`, `-c`, `-t`, `-r`, the SNMPv3 options and
+/// the agent address.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     /// The agent's address.
@@ -21,6 +22,9 @@ pub struct Session {
     pub timeout: Duration,
     /// How many times to resend (Net-SNMP `-r`, default 5).
     pub retries: u32,
+    /// SNMPv3: the user and how its messages are secured (`-u -l -a -A -x -X -e -E -n -Z`);
+    /// required when `version` is `V3`, ignored otherwise.
+    pub usm: Option<UsmUser>,
 }
 
 impl Session {
@@ -33,6 +37,15 @@ impl Session {
             community: community.into(),
             timeout: policy.timeout,
             retries: policy.retries,
+            usm: None,
+        }
+    }
+
+    /// An SNMPv3 session as `user`, with Net-SNMP's default timeout (1 s) and retries (5).
+    pub fn v3(target: SocketAddr, user: UsmUser) -> Self {
+        Self {
+            usm: Some(user),
+            ..Self::new(target, Version::V3, Bytes::new())
         }
     }
 
@@ -53,6 +66,7 @@ impl fmt::Debug for Session {
             .field("community", &"***")
             .field("timeout", &self.timeout)
             .field("retries", &self.retries)
+            .field("usm", &self.usm)
             .finish()
     }
 }

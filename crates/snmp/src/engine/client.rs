@@ -1,6 +1,6 @@
 //! The client engine: request-ids, retransmissions, response matching (RFC 3416 §4.1).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -10,6 +10,11 @@ use bytes::Bytes;
 use crate::error::DecodeError;
 use crate::message::{CommunityMessage, Message, Version};
 use crate::pdu::{AnyPdu, Pdu, PduKind, RequestId};
+use crate::usm::{KeyCache, SaltCounter};
+
+mod v3;
+
+pub use v3::{RemoteEngine, UsmUser, V3Failure};
 
 /// The command-generator side of SNMP, without I/O.
 ///
@@ -21,7 +26,9 @@ use crate::pdu::{AnyPdu, Pdu, PduKind, RequestId};
 ///
 /// A response is accepted only when its request-id is outstanding, it comes from the address
 /// the request went to, and its version and community are the request's (RFC 3416 §4.1,
-/// RFC 3584 §4.1); everything else is dropped and counted in [`ClientStats`].
+/// RFC 3584 §4.1); everything else is dropped and counted in [`ClientStats`]. SNMPv3 requests
+/// ([`send_v3`](Self::send_v3)) are matched by msgID, authenticated and decrypted, and
+/// discover the target's engine first when needed.
 pub struct ClientEngine {
     config: ClientConfig,
     next_id: i32,
@@ -30,6 +37,13 @@ pub struct ClientEngine {
     transmits: VecDeque<Transmit>,
     events: VecDeque<ClientEvent>,
     stats: ClientStats,
+    /// SNMPv3: the msgIDs of the transmissions in flight.
+    msg_ids: HashMap<u32, RequestId>,
+    next_msg_id: u32,
+    /// SNMPv3: what is known of each target's authoritative engine.
+    remotes: HashMap<SocketAddr, v3::Remote>,
+    keys: KeyCache,
+    salts: SaltCounter,
 }
 
 impl ClientEngine {
@@ -46,6 +60,12 @@ impl ClientEngine {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             stats: ClientStats::default(),
+            msg_ids: HashMap::new(),
+            next_msg_id: first_msg_id(&rng_seed),
+            remotes: HashMap::new(),
+            keys: KeyCache::new(),
+            // Salts need not be secret, only never reused for a key: a counter from the seed.
+            salts: SaltCounter::new(0, seed_word(&rng_seed, SALT_STREAM)),
         }
     }
 
@@ -78,6 +98,7 @@ impl ClientEngine {
                 deadline: now + policy.timeout,
                 retries_left: policy.retries,
                 last_malformed: None,
+                v3: None,
             },
         );
         self.queue_transmit(target, datagram, Some(id));
@@ -119,15 +140,16 @@ impl ClientEngine {
         };
         self.transmits
             .retain(|transmit| transmit.request != Some(id));
+        if let Some(v3) = &request.v3 {
+            self.msg_ids.remove(&v3.msg_id);
+        }
         self.remember(id, request.target, Completion::Abandoned);
         true
     }
 
     /// Processes one received datagram from `from`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: Bytes) {
-        // Matching does not depend on the time; `now` keeps the signature uniform.
-        let _ = now;
-        let message = match Message::decode(datagram) {
+        let message = match Message::decode(datagram.clone()) {
             Ok(message) => message,
             Err(error) => {
                 self.stats.malformed += 1;
@@ -141,10 +163,12 @@ impl ClientEngine {
                 return;
             }
         };
-        // SNMPv3 is not this engine's yet: a v3 datagram is counted as unreadable.
-        let Message::Community(message) = message else {
-            self.stats.malformed += 1;
-            return;
+        let message = match message {
+            Message::Community(message) => message,
+            Message::V3(message) => {
+                self.handle_v3(now, from, &datagram, message);
+                return;
+            }
         };
         let AnyPdu::Pdu(pdu) = message.pdu else {
             self.stats.strays += 1;
@@ -195,6 +219,9 @@ impl ClientEngine {
             }
             let last_malformed = request.last_malformed;
             let target = request.target;
+            if let Some(v3) = &request.v3 {
+                self.msg_ids.remove(&v3.msg_id);
+            }
             self.outstanding.remove(&id);
             self.remember(id, target, Completion::Abandoned);
             self.stats.timeouts += 1;
@@ -297,22 +324,35 @@ impl fmt::Debug for ClientEngine {
             .field("transmits", &self.transmits.len())
             .field("events", &self.events.len())
             .field("stats", &self.stats)
+            .field("remote_engines", &self.remotes.len())
             .finish()
     }
 }
 
 /// How a [`ClientEngine`] behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientConfig {
     /// When to resend, and when to give up.
     pub retry: RetryPolicy,
+    /// The msgMaxSize of SNMPv3 messages: the largest message this engine accepts
+    /// (RFC 3412 §6.2); 65 507 by default, the largest UDP payload over IPv4.
+    pub max_message_size: u32,
 }
 
 impl ClientConfig {
     /// A configuration with this retry policy.
     pub fn new(retry: RetryPolicy) -> Self {
-        Self { retry }
+        Self {
+            retry,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+        }
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self::new(RetryPolicy::default())
     }
 }
 
@@ -391,6 +431,23 @@ pub enum ClientEvent {
         /// the agent is there, but speaks something this engine cannot read.
         last_malformed: Option<DecodeError>,
     },
+    /// An SNMPv3 request ended with a Report other than the discovery and resynchronisation
+    /// ones, or could not be secured.
+    Failed {
+        /// The request that failed.
+        id: RequestId,
+        /// What the Report named.
+        failure: V3Failure,
+    },
+    /// A target's authoritative engine ID, boots and time were learnt from a discovery or
+    /// notInTimeWindow Report (RFC 3414 §4); [`ClientEngine::set_remote_engine`] takes them
+    /// back.
+    EngineLearned {
+        /// The target.
+        target: SocketAddr,
+        /// What was learnt.
+        engine: RemoteEngine,
+    },
 }
 
 /// Counters of a [`ClientEngine`].
@@ -417,6 +474,17 @@ pub struct ClientStats {
     pub late: u64,
     /// Datagrams that could not be decoded.
     pub malformed: u64,
+    /// SNMPv3 Reports received.
+    pub reports: u64,
+    /// SNMPv3 requests ended by a Report ([`ClientEvent::Failed`]).
+    pub failures: u64,
+    /// SNMPv3 messages whose MAC did not verify, dropped (usmStatsWrongDigests).
+    pub wrong_digests: u64,
+    /// SNMPv3 messages that did not decrypt, dropped (usmStatsDecryptionErrors).
+    pub decryption_errors: u64,
+    /// Authentic SNMPv3 messages outside the time window, dropped
+    /// (usmStatsNotInTimeWindows).
+    pub not_in_time_window: u64,
 }
 
 struct Outstanding {
@@ -427,6 +495,7 @@ struct Outstanding {
     deadline: Instant,
     retries_left: u32,
     last_malformed: Option<DecodeError>,
+    v3: Option<v3::V3Outstanding>,
 }
 
 struct Completed {
@@ -476,6 +545,21 @@ fn first_request_id(seed: &[u8; 32]) -> i32 {
     positive.max(1)
 }
 
+/// A msgID in 1..=2^31-1 drawn from the seed, independent of the first request-id.
+fn first_msg_id(seed: &[u8; 32]) -> u32 {
+    let positive = u32::try_from(seed_word(seed, MSG_ID_STREAM) >> 33).unwrap_or(1);
+    positive.max(1)
+}
+
+/// A word of the seed's `stream`-th derived stream.
+fn seed_word(seed: &[u8; 32], stream: u64) -> u64 {
+    seed.chunks_exact(8).fold(mix64(stream), |acc, word| {
+        let mut bytes = [0_u8; 8];
+        bytes.copy_from_slice(word);
+        mix64(acc ^ u64::from_le_bytes(bytes))
+    })
+}
+
 /// `SplitMix64`'s finalizer (Steele, Lea, Flood 2014): every input bit affects every output bit.
 fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -488,6 +572,11 @@ fn mix64(mut z: u64) -> u64 {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Net-SNMP's default retries (`-r 5`).
 const DEFAULT_RETRIES: u32 = 5;
+/// The default msgMaxSize: the largest UDP payload over IPv4.
+const DEFAULT_MAX_MESSAGE_SIZE: u32 = 65_507;
+/// The seed streams of the msgIDs and salts.
+const MSG_ID_STREAM: u64 = 1;
+const SALT_STREAM: u64 = 2;
 /// How many finished requests are remembered to tell duplicates and late answers from strays.
 const COMPLETED_MEMORY: usize = 1_024;
 

@@ -9,7 +9,8 @@ mod client;
 mod responder;
 
 pub use client::{
-    ClientConfig, ClientEngine, ClientEvent, ClientStats, Request, RetryPolicy, Transmit,
+    ClientConfig, ClientEngine, ClientEvent, ClientStats, RemoteEngine, Request, RetryPolicy,
+    Transmit, UsmUser, V3Failure,
 };
 pub use responder::{
     DropReason, Incoming, MAX_MESSAGE_SIZE, MIN_MESSAGE_SIZE, MpdStat, RequestContext,

@@ -4,6 +4,8 @@
 //! two queues the test steps by hand, so loss, duplication, spoofed sources and garbage are
 //! all deterministic.
 
+mod v3;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
