@@ -9,6 +9,7 @@ mod commands;
 mod exit;
 mod getopt;
 mod json;
+mod mibs;
 mod output;
 mod report;
 mod snmpcmd;
@@ -47,6 +48,10 @@ enum Command {
     Trap(ToolArgs),
     /// Send a v2c inform and wait for its acknowledgement, as snmpinform.
     Inform(ToolArgs),
+    /// Translate names to OIDs and back, as snmptranslate.
+    Translate(ToolArgs),
+    /// Print a table, as snmptable.
+    Table(ToolArgs),
     /// Run the SNMP agent, as snmpd.
     Agent(commands::agent::AgentArgs),
 }
@@ -81,6 +86,8 @@ fn main() -> ExitCode {
         Command::Set(args) => commands::set::run(&args.strings()),
         Command::Trap(args) => commands::trap::run(&args.strings()),
         Command::Inform(args) => commands::inform::run(&args.strings()),
+        Command::Translate(args) => commands::translate::run(&args.strings()),
+        Command::Table(args) => commands::table::run(&args.strings()),
         Command::Agent(args) => commands::agent::run(args),
     };
     exit.into()

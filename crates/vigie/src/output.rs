@@ -1,12 +1,15 @@
-//! Varbind, value and OID text, as Net-SNMP 5.9 prints them with no MIB loaded.
+//! Varbind, value and OID text, as Net-SNMP 5.9 prints them.
 //!
-//! Every rule here was read from the real tools (`snmpget -m ''`), byte for byte: the
-//! `iso.3.6.1…` OID prefix, `STRING:` versus `Hex-STRING:` (Net-SNMP's printable test), hex
-//! lines of 16 octets, the Timeticks forms, Opaque-wrapped Float/Double/Int64/UInt64, and the
-//! `-O` output flags, which toggle or set as `snmp_out_options` does.
+//! With no MIB loaded every rule here was read from the real tools (`snmpget -m ''`), byte
+//! for byte: the `iso.3.6.1…` OID prefix, `STRING:` versus `Hex-STRING:` (Net-SNMP's
+//! printable test), hex lines of 16 octets, the Timeticks forms, Opaque-wrapped
+//! Float/Double/Int64/UInt64, and the `-O` output flags, which toggle or set as
+//! `snmp_out_options` does. With modules loaded ([`crate::mibs`]), names, indexes and values
+//! come from vigie-mib's Net-SNMP printers (`SNMPv2-MIB::sysDescr.0 = STRING: …`).
 
 use std::fmt::Write as _;
 
+use vigie_mib::{MibSet, OidOptions, ValueOptions};
 use vigie_snmp::{Oid, Value, VarBind};
 
 /// The `-O` output options, in the state Net-SNMP's `snmp_out_options` leaves them.
@@ -54,11 +57,16 @@ pub(crate) struct MibOnlyFlags {
 /// OID output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum OidFormat {
-    /// The default (`-OS`, `-Os` print the same with no MIB): `iso.3.6.1.2.1`.
+    /// The default, `-OS`: `IF-MIB::ifDescr.3`; with no MIB, `iso.3.6.1.2.1`.
     #[default]
     Module,
-    /// `-Of` and `-Ou`: `.iso.3.6.1.2.1`.
+    /// `-Os`: `ifDescr.3`; with no MIB as `-OS`.
+    Suffix,
+    /// `-Of`: `.iso.org.dod.internet.mgmt.mib-2.interfaces.ifTable.ifEntry.ifDescr.3`; with
+    /// no MIB, `.iso.3.6.1.2.1`.
     Full,
+    /// `-Ou`: `interfaces.ifTable.ifEntry.ifDescr.3`; with no MIB as `-Of`.
+    Ucd,
     /// `-On`: `.1.3.6.1.2.1`.
     Numeric,
 }
@@ -95,9 +103,11 @@ impl OutputOptions {
                 'b' => toggle(&mut self.mib_only.dont_break_indexes),
                 'e' => toggle(&mut self.mib_only.numeric_enums),
                 'E' => toggle(&mut self.mib_only.escape_quotes),
-                'f' | 'u' => self.oid_format = OidFormat::Full,
+                'f' => self.oid_format = OidFormat::Full,
+                'u' => self.oid_format = OidFormat::Ucd,
                 'n' => self.oid_format = OidFormat::Numeric,
-                's' | 'S' => self.oid_format = OidFormat::Module,
+                's' => self.oid_format = OidFormat::Suffix,
+                'S' => self.oid_format = OidFormat::Module,
                 'q' => toggle(&mut self.quick),
                 'Q' => {
                     toggle(&mut self.quick_equals);
@@ -127,7 +137,15 @@ impl OutputOptions {
 
     /// One varbind as `print_variable` prints it, without the final newline.
     pub(crate) fn varbind(&self, varbind: &VarBind) -> String {
-        let value = self.value(&varbind.value);
+        self.varbind_with(crate::mibs::current(), varbind)
+    }
+
+    /// One varbind, named and valued with `mib` when modules are loaded.
+    pub(crate) fn varbind_with(&self, mib: Option<&MibSet>, varbind: &VarBind) -> String {
+        let value = match mib {
+            Some(mib) => self.mib_value(mib, varbind.name.arcs(), &varbind.value),
+            None => self.value(&varbind.value),
+        };
         if self.bare_value {
             return value;
         }
@@ -136,12 +154,83 @@ impl OutputOptions {
         } else {
             " = "
         };
-        format!("{}{separator}{value}", self.oid(&varbind.name))
+        format!("{}{separator}{value}", self.oid_with(mib, &varbind.name))
     }
 
-    /// An OID in the selected format: `iso.3.6.1`, `.iso.3.6.1` or `.1.3.6.1`.
+    /// An OID in the selected format: `IF-MIB::ifDescr.3` … with modules loaded,
+    /// `iso.3.6.1`, `.iso.3.6.1` or `.1.3.6.1` without.
     pub(crate) fn oid(&self, oid: &Oid) -> String {
-        oid_text(oid.arcs(), self.oid_format)
+        self.oid_with(crate::mibs::current(), oid)
+    }
+
+    /// An OID in the selected format, named from `mib` when given.
+    pub(crate) fn oid_with(&self, mib: Option<&MibSet>, oid: &Oid) -> String {
+        match mib {
+            Some(mib) => mib.format_oid(oid, &self.oid_options()),
+            None => oid_text(oid.arcs(), self.oid_format),
+        }
+    }
+
+    /// The options of vigie-mib's OID printer.
+    pub(crate) fn oid_options(&self) -> OidOptions {
+        let format = match self.oid_format {
+            OidFormat::Module => vigie_mib::OidFormat::Module,
+            OidFormat::Suffix => vigie_mib::OidFormat::Suffix,
+            OidFormat::Full => vigie_mib::OidFormat::Full,
+            OidFormat::Ucd => vigie_mib::OidFormat::Ucd,
+            OidFormat::Numeric => vigie_mib::OidFormat::Numeric,
+        };
+        let mut options = OidOptions::new();
+        options.format = format;
+        options.numeric_index = self.mib_only.dont_break_indexes;
+        options.extended_index = self.mib_only.extended_index;
+        options
+    }
+
+    /// The options of vigie-mib's value printer.
+    pub(crate) fn value_options(&self) -> ValueOptions {
+        let mut options = ValueOptions::new();
+        options.quick = self.quick;
+        options.numeric_enums = self.mib_only.numeric_enums;
+        options.numeric_timeticks = self.numeric_timeticks;
+        options.no_units = self.mib_only.no_units;
+        options.hex_strings = self.string_format == StringFormat::Hex;
+        options.ascii_strings = self.string_format == StringFormat::Ascii;
+        options.oid = self.oid_options();
+        options
+    }
+
+    /// A value as Net-SNMP prints it with modules loaded: by the syntax of the object `oid`
+    /// names. Opaque values keep the printer above, which knows Net-SNMP's wrapped types and
+    /// `-Op`.
+    pub(crate) fn mib_value(&self, mib: &MibSet, oid: &[u32], value: &Value) -> String {
+        match value {
+            Value::Opaque(_) | Value::NsapAddress(_) => self.value(value),
+            _ => {
+                let text = mib.format_value(oid, value, &self.value_options());
+                // `-OT` adds the text after each hex line, which vigie-mib does not know.
+                let hex_text = match value {
+                    Value::OctetString(bytes) if self.hex_text && !bytes.is_empty() => Some(bytes),
+                    _ => None,
+                };
+                if let Some(bytes) = hex_text {
+                    if text.starts_with("Hex-STRING: ") {
+                        return format!("Hex-STRING: {}", hex_lines(bytes, true));
+                    }
+                    if self.quick && text == format!("\"{}\"", hex_lines(bytes, false)) {
+                        return format!("\"{}\"", hex_lines(bytes, true));
+                    }
+                    // BITS: the octets in hex, then the labels set.
+                    if let Some(labels) = text
+                        .strip_prefix("BITS: ")
+                        .and_then(|rest| rest.get(bytes.len() * 3..))
+                    {
+                        return format!("BITS: {}{labels}", hex_lines(bytes, true));
+                    }
+                }
+                text
+            }
+        }
     }
 
     /// A value as `sprint_realloc_by_type` prints it.
@@ -307,8 +396,8 @@ pub(crate) fn oid_text(arcs: &[u32], format: OidFormat) -> String {
         OidFormat::Numeric => {
             let _ = write!(out, ".{first}");
         }
-        OidFormat::Module | OidFormat::Full => {
-            if format == OidFormat::Full {
+        OidFormat::Module | OidFormat::Suffix | OidFormat::Full | OidFormat::Ucd => {
+            if matches!(format, OidFormat::Full | OidFormat::Ucd) {
                 out.push('.');
             }
             match root_name(*first) {

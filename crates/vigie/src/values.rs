@@ -4,15 +4,164 @@
 use std::net::Ipv4Addr;
 
 use bytes::Bytes;
+use vigie_mib::{IndexValue, LookupError, MibSet, NodeKind};
 use vigie_snmp::{Oid, Value};
 
 use crate::output::OpaqueValue;
+
+/// An OID as typed, parsed with the modules loaded for this process ([`crate::mibs`]).
+pub(crate) fn parse_oid_arcs(text: &str) -> Result<Vec<u32>, OidTextError> {
+    match crate::mibs::current() {
+        Some(mib) => parse_named_oid(mib, text),
+        None => parse_numeric_oid(text),
+    }
+}
+
+/// An OID as typed, parsed the way Net-SNMP's tools parse it with modules loaded
+/// (`snmp_parse_oid`): `SNMPv2-MIB::sysDescr.0`, `sysDescr.0` (a bare name is looked up in
+/// every module, as `-IR` does), `IF-MIB::ifDescr.3`, `iso.org.dod.internet.mgmt`,
+/// `vacmGroupName.3."public"`, numeric OIDs. The errors carry Net-SNMP's texts.
+pub(crate) fn parse_named_oid(mib: &MibSet, text: &str) -> Result<Vec<u32>, OidTextError> {
+    let arcs = mib
+        .resolve_arcs(text)
+        .map_err(|error| lookup_error(mib, text, &error))?;
+    check_index_ranges(mib, &arcs)?;
+    Ok(arcs)
+}
+
+/// Net-SNMP's `read_objid` checks the integer index values after a column against their
+/// ranges (`ifDescr.0`: `Index out of range: 0 (ifIndex)`), numbers included.
+fn check_index_ranges(mib: &MibSet, arcs: &[u32]) -> Result<(), OidTextError> {
+    let Some(instance) = mib.describe(arcs) else {
+        return Ok(());
+    };
+    if instance.node.kind() != NodeKind::Column || instance.index.is_empty() {
+        return Ok(());
+    }
+    let Ok(row) = mib.row_index(instance.node.id()) else {
+        return Ok(());
+    };
+    let mut rest: &[u32] = &instance.index;
+    for (position, field) in row.fields.iter().enumerate() {
+        if rest.is_empty() {
+            break;
+        }
+        let Ok((value, used)) = row.decode_field(position, rest) else {
+            break;
+        };
+        if let IndexValue::Integer(number) = value {
+            let ranges = field
+                .node
+                .and_then(|id| mib.node(id))
+                .and_then(|node| node.object())
+                .and_then(|object| object.syntax.as_ref())
+                .map(|syntax| syntax.ranges.as_slice())
+                .unwrap_or_default();
+            let n = i128::from(number);
+            if !ranges.is_empty() && !ranges.iter().any(|r| r.low <= n && n <= r.high) {
+                return Err(OidTextError::IndexOutOfRange {
+                    value: number.to_string(),
+                    index: field.name.clone(),
+                });
+            }
+        }
+        rest = rest.get(used..).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Net-SNMP's `read_objid` message for a failed lookup.
+fn lookup_error(mib: &MibSet, text: &str, error: &LookupError) -> OidTextError {
+    let qualified = text
+        .split_once("::")
+        .filter(|(module, _)| !module.contains(['.', '"', '\'', '[']));
+    match error {
+        LookupError::Empty => OidTextError::SubIdNotFound {
+            name: String::new(),
+        },
+        LookupError::UnknownModule(_) => OidTextError::Unknown,
+        LookupError::UnknownName(_) if qualified.is_some() => OidTextError::Unknown,
+        LookupError::UnknownName(name) => OidTextError::SubIdNotFound { name: name.clone() },
+        _ => {
+            let path = qualified.map_or(text, |(_, path)| path);
+            index_error(mib, text, path)
+        }
+    }
+}
+
+/// Where a name stops resolving: below a named node, in an index, or past the tree.
+fn index_error(mib: &MibSet, text: &str, path: &str) -> OidTextError {
+    let labels: Vec<&str> = path.trim_start_matches('.').split('.').collect();
+    // The longest prefix that resolves, and the label after it.
+    let mut known = None;
+    for end in (1..labels.len()).rev() {
+        let prefix = labels.get(..end).unwrap_or_default().join(".");
+        let prefix = if path.starts_with('.') {
+            format!(".{prefix}")
+        } else {
+            prefix
+        };
+        let full = match text.split_once("::") {
+            Some((module, _)) if text.len() > path.len() => format!("{module}::{prefix}"),
+            _ => prefix,
+        };
+        if let Ok(arcs) = mib.resolve_arcs(&full) {
+            known = Some((arcs, end));
+            break;
+        }
+    }
+    let Some((arcs, end)) = known else {
+        return OidTextError::BadComponent {
+            rest: path.to_owned(),
+        };
+    };
+    let label = labels.get(end).copied().unwrap_or_default().to_owned();
+    let rest = labels.get(end..).unwrap_or_default().join(".");
+    let Some(instance) = mib.describe(&arcs) else {
+        return OidTextError::BadComponent { rest };
+    };
+    let node = instance.node;
+    if node.kind() == NodeKind::Column {
+        if let Ok(row) = mib.row_index(node.id()) {
+            let mut used = 0;
+            let mut index: &[u32] = &instance.index;
+            while let Ok((_, n)) = row.decode_field(used, index) {
+                if index.is_empty() {
+                    break;
+                }
+                index = index.get(n..).unwrap_or_default();
+                used += 1;
+            }
+            return match (row.fields.get(used), used.checked_sub(1)) {
+                (Some(field), _) => OidTextError::IndexOutOfRange {
+                    value: label,
+                    index: field.name.clone(),
+                },
+                (None, Some(last)) => OidTextError::SubIdNotFoundBelow {
+                    parent: row
+                        .fields
+                        .get(last)
+                        .map_or_else(String::new, |f| f.name.clone()),
+                    name: label,
+                },
+                (None, None) => OidTextError::BadComponent { rest },
+            };
+        }
+    }
+    if instance.index.is_empty() && node.kind() != NodeKind::Scalar {
+        return OidTextError::SubIdNotFoundBelow {
+            parent: node.name().unwrap_or_default().to_owned(),
+            name: label,
+        };
+    }
+    OidTextError::BadComponent { rest }
+}
 
 /// An OID as typed, parsed the way Net-SNMP parses it with no MIB loaded: dotted decimal with
 /// an optional leading dot, the first arc possibly named `iso`, `ccitt` or `joint-iso-ccitt`.
 ///
 /// Arcs above 2^32-1 wrap, as Net-SNMP's do.
-pub(crate) fn parse_oid_arcs(text: &str) -> Result<Vec<u32>, OidTextError> {
+pub(crate) fn parse_numeric_oid(text: &str) -> Result<Vec<u32>, OidTextError> {
     let body = text.strip_prefix('.').unwrap_or(text);
     let mut arcs = Vec::with_capacity(16);
     let mut rest = body;
@@ -64,6 +213,25 @@ pub(crate) enum OidTextError {
         /// The text from the bad component to the end.
         rest: String,
     },
+    /// A name that is not a child of the node before it.
+    #[error("Unknown Object Identifier (Sub-id not found: {parent} -> {name})")]
+    SubIdNotFoundBelow {
+        /// The node (or last index object) before it.
+        parent: String,
+        /// The component as typed.
+        name: String,
+    },
+    /// An index value that does not fit its INDEX object.
+    #[error("Unknown Object Identifier (Index out of range: {value} ({index}))")]
+    IndexOutOfRange {
+        /// The value as typed.
+        value: String,
+        /// The INDEX object.
+        index: String,
+    },
+    /// `MODULE::name` that the module does not define, or an unknown module.
+    #[error("Unknown Object Identifier")]
+    Unknown,
 }
 
 /// An OID that cannot be encoded (fewer than two arcs, or a first pair BER cannot carry).

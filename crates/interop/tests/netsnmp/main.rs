@@ -25,10 +25,12 @@ mod fixture;
 mod get;
 mod getnext;
 mod ipv6;
+mod mibs;
 mod notify;
 mod output;
 mod set;
 mod timeout;
+mod v3;
 mod walk;
 
 use vigie_interop::{Peer, Snmpd, SnmpdConfig, Snmptrapd, free_udp_port, require};

@@ -7,6 +7,8 @@ pub(crate) mod get;
 pub(crate) mod getnext;
 pub(crate) mod inform;
 pub(crate) mod set;
+pub(crate) mod table;
+pub(crate) mod translate;
 pub(crate) mod trap;
 pub(crate) mod walk;
 
@@ -95,6 +97,9 @@ pub(crate) fn request_failed(
                 message.push_str(&format!(
                     "\n{agent} answered, but with a malformed message ({error}), which was dropped."
                 ));
+            } else if let Some(hint) = crate::snmpcmd::v3_timeout_hint() {
+                message.push('\n');
+                message.push_str(hint);
             }
             report.fatal("timeout", &message);
         }

@@ -68,7 +68,7 @@ pub(crate) fn run_notification(tool: &Tool, args: &[String], mut inform: bool) -
 }
 
 async fn send(tool: &Tool, invocation: &Invocation, inform: bool, report: &mut Report) -> Exit {
-    let client = match open(tool, invocation, report).await {
+    let client = match open(tool, invocation, inform, report).await {
         Ok(client) => client,
         Err(exit) => return exit,
     };
@@ -112,9 +112,18 @@ async fn send(tool: &Tool, invocation: &Invocation, inform: bool, report: &mut R
     }
 }
 
-/// Opens the session; snmptrap reports an unknown host with an empty message.
-async fn open(tool: &Tool, invocation: &Invocation, report: &mut Report) -> Result<Client, Exit> {
-    let resolvable = matches!(invocation.version, Some(Version::V1 | Version::V2c));
+/// Opens the session; snmptrap reports an unknown host with an empty message. In `SNMPv3` a
+/// trap's sender is the authoritative engine, an inform's receiver is (RFC 3412 §7.1 step 9).
+async fn open(
+    tool: &Tool,
+    invocation: &Invocation,
+    inform: bool,
+    report: &mut Report,
+) -> Result<Client, Exit> {
+    let resolvable = match invocation.version {
+        Some(Version::V1 | Version::V2c) => true,
+        Some(Version::V3) | None => invocation.security_name.is_some(),
+    };
     if resolvable
         && vigie_net::resolve_target(invocation.agent(), tool.default_port)
             .await
@@ -124,7 +133,12 @@ async fn open(tool: &Tool, invocation: &Invocation, report: &mut Report) -> Resu
         report.fatal("unknownHost", "snmptrap: ");
         return Err(Exit::Failure);
     }
-    snmpcmd::open(tool, invocation, report).await
+    let role = if inform {
+        snmpcmd::Role::Requester
+    } else {
+        snmpcmd::Role::TrapSender
+    };
+    snmpcmd::open_as(tool, invocation, report, role).await
 }
 
 /// The v1 Trap-PDU from `ENTERPRISE AGENT-ADDR GENERIC SPECIFIC UPTIME [OID TYPE VALUE]...`.
@@ -286,7 +300,7 @@ fn oid_constant(arcs: &[u32]) -> Oid {
 }
 
 /// The host's uptime in hundredths of a second (Net-SNMP's `get_uptime`).
-fn host_uptime() -> u32 {
+pub(crate) fn host_uptime() -> u32 {
     let Ok(text) = std::fs::read_to_string("/proc/uptime") else {
         return 0;
     };

@@ -314,3 +314,53 @@ fn opaque_values_encode_as_snmpset_does() {
         assert_eq!(OpaqueValue::decode(&value.encode()), Some(value));
     }
 }
+
+#[test]
+fn names_and_values_with_the_builtin_modules() {
+    // Expected texts: `snmpget -M …/netsnmp -m ALL` against snmpd (Net-SNMP 5.9.3).
+    let mib = MibSet::builtin();
+    let mib = Some(&mib);
+    let status = vb(".1.3.6.1.2.1.2.2.1.8.1", Value::Integer(1));
+    assert_eq!(
+        options("").varbind_with(mib, &status),
+        "IF-MIB::ifOperStatus.1 = INTEGER: up(1)"
+    );
+    assert_eq!(
+        options("se").varbind_with(mib, &status),
+        "ifOperStatus.1 = INTEGER: 1"
+    );
+    assert_eq!(
+        options("q").varbind_with(mib, &status),
+        "IF-MIB::ifOperStatus.1 up"
+    );
+    assert_eq!(
+        options("f").varbind_with(mib, &status),
+        ".iso.org.dod.internet.mgmt.mib-2.interfaces.ifTable.ifEntry.ifOperStatus.1 = INTEGER: up(1)"
+    );
+    assert_eq!(
+        options("n").varbind_with(mib, &status),
+        ".1.3.6.1.2.1.2.2.1.8.1 = INTEGER: up(1)"
+    );
+    let descr = vb(
+        ".1.3.6.1.2.1.1.1.0",
+        Value::OctetString(Bytes::from_static(b"Linux")),
+    );
+    assert_eq!(
+        options("").varbind_with(mib, &descr),
+        "SNMPv2-MIB::sysDescr.0 = STRING: Linux"
+    );
+    let units = vb(".1.3.6.1.2.1.25.2.3.1.4.1", Value::Integer(1024));
+    assert_eq!(
+        options("").varbind_with(mib, &units),
+        "HOST-RESOURCES-MIB::hrStorageAllocationUnits.1 = INTEGER: 1024 Bytes"
+    );
+    assert_eq!(
+        options("U").varbind_with(mib, &units),
+        "HOST-RESOURCES-MIB::hrStorageAllocationUnits.1 = INTEGER: 1024"
+    );
+    // Without modules, the no-MIB forms.
+    assert_eq!(
+        options("").varbind_with(None, &status),
+        "iso.3.6.1.2.1.2.2.1.8.1 = INTEGER: 1"
+    );
+}

@@ -193,3 +193,53 @@ fn c_number_parsers() {
     assert_eq!(strtoul("-1"), Some(u64::MAX));
     assert_eq!(strtol("+"), None);
 }
+
+#[test]
+fn names_with_the_builtin_modules() {
+    let mib = MibSet::builtin();
+    let arcs = |text: &str| parse_named_oid(&mib, text).unwrap();
+    let error = |text: &str| parse_named_oid(&mib, text).unwrap_err().to_string();
+    assert_eq!(arcs("SNMPv2-MIB::sysDescr.0"), [1, 3, 6, 1, 2, 1, 1, 1, 0]);
+    assert_eq!(arcs("sysDescr.0"), [1, 3, 6, 1, 2, 1, 1, 1, 0]);
+    assert_eq!(arcs("iso.org.dod.internet.mgmt"), [1, 3, 6, 1, 2]);
+    assert_eq!(arcs("IF-MIB::ifDescr.3"), [1, 3, 6, 1, 2, 1, 2, 2, 1, 2, 3]);
+    assert_eq!(arcs(".1.3.6.1.2.1.1.5.0"), [1, 3, 6, 1, 2, 1, 1, 5, 0]);
+    assert_eq!(
+        arcs("vacmGroupName.2.\"public\""),
+        [
+            1, 3, 6, 1, 6, 3, 16, 1, 2, 1, 3, 2, 6, 112, 117, 98, 108, 105, 99
+        ]
+    );
+    // Net-SNMP 5.9.3's `snmpget` texts for the same input.
+    assert_eq!(
+        error("foo"),
+        "Unknown Object Identifier (Sub-id not found: (top) -> foo)"
+    );
+    assert_eq!(error("SNMPv2-MIB::foo"), "Unknown Object Identifier");
+    assert_eq!(error("FOO-MIB::sysDescr"), "Unknown Object Identifier");
+    assert_eq!(
+        error("iso.org.foo"),
+        "Unknown Object Identifier (Sub-id not found: org -> foo)"
+    );
+    assert_eq!(
+        error("system.x"),
+        "Unknown Object Identifier (Sub-id not found: system -> x)"
+    );
+    assert_eq!(error("sysDescr.x"), "Unknown Object Identifier (x)");
+    assert_eq!(
+        error("ifDescr.abc"),
+        "Unknown Object Identifier (Index out of range: abc (ifIndex))"
+    );
+    assert_eq!(
+        error("ifDescr.3.x"),
+        "Unknown Object Identifier (Sub-id not found: ifIndex -> x)"
+    );
+    assert_eq!(
+        error("vacmGroupName.3.x"),
+        "Unknown Object Identifier (Index out of range: x (vacmSecurityName))"
+    );
+    assert_eq!(
+        error("ifDescr.0"),
+        "Unknown Object Identifier (Index out of range: 0 (ifIndex))"
+    );
+}
