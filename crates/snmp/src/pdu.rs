@@ -3,7 +3,9 @@
 use std::net::Ipv4Addr;
 
 use crate::ber::tag::{INTEGER, IP_ADDRESS, OBJECT_IDENTIFIER, SEQUENCE, TIMETICKS};
-use crate::ber::{Reader, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len};
+use crate::ber::{
+    Reader, ReverseWriter, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len,
+};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 use crate::value::Value;
@@ -83,6 +85,15 @@ impl AnyPdu {
         }
     }
 
+    /// Writes the PDU TLV backwards, before what `writer` holds.
+    pub(crate) fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        match self {
+            Self::Pdu(pdu) => pdu.write_reverse(writer),
+            Self::Bulk(bulk) => bulk.write_reverse(writer),
+            Self::TrapV1(trap) => trap.write_reverse(writer),
+        }
+    }
+
     /// Writes the PDU TLV, given [`lengths`](Self::lengths).
     pub(crate) fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
         match self {
@@ -106,7 +117,11 @@ impl AnyPdu {
     /// than [`encoded_len`](Self::encoded_len), which computes every OID's length.
     pub(crate) fn size_hint(&self) -> usize {
         let varbinds: usize = self.varbinds().iter().map(VarBind::size_hint).sum();
-        32 + varbinds
+        let enterprise = match self {
+            Self::TrapV1(trap) => 2 + trap.enterprise.len() * 2,
+            Self::Pdu(_) | Self::Bulk(_) => 0,
+        };
+        32 + enterprise + varbinds
     }
 }
 
@@ -120,6 +135,15 @@ impl Pdu {
     fn lengths(&self) -> (usize, usize) {
         let list = varbinds_len(&self.varbinds);
         (self.fields_len() + tlv_len(list), list)
+    }
+
+    fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        let end = writer.pos();
+        write_varbinds_reverse(writer, &self.varbinds);
+        writer.integer(INTEGER, i64::from(self.error_index));
+        writer.integer(INTEGER, i64::from(self.error_status.code()));
+        writer.integer(INTEGER, i64::from(self.request_id.0));
+        writer.header(self.kind.tag(), end);
     }
 
     fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
@@ -173,6 +197,15 @@ impl BulkPdu {
         (self.fields_len() + tlv_len(list), list)
     }
 
+    fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        let end = writer.pos();
+        write_varbinds_reverse(writer, &self.varbinds);
+        writer.integer(INTEGER, i64::from(self.max_repetitions));
+        writer.integer(INTEGER, i64::from(self.non_repeaters));
+        writer.integer(INTEGER, i64::from(self.request_id.0));
+        writer.header(TAG_GET_BULK_REQUEST, end);
+    }
+
     fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
         writer.header(TAG_GET_BULK_REQUEST, content);
         writer.integer(INTEGER, i64::from(self.request_id.0));
@@ -221,6 +254,17 @@ impl TrapV1Pdu {
             self.fields_len(oid_len(&self.enterprise)) + tlv_len(list),
             list,
         )
+    }
+
+    fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        let end = writer.pos();
+        write_varbinds_reverse(writer, &self.varbinds);
+        writer.unsigned(TIMETICKS, u64::from(self.time_stamp));
+        writer.integer(INTEGER, i64::from(self.specific_trap));
+        writer.integer(INTEGER, i64::from(self.generic_trap.code()));
+        writer.octets(IP_ADDRESS, &self.agent_addr.octets());
+        writer.oid(OBJECT_IDENTIFIER, &self.enterprise);
+        writer.header(TAG_TRAP_V1, end);
     }
 
     fn write_to(&self, writer: &mut SliceWriter<'_>, content: usize, list: usize) {
@@ -361,6 +405,14 @@ impl VarBind {
         writer.header(SEQUENCE, tlv_len(name) + self.value.encoded_len());
         writer.oid(OBJECT_IDENTIFIER, &self.name, name);
         self.value.write_to(writer);
+    }
+
+    #[inline]
+    fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        let end = writer.pos();
+        self.value.write_reverse(writer);
+        writer.oid(OBJECT_IDENTIFIER, &self.name);
+        writer.header(SEQUENCE, end);
     }
 
     fn size_hint(&self) -> usize {
@@ -603,6 +655,15 @@ fn write_varbinds(writer: &mut SliceWriter<'_>, varbinds: &[VarBind], len: usize
     }
 }
 
+/// Writes the `VarBindList` backwards, its last varbind first.
+fn write_varbinds_reverse(writer: &mut ReverseWriter<'_>, varbinds: &[VarBind]) {
+    let end = writer.pos();
+    for varbind in varbinds.iter().rev() {
+        varbind.write_reverse(writer);
+    }
+    writer.header(SEQUENCE, end);
+}
+
 /// An INTEGER that must be 0..2^32-1, such as error-index.
 fn non_negative(contents: Reader<'_>) -> Result<u32, DecodeError> {
     let at = contents.offset();
@@ -834,6 +895,17 @@ mod tests {
         for pdu in pdus {
             let bytes = written(&pdu);
             assert_eq!(bytes.len(), pdu.encoded_len());
+            // Backwards, the same bytes; with too little room, nothing.
+            let mut reverse = Vec::new();
+            assert!(
+                Writer::new(&mut reverse).fill_reverse(bytes.len() + 9, |w| pdu.write_reverse(w))
+            );
+            assert_eq!(reverse, bytes);
+            let mut short = vec![0xee];
+            assert!(
+                !Writer::new(&mut short).fill_reverse(bytes.len() - 1, |w| pdu.write_reverse(w))
+            );
+            assert_eq!(short, [0xee]);
             assert_eq!(read(&bytes), Ok(pdu));
         }
     }

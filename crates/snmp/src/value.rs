@@ -8,7 +8,9 @@ use crate::ber::tag::{
     COUNTER32, COUNTER64, END_OF_MIB_VIEW, GAUGE32, INTEGER, IP_ADDRESS, NO_SUCH_INSTANCE,
     NO_SUCH_OBJECT, NSAP_ADDRESS, NULL, OBJECT_IDENTIFIER, OCTET_STRING, OPAQUE, TIMETICKS,
 };
-use crate::ber::{Reader, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len};
+use crate::ber::{
+    Reader, ReverseWriter, SliceWriter, Writer, integer_len, oid_len, tlv_len, unsigned_len,
+};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::oid::Oid;
 
@@ -160,6 +162,27 @@ impl Value {
                 writer.null(tag);
             }
             Self::ObjectIdentifier(oid) => writer.oid(tag, oid, oid_len(oid)),
+            Self::IpAddress(address) => writer.octets(tag, &address.octets()),
+            Self::Counter32(value) | Self::Gauge32(value) | Self::TimeTicks(value) => {
+                writer.unsigned(tag, u64::from(*value));
+            }
+            Self::Counter64(value) => writer.unsigned(tag, *value),
+        }
+    }
+
+    /// Writes this value's TLV backwards, before what `writer` holds.
+    #[inline]
+    pub(crate) fn write_reverse(&self, writer: &mut ReverseWriter<'_>) {
+        let tag = self.tag();
+        match self {
+            Self::Integer(value) => writer.integer(tag, i64::from(*value)),
+            Self::OctetString(bytes) | Self::Opaque(bytes) | Self::NsapAddress(bytes) => {
+                writer.octets(tag, bytes);
+            }
+            Self::Null | Self::NoSuchObject | Self::NoSuchInstance | Self::EndOfMibView => {
+                writer.null(tag);
+            }
+            Self::ObjectIdentifier(oid) => writer.oid(tag, oid),
             Self::IpAddress(address) => writer.octets(tag, &address.octets()),
             Self::Counter32(value) | Self::Gauge32(value) | Self::TimeTicks(value) => {
                 writer.unsigned(tag, u64::from(*value));

@@ -33,6 +33,6 @@ mod writer;
 
 pub use reader::Reader;
 pub(crate) use reader::{integer, oid_arcs, unsigned32, unsigned64};
-pub(crate) use writer::SliceWriter;
 pub use writer::Writer;
+pub(crate) use writer::{ReverseWriter, SliceWriter};
 pub(crate) use writer::{integer_len, oid_len, tlv_len, unsigned_len};

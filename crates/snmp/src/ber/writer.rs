@@ -6,9 +6,10 @@ use crate::oid::Oid;
 /// Appends TLVs to a `Vec<u8>`, in one pass and without intermediate buffers.
 ///
 /// Two ways to write a constructed value. [`header`](Self::header) writes the identifier and
-/// a length the caller has computed, in final form: the SNMP messages, PDUs and varbinds of
-/// this crate are written so, with every length known beforehand (their `encoded_len`), so
-/// nothing is patched or moved. [`constructed`](Self::constructed) writes a one-octet length
+/// a length the caller has computed, in final form: the SNMP PDUs and varbinds of this crate
+/// are written so, with every length known beforehand (their `encoded_len`), so nothing is
+/// patched or moved (community messages are written backwards instead, by a
+/// `ReverseWriter`, which needs no length beforehand). [`constructed`](Self::constructed) writes a one-octet length
 /// placeholder, then the contents, then patches the length in, moving the contents once
 /// when they reach 128 bytes and need the long form: simpler for rarely written structures.
 #[derive(Debug)]
@@ -115,6 +116,29 @@ impl<'a> Writer<'a> {
             writer.pos, len,
             "encoded_len disagrees with what was written"
         );
+    }
+
+    /// Appends what `contents` writes backwards through a [`ReverseWriter`] into `room`
+    /// octets, grown once: the encoding is then moved to the start of that room. Returns
+    /// false, with the output as it was, when `room` was too small.
+    #[inline]
+    pub(crate) fn fill_reverse(
+        &mut self,
+        room: usize,
+        contents: impl FnOnce(&mut ReverseWriter<'_>),
+    ) -> bool {
+        let start = self.out.len();
+        self.out.resize(start + room, 0);
+        let mut writer = ReverseWriter::new(self.out.get_mut(start..).unwrap_or_default());
+        contents(&mut writer);
+        let (pos, overflowed) = (writer.pos(), writer.overflowed());
+        if overflowed {
+            self.out.truncate(start);
+            return false;
+        }
+        self.out.copy_within(start + pos.., start);
+        self.out.truncate(start + room - pos);
+        true
     }
 
     /// Appends bytes that are already BER, such as a pre-encoded value.
@@ -269,6 +293,191 @@ impl SliceWriter<'_> {
                     at += 1;
                 }
                 _ => at = put_base128(contents, at, u64::from(arc)),
+            }
+        }
+    }
+}
+
+/// Writes TLVs backwards, from the end of a slice towards its start: each constructed
+/// value's contents are written before its header, so every length is known when its
+/// header is written, with no length pass and nothing patched or moved.
+///
+/// The room is an estimate. A write that does not fit is dropped and marks the writer as
+/// [`overflowed`](Self::overflowed), and the caller then encodes forwards instead.
+#[derive(Debug)]
+pub(crate) struct ReverseWriter<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+    overflowed: bool,
+}
+
+impl<'a> ReverseWriter<'a> {
+    /// A writer filling `buf` from its end.
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        let pos = buf.len();
+        Self {
+            buf,
+            pos,
+            overflowed: false,
+        }
+    }
+
+    /// Index of the first octet written: the encoding is `buf[pos..]`.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// True when some write did not fit, and the output is incomplete.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// The room left before the first octet written, marking the writer as overflowed
+    /// when it is less than `n` octets.
+    #[inline]
+    fn take(&mut self, n: usize) -> Option<&mut [u8]> {
+        let Some(start) = self.pos.checked_sub(n) else {
+            self.overflowed = true;
+            return None;
+        };
+        let slot = self.buf.get_mut(start..self.pos);
+        self.pos = start;
+        slot
+    }
+
+    #[inline]
+    fn byte(&mut self, octet: u8) {
+        if let Some([slot]) = self.take(1) {
+            *slot = octet;
+        }
+    }
+
+    /// Writes `src` before what is already written.
+    #[inline]
+    pub(crate) fn bytes(&mut self, src: &[u8]) {
+        if let Some(slot) = self.take(src.len()) {
+            slot.copy_from_slice(src);
+        }
+    }
+
+    /// Writes the identifier and length of a TLV whose contents end at `end` (a
+    /// [`pos`](Self::pos) taken before they were written) and start at the current position.
+    #[inline]
+    pub(crate) fn header(&mut self, tag: u8, end: usize) {
+        let len = end.saturating_sub(self.pos);
+        if let Ok(short) = u8::try_from(len)
+            && short < 0x80
+        {
+            self.bytes(&[tag, short]);
+            return;
+        }
+        let mut buf = [0; 1 + size_of::<usize>()];
+        let n = length::encode(len, &mut buf);
+        self.bytes(buf.get(..n).unwrap_or_default());
+        self.byte(tag);
+    }
+
+    /// [`Writer::integer`]: the contents are stored as one 8-octet word when there is room
+    /// (the octets before them are not written yet, so overwriting them is harmless).
+    #[inline]
+    pub(crate) fn integer(&mut self, tag: u8, value: i64) {
+        self.word(tag, value.to_be_bytes(), integer_len(value));
+    }
+
+    /// [`Writer::unsigned`].
+    #[inline]
+    pub(crate) fn unsigned(&mut self, tag: u8, value: u64) {
+        let count = unsigned_len(value);
+        if count > size_of::<u64>() {
+            // The leading 0x00 of a value with its 64th bit set.
+            self.bytes(&value.to_be_bytes());
+            self.bytes(&[tag, short_length(count), 0x00]);
+            return;
+        }
+        self.word(tag, value.to_be_bytes(), count);
+    }
+
+    /// Writes tag, length and the last `count` (1 to 8) octets of `octets`.
+    #[inline]
+    fn word(&mut self, tag: u8, octets: [u8; 8], count: usize) {
+        let end = self.pos;
+        if let Some(start) = end.checked_sub(size_of::<u64>() + 2)
+            && let Some(slot) = self.buf.get_mut(start + 2..end)
+        {
+            slot.copy_from_slice(&octets);
+            let header = end - count - 2;
+            if let Some(slot) = self.buf.get_mut(header..header + 2) {
+                slot.copy_from_slice(&[tag, short_length(count)]);
+            }
+            self.pos = header;
+            return;
+        }
+        self.bytes(octets.get(octets.len() - count..).unwrap_or(&octets));
+        self.bytes(&[tag, short_length(count)]);
+    }
+
+    /// [`Writer::octets`].
+    #[inline]
+    pub(crate) fn octets(&mut self, tag: u8, contents: &[u8]) {
+        let end = self.pos;
+        self.bytes(contents);
+        self.header(tag, end);
+    }
+
+    /// [`Writer::null`].
+    #[inline]
+    pub(crate) fn null(&mut self, tag: u8) {
+        self.bytes(&[tag, 0]);
+    }
+
+    /// [`Writer::oid`].
+    #[inline]
+    pub(crate) fn oid(&mut self, tag: u8, oid: &Oid) {
+        let end = self.pos;
+        let [first, second, rest @ ..] = oid.arcs() else {
+            self.null(tag);
+            return;
+        };
+        let combined = u64::from(*first) * 40 + u64::from(*second);
+        // One octet per subidentifier, the usual case: the arcs are the octets. They are
+        // stored as such while their OR tells whether any needed more; if one did, the
+        // octets are written again, in base 128, over the same room.
+        if combined < 0x80
+            && let Some(start) = end.checked_sub(rest.len() + 1)
+            && let Some((head, tail)) = self
+                .buf
+                .get_mut(start..end)
+                .and_then(|slot| slot.split_first_mut())
+        {
+            *head = low_octet(combined);
+            let mut all = 0;
+            for (slot, &arc) in tail.iter_mut().zip(rest) {
+                *slot = low_octet(u64::from(arc));
+                all |= arc;
+            }
+            if all < 0x80 {
+                self.pos = start;
+                self.header(tag, end);
+                return;
+            }
+        }
+        for &arc in rest.iter().rev() {
+            self.base128(u64::from(arc));
+        }
+        self.base128(combined);
+        self.header(tag, end);
+    }
+
+    /// Writes `value` in base 128 (X.690 §8.19.2), most significant group first.
+    #[inline]
+    fn base128(&mut self, mut value: u64) {
+        let mut more = 0;
+        loop {
+            self.byte(more | low_octet(value & 0x7f));
+            value >>= 7;
+            more = 0x80;
+            if value == 0 {
+                return;
             }
         }
     }
@@ -486,6 +695,92 @@ mod tests {
             Writer::new(&mut out).header(0x04, len);
             assert_eq!(out.len(), 1 + length_len(len), "{len}");
         }
+    }
+
+    /// What `f` writes backwards into `room` octets, through [`Writer::fill_reverse`].
+    fn written_reverse(room: usize, f: impl FnOnce(&mut ReverseWriter<'_>)) -> Option<Vec<u8>> {
+        let mut out = vec![0xee];
+        Writer::new(&mut out).fill_reverse(room, f).then_some(out)
+    }
+
+    #[test]
+    fn reverse_writes_match_forward_writes() {
+        let oids = [
+            "0.0",
+            "1.3.6.1.2.1.1.1.0",
+            "2.999",
+            "1.3.4294967295",
+            "2.4294967295",
+            "1.3.127.128.16383.16384.2097151.2097152.268435455.268435456",
+        ];
+        for text in oids {
+            let oid: Oid = text.parse().unwrap();
+            let mut expected = vec![0xee];
+            Writer::new(&mut expected).oid(0x06, &oid);
+            assert_eq!(
+                written_reverse(64, |w| w.oid(0x06, &oid)),
+                Some(expected),
+                "{text}"
+            );
+        }
+        for value in [0, 1, 127, 128, -128, -129, i64::MIN, i64::MAX] {
+            let expected: Vec<u8> = [0xee]
+                .into_iter()
+                .chain(written(|w| w.integer(0x02, value)))
+                .collect();
+            // Room for the 8-octet store, and exactly the TLV's size (octet by octet).
+            assert_eq!(
+                written_reverse(16, |w| w.integer(0x02, value)),
+                Some(expected.clone())
+            );
+            assert_eq!(
+                written_reverse(expected.len() - 1, |w| w.integer(0x02, value)),
+                Some(expected),
+                "{value}"
+            );
+        }
+        for value in [0, 0x7f, 0x80, 0xffff, u64::from(u32::MAX), u64::MAX] {
+            let expected: Vec<u8> = [0xee]
+                .into_iter()
+                .chain(written(|w| w.unsigned(0x41, value)))
+                .collect();
+            assert_eq!(
+                written_reverse(16, |w| w.unsigned(0x41, value)),
+                Some(expected),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn reverse_headers_take_the_length_of_what_follows() {
+        let out = written_reverse(400, |w| {
+            let end = w.pos();
+            w.null(0x05);
+            let inner = w.pos();
+            w.octets(0x04, &[0x11; 200]);
+            w.header(0x30, inner);
+            w.header(0x30, end);
+        });
+        let expected = written(|w| {
+            w.raw(&[0xee]);
+            w.constructed(0x30, |w| {
+                w.constructed(0x30, |w| w.octets(0x04, &[0x11; 200]));
+                w.null(0x05);
+            });
+        });
+        assert_eq!(out, Some(expected));
+    }
+
+    #[test]
+    fn reverse_writes_that_do_not_fit_leave_the_output_as_it_was() {
+        assert_eq!(written_reverse(3, |w| w.octets(0x04, b"public")), None);
+        let oid: Oid = "1.3.6.1.2.1.1.1.0".parse().unwrap();
+        assert_eq!(written_reverse(9, |w| w.oid(0x06, &oid)), None);
+        assert_eq!(written_reverse(2, |w| w.integer(0x02, 300)), None);
+        let mut out = vec![0xee];
+        assert!(!Writer::new(&mut out).fill_reverse(1, |w| w.null(0x05)));
+        assert_eq!(out, [0xee]);
     }
 
     #[test]

@@ -63,10 +63,8 @@ impl Message {
     /// Appends the BER encoding of this message to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            Self::Community(message) => {
-                out.reserve(message.size_hint());
-                message.write(&mut Writer::new(out));
-            }
+            // `write` grows the output once, by its own estimate.
+            Self::Community(message) => message.write(&mut Writer::new(out)),
             Self::V3(message) => {
                 out.reserve(message.size_hint());
                 message.write(&mut Writer::new(out));
