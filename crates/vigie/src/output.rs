@@ -154,7 +154,11 @@ impl OutputOptions {
         } else {
             " = "
         };
-        format!("{}{separator}{value}", self.oid_with(mib, &varbind.name))
+        let mut line = self.oid_with(mib, &varbind.name);
+        line.reserve(separator.len() + value.len());
+        line.push_str(separator);
+        line.push_str(&value);
+        line
     }
 
     /// An OID in the selected format: `IF-MIB::ifDescr.3` … with modules loaded,
@@ -394,7 +398,8 @@ pub(crate) fn oid_text(arcs: &[u32], format: OidFormat) -> String {
     };
     match format {
         OidFormat::Numeric => {
-            let _ = write!(out, ".{first}");
+            out.push('.');
+            push_decimal(&mut out, *first);
         }
         OidFormat::Module | OidFormat::Suffix | OidFormat::Full | OidFormat::Ucd => {
             if matches!(format, OidFormat::Full | OidFormat::Ucd) {
@@ -402,16 +407,37 @@ pub(crate) fn oid_text(arcs: &[u32], format: OidFormat) -> String {
             }
             match root_name(*first) {
                 Some(name) => out.push_str(name),
-                None => {
-                    let _ = write!(out, "{first}");
-                }
+                None => push_decimal(&mut out, *first),
             }
         }
     }
     for arc in rest {
-        let _ = write!(out, ".{arc}");
+        out.push('.');
+        push_decimal(&mut out, *arc);
     }
     out
+}
+
+/// Appends `n` in decimal to `out`.
+///
+/// A walk prints every arc of thousands of OIDs; going through `core::fmt` for each one took
+/// 17% of `vigie walk`'s instructions, so the digits are written by hand.
+pub(crate) fn push_decimal(out: &mut String, mut n: u32) {
+    // u32::MAX has 10 decimal digits.
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // `n % 10` is below 10, so the conversion never fails.
+        digits[start] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// The name of a top-level arc in Net-SNMP's built-in tree.

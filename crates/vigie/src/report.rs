@@ -36,8 +36,9 @@ impl Report {
         match &mut self.json {
             Some(document) => document.varbinds.push(json::varbind(varbind)),
             None => {
-                let line = self.options.varbind(varbind);
-                let _ = writeln!(self.stdout, "{line}");
+                let mut line = self.options.varbind(varbind);
+                line.push('\n');
+                let _ = self.stdout.write_all(line.as_bytes());
             }
         }
     }

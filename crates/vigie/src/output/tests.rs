@@ -184,6 +184,37 @@ fn oid_formats() {
 }
 
 #[test]
+fn decimal_arcs_match_display() {
+    // Every digit count from 1 to 10, the powers of ten and their neighbours, and the extremes.
+    let mut samples = vec![0, 1, 9, u32::MAX, u32::MAX - 1];
+    let mut power = 10u32;
+    while let Some(next) = power.checked_mul(10) {
+        samples.extend([power - 1, power, power + 1]);
+        power = next;
+    }
+    samples.extend([power - 1, power, power + 1]);
+    for n in samples {
+        let mut text = String::from("x");
+        push_decimal(&mut text, n);
+        assert_eq!(text, format!("x{n}"));
+    }
+    assert_eq!(
+        oid_text(
+            &[1, 3, 6, 1, 4, 1, 8072, 4_294_967_295, 0],
+            OidFormat::Numeric
+        ),
+        ".1.3.6.1.4.1.8072.4294967295.0"
+    );
+    assert_eq!(
+        oid_text(&[3, 10, 200], OidFormat::Full),
+        ".3.10.200",
+        "an arc with no root name is printed as digits"
+    );
+    assert_eq!(oid_text(&[1, 3, 6], OidFormat::Full), ".iso.3.6");
+    assert_eq!(oid_text(&[], OidFormat::Numeric), "");
+}
+
+#[test]
 fn quick_print_and_values_only() {
     assert_eq!(line("q", octets(b"hello")), "iso.3.6.1.1.1 \"hello\"");
     assert_eq!(line("Q", octets(b"hello")), "iso.3.6.1.1.1 = \"hello\"");
