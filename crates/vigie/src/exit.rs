@@ -11,6 +11,8 @@ pub(crate) enum Exit {
     Failure,
     /// 2: the agent answered with an error-status.
     ErrorInPacket,
+    /// 2: an input file could not be read or holds nothing to work on (`vigie mib lint`).
+    Unusable,
 }
 
 impl Exit {
@@ -19,7 +21,7 @@ impl Exit {
         match self {
             Self::Success => 0,
             Self::Failure => 1,
-            Self::ErrorInPacket => 2,
+            Self::ErrorInPacket | Self::Unusable => 2,
         }
     }
 }

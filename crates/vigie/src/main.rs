@@ -54,6 +54,8 @@ enum Command {
     Table(ToolArgs),
     /// Run the SNMP agent, as snmpd.
     Agent(commands::agent::AgentArgs),
+    /// MIB tools: `vigie mib lint FILE…` checks MIB files.
+    Mib(commands::mib::MibArgs),
 }
 
 /// A tool's arguments, handed as they are to its Net-SNMP-compatible parser.
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Translate(args) => commands::translate::run(&args.strings()),
         Command::Table(args) => commands::table::run(&args.strings()),
         Command::Agent(args) => commands::agent::run(args),
+        Command::Mib(args) => commands::mib::run(args),
     };
     exit.into()
 }

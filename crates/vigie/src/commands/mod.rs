@@ -6,6 +6,7 @@ pub(crate) mod bulkwalk;
 pub(crate) mod get;
 pub(crate) mod getnext;
 pub(crate) mod inform;
+pub(crate) mod mib;
 pub(crate) mod set;
 pub(crate) mod table;
 pub(crate) mod translate;

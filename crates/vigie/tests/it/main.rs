@@ -7,6 +7,7 @@
 //! `VIGIE_REQUIRE_PEERS=1` it fails instead.
 
 mod malformed;
+mod mib_lint;
 mod mibs;
 mod notifications;
 mod options;
