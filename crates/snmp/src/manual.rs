@@ -89,9 +89,14 @@
 //!
 //! # Encoding
 //!
-//! The [`Writer`](crate::ber::Writer) writes each constructed value with a one-octet length
-//! placeholder, then its contents, then patches the length; only contents of 128 bytes or
-//! more are moved, once, to make room for a long-form length. Integers take the fewest
+//! v1 and v2c messages are written backwards from the end of a buffer sized once from an
+//! upper bound: each header follows its contents, so its length is known when it is
+//! written and nothing is patched or moved. Should the bound fall short (OIDs with many
+//! large arcs), the message is written again forwards by the
+//! [`Writer`](crate::ber::Writer), which the v3 code also uses: it writes each constructed
+//! value with a one-octet length placeholder, then its contents, then patches the length,
+//! moving contents of 128 bytes or more once for a long-form length. Either way the bytes
+//! are the same, and checked to be by the tests. Integers take the fewest
 //! two's-complement octets; unsigned types get a leading `0x00` when their high bit is set
 //! (Counter32 4294967295 is `41 05 00 ff ff ff ff`, as Net-SNMP writes it); lengths are in
 //! the shortest form; OID arcs are in base 128 without padding.
