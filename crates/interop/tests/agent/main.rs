@@ -102,21 +102,17 @@ fn snmp(tool: Peer, args: &[&str]) -> Outcome {
 }
 
 /// The numeric OIDs of a walk's output, the closing "No more variables" or "End of MIB"
-/// line left out.
+/// line left out. A string value holding a newline spans several lines; the lines after
+/// its first do not start with a numeric OID and are skipped.
 fn walked_oids(out: &Outcome) -> Vec<Vec<u32>> {
     out.stdout
         .lines()
-        .filter(|line| {
-            !line.contains("No more variables left in this MIB View") && *line != "End of MIB"
-        })
-        .map(|line| {
-            let (oid, _) = line
-                .split_once(" = ")
-                .unwrap_or_else(|| panic!("not a varbind line: {line}"));
-            oid.trim_start_matches('.')
-                .split('.')
-                .map(|arc| arc.parse().unwrap_or_else(|_| panic!("bad OID in: {line}")))
-                .collect()
+        .filter(|line| !line.contains("No more variables left in this MIB View"))
+        .filter_map(|line| {
+            let (oid, _) = line.split_once(" = ")?;
+            let arcs = oid.strip_prefix('.')?.split('.');
+            arcs.map(|arc| arc.parse().ok())
+                .collect::<Option<Vec<u32>>>()
         })
         .collect()
 }
