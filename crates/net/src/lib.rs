@@ -11,6 +11,7 @@
 
 mod client;
 mod error;
+mod listener;
 mod responder;
 mod session;
 mod target;
@@ -18,6 +19,10 @@ mod walk;
 
 pub use client::Client;
 pub use error::{NetError, RequestError};
+pub use listener::{
+    Accepted, Ack, BATCH, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle,
+    ListenerStats, NoObserver, NotificationListener, RECEIVE_BUFFER,
+};
 pub use responder::{QUEUE, ReloadHandle, RequestHandler, Responder, ResponderError};
 pub use session::Session;
 pub use target::{AddressFamily, TargetError, resolve_target};

@@ -19,7 +19,7 @@ use crate::pdu::{AnyPdu, ErrorStatus, Pdu, PduKind, RequestId, VarBind};
 use crate::security::{AdminString, SecurityLevel, SecurityModel};
 
 use self::v3::Usm;
-pub use self::v3::UsmConfig;
+pub use self::v3::{MAX_REMOTE_ENGINES, TrapUser, UsmConfig};
 
 /// The command-responder side of SNMP, without I/O.
 ///
@@ -70,6 +70,21 @@ impl ResponderEngine {
         if let Some(usm) = self.usm.as_mut() {
             usm.set_users(users);
         }
+    }
+
+    /// Replaces the users SNMPv3 traps are accepted from, the sender being authoritative
+    /// (RFC 3414 §3.2; a configuration reload). Without SNMPv3 enabled
+    /// ([`with_usm`](Self::with_usm)), does nothing; with no such user, a trap for another
+    /// engine ID is refused as `usmStatsUnknownEngineIDs`.
+    pub fn set_trap_users(&mut self, users: Vec<TrapUser>) {
+        if let Some(usm) = self.usm.as_mut() {
+            usm.set_trap_users(users);
+        }
+    }
+
+    /// This engine's snmpEngineID, when SNMPv3 is enabled: the one informs must carry.
+    pub fn engine_id(&self) -> Option<&crate::usm::EngineId> {
+        self.usm.as_ref().map(Usm::engine_id)
     }
 
     /// The snmp group counters, shared with whoever serves them.
@@ -169,6 +184,11 @@ impl ResponderEngine {
     /// The request-id and the PDU type are set here: the caller fills in the status, index
     /// and varbinds.
     pub fn respond(&mut self, ctx: &RequestContext, mut response: Pdu) -> Option<Transmit> {
+        // A trap is never answered (RFC 3416 §4.2.6), and an SNMPv3 trap's keys are the
+        // sender's, not this engine's.
+        if ctx.kind == Some(PduKind::SnmpV2Trap) {
+            return None;
+        }
         response.kind = PduKind::Response;
         response.request_id = ctx.request_id;
         let limit = ctx.max_size;
@@ -383,12 +403,23 @@ struct V3Request {
     user_name: Bytes,
     context_name: Bytes,
     received: Instant,
+    /// msgAuthoritativeEngineID: this engine's, or a trap sender's.
+    engine_id: Bytes,
+    /// The request's contextEngineID, which the Response repeats (RFC 3412 §7.1 step 3:
+    /// an inform's sender may name its own engine there).
+    context_engine_id: Bytes,
 }
 
 impl RequestContext {
     /// The request's PDU kind, `None` for a GetBulk or a v1 Trap.
     pub fn kind(&self) -> Option<PduKind> {
         self.kind
+    }
+
+    /// For SNMPv3, msgAuthoritativeEngineID: this engine's for a request or an inform, the
+    /// sender's for a trap (RFC 3412 §7.2); `None` for v1 and v2c.
+    pub fn security_engine_id(&self) -> Option<&Bytes> {
+        self.v3.as_ref().map(|v3| &v3.engine_id)
     }
 }
 

@@ -4,6 +4,7 @@
 //! two queues the test steps by hand, so loss, duplication, spoofed sources and garbage are
 //! all deterministic.
 
+mod notify;
 mod v3;
 
 use std::net::SocketAddr;

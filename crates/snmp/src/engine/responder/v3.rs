@@ -1,6 +1,7 @@
 //! SNMPv3 in the responder: the USM's incoming steps and Reports (RFC 3414 §3.2, RFC 3412
 //! §7.2), and the outgoing Response (RFC 3414 §3.1).
 
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use crate::oid::Oid;
 use crate::pdu::{AnyPdu, ErrorStatus, Pdu, PduKind, RequestId, VarBind};
 use crate::security::{AdminString, SecurityLevel, SecurityModel};
 use crate::usm::{
-    self, Credentials, EngineId, KeyCache, LocalClock, Outgoing, SaltCounter, UsmError,
+    self, Credentials, EngineId, KeyCache, LocalClock, Outgoing, RemoteClock, SaltCounter, UsmError,
 };
 use crate::value::Value;
 
@@ -29,6 +30,19 @@ pub struct UsmConfig {
     pub users: Vec<(Bytes, Credentials)>,
 }
 
+/// A user this engine accepts SNMPv3 traps from, the sender being the authoritative engine
+/// (RFC 3414 §3.2, RFC 3412 §7.2; Net-SNMP's `createUser -e ENGINEID` in `snmptrapd.conf`).
+#[derive(Debug, Clone)]
+pub struct TrapUser {
+    /// The user name (msgUserName).
+    pub name: Bytes,
+    /// The sender's snmpEngineID the keys are localized to; `None` accepts the user from
+    /// any sender, localizing its master keys to whatever authoritative engine ID arrives.
+    pub engine_id: Option<EngineId>,
+    /// The user's protocols and master keys.
+    pub credentials: Credentials,
+}
+
 /// The USM's state in a running engine.
 #[derive(Debug)]
 pub(super) struct Usm {
@@ -36,6 +50,16 @@ pub(super) struct Usm {
     clock: LocalClock,
     keys: KeyCache,
     salts: SaltCounter,
+    /// Users for traps from authoritative senders.
+    trap_users: Vec<TrapUser>,
+    /// Their keys per sender engine, apart from `keys` so that evicting a sender never
+    /// touches this engine's own users.
+    trap_keys: KeyCache,
+    /// The sender engines in `trap_keys` and `remote_clocks`, oldest first, at most
+    /// [`MAX_REMOTE_ENGINES`].
+    trap_engines: VecDeque<EngineId>,
+    /// Each sender's clock as its authentic traps gave it (RFC 3414 §3.2 step 7b).
+    remote_clocks: BTreeMap<EngineId, RemoteClock>,
 }
 
 impl Usm {
@@ -45,11 +69,41 @@ impl Usm {
             salts: SaltCounter::new(config.boots, salt_seed),
             keys: KeyCache::new(),
             config,
+            trap_users: Vec::new(),
+            trap_keys: KeyCache::new(),
+            trap_engines: VecDeque::new(),
+            remote_clocks: BTreeMap::new(),
         }
     }
 
     pub(super) fn set_users(&mut self, users: Vec<(Bytes, Credentials)>) {
         self.config.users = users;
+    }
+
+    pub(super) fn engine_id(&self) -> &EngineId {
+        &self.config.engine_id
+    }
+
+    pub(super) fn set_trap_users(&mut self, users: Vec<TrapUser>) {
+        for old in &self.trap_users {
+            self.trap_keys.forget_user(&old.name);
+        }
+        self.trap_users = users;
+    }
+
+    /// Remembers `engine_id` as a sender, evicting the oldest one beyond the bound.
+    fn note_sender(&mut self, engine_id: &EngineId) {
+        if self.trap_engines.contains(engine_id) {
+            return;
+        }
+        while self.trap_engines.len() >= MAX_REMOTE_ENGINES {
+            let Some(oldest) = self.trap_engines.pop_front() else {
+                break;
+            };
+            self.trap_keys.forget_engine(&oldest);
+            self.remote_clocks.remove(&oldest);
+        }
+        self.trap_engines.push_back(engine_id.clone());
     }
 }
 
@@ -90,6 +144,16 @@ impl ResponderEngine {
                     Incoming::Report,
                 )
         };
+        // RFC 3412 §7.2 step 3: an unconfirmed-class message (not reportable) with another
+        // engine's ID comes from an authoritative sender, a trap: its own engine ID and
+        // clock apply.
+        if security.engine_id.as_ref() != usm.config.engine_id.as_bytes()
+            && !header.flags.reportable
+            && !security.engine_id.is_empty()
+            && !usm.trap_users.is_empty()
+        {
+            return self.handle_v3_trap(now, from, datagram, header, security, message.data);
+        }
         // Step 3: discovery, or a message for another engine.
         if security.engine_id.as_ref() != usm.config.engine_id.as_bytes() {
             return report(self, UsmStat::UnknownEngineIds, SecurityLevel::NoAuthNoPriv);
@@ -149,7 +213,9 @@ impl ResponderEngine {
             }
         };
         let ScopedPdu {
-            context_name, pdu, ..
+            context_engine_id,
+            context_name,
+            pdu,
         } = scoped;
         let kind = match &pdu {
             AnyPdu::Pdu(pdu) => Some(pdu.kind),
@@ -160,6 +226,11 @@ impl ResponderEngine {
             }
         };
         let counter = match kind {
+            // An inform, or a trap sent to this engine's ID: a notification (RFC 3416 §4.2.7).
+            Some(PduKind::InformRequest | PduKind::SnmpV2Trap) => {
+                self.counters.increment(SnmpCounter::InTraps);
+                None
+            }
             Some(PduKind::GetRequest) => Some(SnmpCounter::InGetRequests),
             Some(PduKind::GetNextRequest) => Some(SnmpCounter::InGetNexts),
             Some(PduKind::SetRequest) => Some(SnmpCounter::InSetRequests),
@@ -192,9 +263,130 @@ impl ResponderEngine {
                 user_name: security.user_name,
                 context_name,
                 received: now,
+                engine_id: security.engine_id,
+                context_engine_id,
             }),
         };
+        if matches!(kind, Some(PduKind::InformRequest | PduKind::SnmpV2Trap)) {
+            return Incoming::Notification(ctx, pdu);
+        }
         Incoming::Request(ctx, pdu)
+    }
+
+    /// RFC 3414 §3.2 for a trap whose sender is the authoritative engine: the user by name
+    /// and sender engine ID, the digest, the sender's clock (step 7b), the decryption. No
+    /// Report is ever sent (a trap is not reportable); each refusal is counted.
+    fn handle_v3_trap(
+        &mut self,
+        now: Instant,
+        from: std::net::SocketAddr,
+        datagram: &Bytes,
+        header: crate::message::HeaderData,
+        security: crate::message::UsmSecurityParameters,
+        data: ScopedPduData,
+    ) -> Incoming {
+        let drop = |engine: &mut Self, stat: UsmStat| {
+            engine.counters.count_usm(stat);
+            Incoming::Drop(super::DropReason::Usm(stat))
+        };
+        let Ok(engine_id) = EngineId::new(security.engine_id.clone()) else {
+            return drop(self, UsmStat::UnknownEngineIds);
+        };
+        let Some(usm) = self.usm.as_mut() else {
+            return Incoming::Drop(super::DropReason::UnsupportedVersion);
+        };
+        let level = header.flags.level;
+        // A user configured for this sender wins over one accepted from any sender.
+        let user = usm
+            .trap_users
+            .iter()
+            .filter(|user| user.name == security.user_name)
+            .find(|user| user.engine_id.as_ref() == Some(&engine_id))
+            .or_else(|| {
+                usm.trap_users
+                    .iter()
+                    .find(|user| user.name == security.user_name && user.engine_id.is_none())
+            })
+            .map(|user| user.credentials.clone());
+        let Some(credentials) = user else {
+            return drop(self, UsmStat::UnknownUserNames);
+        };
+        if level > credentials.level() {
+            return drop(self, UsmStat::UnsupportedSecLevels);
+        }
+        usm.note_sender(&engine_id);
+        let keys = usm
+            .trap_keys
+            .keys(&security.user_name, &credentials, &engine_id)
+            .clone();
+        if level != SecurityLevel::NoAuthNoPriv {
+            if usm::authenticate(keys.auth(), datagram).is_err() {
+                return drop(self, UsmStat::WrongDigests);
+            }
+            // Step 7b: the first authentic message sets the sender's clock; later ones move
+            // it forward and must fall in the window.
+            let in_window = match usm.remote_clocks.get_mut(&engine_id) {
+                Some(clock) => clock.handle_authentic(now, security.engine_time).is_ok(),
+                None => {
+                    usm.remote_clocks.insert(
+                        engine_id.clone(),
+                        RemoteClock::new(now, security.engine_time),
+                    );
+                    true
+                }
+            };
+            if !in_window {
+                return drop(self, UsmStat::NotInTimeWindows);
+            }
+        }
+        let scoped = match data {
+            ScopedPduData::Plaintext(scoped) => scoped,
+            ScopedPduData::Encrypted(encrypted) => {
+                let decrypted = keys
+                    .privacy()
+                    .ok_or(UsmError::UnsupportedSecurityLevel(level))
+                    .and_then(|key| usm::decrypt_scoped_pdu(key, &security, &encrypted));
+                match decrypted {
+                    Ok(scoped) => scoped,
+                    Err(_) => return drop(self, UsmStat::DecryptionErrors),
+                }
+            }
+        };
+        let ScopedPdu {
+            context_engine_id,
+            context_name,
+            pdu,
+        } = scoped;
+        // Only an SNMPv2-Trap has the sender authoritative (RFC 3412 §7.2 step 7): an inform
+        // or a request must carry this engine's ID.
+        let kind = match &pdu {
+            AnyPdu::Pdu(pdu) if pdu.kind == PduKind::SnmpV2Trap => Some(pdu.kind),
+            _ => return Incoming::Drop(super::DropReason::UnexpectedPdu),
+        };
+        self.counters.increment(SnmpCounter::InTraps);
+        let ctx = RequestContext {
+            from,
+            version: Version::V3,
+            community: Bytes::new(),
+            security_model: SecurityModel::Usm,
+            security_level: level,
+            security_name: AdminString::from(security.user_name.to_vec()),
+            context_name: AdminString::from(context_name.to_vec()),
+            request_id: pdu.request_id().unwrap_or(RequestId(0)),
+            bulk: false,
+            request_varbinds: Vec::new(),
+            max_size: self.config.max_message_size(),
+            kind,
+            v3: Some(V3Request {
+                msg_id: header.msg_id,
+                user_name: security.user_name,
+                context_name,
+                received: now,
+                engine_id: security.engine_id,
+                context_engine_id,
+            }),
+        };
+        Incoming::Notification(ctx, pdu)
     }
 
     /// The encoded v3 response to `ctx`, at the request's level.
@@ -214,7 +406,7 @@ impl ResponderEngine {
                 .clone()
         });
         let scoped_pdu = ScopedPdu {
-            context_engine_id: engine_id.to_bytes(),
+            context_engine_id: v3.context_engine_id.clone(),
             context_name: v3.context_name.clone(),
             pdu: AnyPdu::Pdu(response.clone()),
         };
@@ -297,3 +489,53 @@ impl ResponderEngine {
 
 /// The msgMaxSize this engine announces.
 const MAX_SIZE: u32 = 65_507;
+/// The most trap senders whose keys and clocks are kept; beyond it the oldest is forgotten
+/// (and learnt again from its next trap), so that forged engine IDs cannot grow memory.
+pub const MAX_REMOTE_ENGINES: usize = 1_024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usm::{AuthProtocol, KeyInput};
+
+    #[allow(clippy::disallowed_methods)] // an arbitrary origin for the engine's clock
+    fn origin() -> Instant {
+        Instant::now()
+    }
+
+    #[test]
+    fn trap_senders_are_bounded_oldest_first() {
+        let credentials =
+            Credentials::new(AuthProtocol::Sha1, KeyInput::Password(b"trappassword")).unwrap();
+        let mut usm = Usm::new(
+            UsmConfig {
+                engine_id: EngineId::from_text(32473, "receiver").unwrap(),
+                boots: 1,
+                users: Vec::new(),
+            },
+            origin(),
+            1,
+        );
+        let sender = |n: usize| EngineId::from_text(32473, &format!("sender{n}")).unwrap();
+        for n in 0..MAX_REMOTE_ENGINES + 10 {
+            let engine_id = sender(n);
+            usm.note_sender(&engine_id);
+            usm.trap_keys.keys(b"u", &credentials, &engine_id);
+            usm.remote_clocks.insert(
+                engine_id,
+                RemoteClock::new(origin(), usm::EngineTime::new(1, 1)),
+            );
+        }
+        assert_eq!(usm.trap_engines.len(), MAX_REMOTE_ENGINES);
+        assert_eq!(usm.trap_keys.len(), MAX_REMOTE_ENGINES);
+        assert_eq!(usm.remote_clocks.len(), MAX_REMOTE_ENGINES);
+        assert!(!usm.remote_clocks.contains_key(&sender(0)));
+        assert!(
+            usm.remote_clocks
+                .contains_key(&sender(MAX_REMOTE_ENGINES + 9))
+        );
+        // A sender seen again is not added twice.
+        usm.note_sender(&sender(MAX_REMOTE_ENGINES + 9));
+        assert_eq!(usm.trap_engines.len(), MAX_REMOTE_ENGINES);
+    }
+}
