@@ -47,6 +47,7 @@ mod loader;
 mod lookup;
 pub mod parser;
 mod paths;
+mod report;
 mod resolve;
 mod tree;
 

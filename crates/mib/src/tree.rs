@@ -235,6 +235,17 @@ impl<'a> Node<'a> {
             .and_then(|i| self.mib.objects.get(i))
     }
 
+    /// The DESCRIPTION text as written between the quotes, when the defining module was
+    /// read from a file (the built-in modules carry no description text).
+    pub fn description(&self) -> Option<&'a str> {
+        self.label().and_then(|l| l.description.as_deref())
+    }
+
+    /// The OBJECTS of a NOTIFICATION-TYPE or the VARIABLES of a TRAP-TYPE, as written.
+    pub fn notification_objects(&self) -> &'a [String] {
+        self.label().map_or(&[], |l| l.members.as_slice())
+    }
+
     fn label(&self) -> Option<&'a Label> {
         let labels = &self.mib.data(self.id).labels;
         labels.get(self.label).or_else(|| labels.first())
@@ -441,6 +452,10 @@ pub(crate) struct Label {
     pub(crate) origin: Origin,
     pub(crate) kind: NodeKind,
     pub(crate) object: Option<usize>,
+    /// The DESCRIPTION as written, for modules read from files.
+    pub(crate) description: Option<String>,
+    /// OBJECTS of a NOTIFICATION-TYPE, VARIABLES of a TRAP-TYPE.
+    pub(crate) members: Vec<String>,
 }
 
 /// Where a label comes from.

@@ -78,6 +78,9 @@ impl MibSet {
                         },
                         kind,
                         object: object.map(|o| o as usize),
+                        // The built-in facts carry no free text.
+                        description: None,
+                        members: Vec::new(),
                     })
                     .collect(),
             })

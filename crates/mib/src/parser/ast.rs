@@ -61,6 +61,9 @@ pub struct Definition {
     pub pos: Pos,
     /// What is defined.
     pub body: Body,
+    /// The DESCRIPTION text as written between the quotes (line breaks and indentation
+    /// kept, as `snmptranslate -Td` prints it), when the definition has one.
+    pub description: Option<String>,
 }
 
 /// What an assignment defines.

@@ -33,7 +33,8 @@ impl Parser<'_> {
     pub(super) fn macro_value(&mut self, word: &str) -> PResult<Body> {
         if matches!(word, "MODULE-COMPLIANCE" | "AGENT-CAPABILITIES") {
             // Their clauses (MODULE, GROUP, OBJECT, VARIATION …) carry no facts the compiler
-            // keeps; none of them contains `::=`, so skipping to it is exact.
+            // keeps but the first DESCRIPTION, the macro's own; none of them contains `::=`,
+            // so skipping to it is exact.
             self.skip_to(TokenKind::Assign)?;
             self.bump();
             let oid = self.oid_value()?;
@@ -186,7 +187,15 @@ impl Parser<'_> {
                     let pos = self.peek().pos;
                     clauses.revisions.push((self.string()?, pos));
                 }
-                "DESCRIPTION" | "REFERENCE" | "ORGANIZATION" | "CONTACT-INFO" => {
+                "DESCRIPTION" => {
+                    self.bump();
+                    let text = self.expect(TokenKind::String, "a quoted string")?.text;
+                    // A REVISION's DESCRIPTION comes after the macro's own.
+                    if self.description.is_none() {
+                        self.description = Some(text.to_owned());
+                    }
+                }
+                "REFERENCE" | "ORGANIZATION" | "CONTACT-INFO" => {
                     self.bump();
                     self.expect(TokenKind::String, "a quoted string")?;
                 }
@@ -310,6 +319,7 @@ impl Parser<'_> {
 
     /// Skips to the next `kind` token, which is left unconsumed.
     fn skip_to(&mut self, kind: TokenKind) -> PResult<()> {
+        let mut after_description = false;
         loop {
             let token = self.peek();
             if token.kind == kind {
@@ -318,6 +328,10 @@ impl Parser<'_> {
             if token.kind == TokenKind::Eof {
                 return Err(self.unexpected("`::=`"));
             }
+            if after_description && token.kind == TokenKind::String && self.description.is_none() {
+                self.description = Some(token.text.to_owned());
+            }
+            after_description = token.kind == TokenKind::Identifier && token.text == "DESCRIPTION";
             self.bump();
         }
     }

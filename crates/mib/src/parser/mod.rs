@@ -100,6 +100,8 @@ struct Parser<'a> {
     eof: Token<'a>,
     diagnostics: Vec<Diagnostic>,
     depth: u32,
+    /// The DESCRIPTION of the definition being read, if it had one yet.
+    description: Option<String>,
 }
 
 impl<'a> Parser<'a> {
@@ -115,6 +117,7 @@ impl<'a> Parser<'a> {
             eof,
             diagnostics: Vec::new(),
             depth: 0,
+            description: None,
         }
     }
 
@@ -251,6 +254,7 @@ impl<'a> Parser<'a> {
             return Err(self.unexpected("a definition"));
         }
         self.bump();
+        self.description = None;
         let next = self.peek();
         let body = match (next.kind, next.text) {
             (TokenKind::Assign, _) => {
@@ -284,6 +288,7 @@ impl<'a> Parser<'a> {
             name: name.text.to_owned(),
             pos: name.pos,
             body,
+            description: self.description.take(),
         })
     }
 

@@ -192,6 +192,19 @@ impl<'s> Builder<'s> {
             Origin::Module(m),
             kind,
         );
+        let members = match &definition.body {
+            Body::Notification(n) => n.objects.iter().map(|o| o.name.clone()).collect(),
+            Body::Trap(t) => t.variables.iter().map(|v| v.name.clone()).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(label) = self.mib.nodes.get_mut(node.index()).and_then(|data| {
+            data.labels
+                .iter_mut()
+                .find(|l| l.name == definition.name && l.origin == Origin::Module(m))
+        }) {
+            label.description.clone_from(&definition.description);
+            label.members = members;
+        }
         if let Some(module) = self.mib.modules.get_mut(m) {
             module
                 .symbols
@@ -241,6 +254,8 @@ fn push_label(mib: &mut MibSet, node: NodeId, name: &str, origin: Origin, kind: 
         origin,
         kind,
         object: None,
+        description: None,
+        members: Vec::new(),
     };
     let builtin = data
         .labels

@@ -171,10 +171,14 @@ impl<'s> Builder<'s> {
         Some(node)
     }
 
-    /// `org(3)` inside an OID value names the arc, unless it has a name already.
+    /// `org(3)` inside an OID value names the arc, unless it has another name already; the
+    /// same name adds the module to those defining it (Net-SNMP's `-- FROM` list).
     fn name_arc(&mut self, node: NodeId, name: &Ident, m: usize) {
-        let named = self.mib.node(node).is_some_and(|n| n.name().is_some());
-        if !named {
+        let named_otherwise = self
+            .mib
+            .node(node)
+            .is_some_and(|n| n.name().is_some_and(|existing| existing != name.name));
+        if !named_otherwise {
             push_label(
                 &mut self.mib,
                 node,

@@ -30,6 +30,7 @@ pub(crate) fn run(args: &[String]) -> Exit {
     let mut modules = None;
     let mut dirs = None;
     let mut operands = Vec::new();
+    let mut report = Report::None;
     let mut items = items.into_iter().peekable();
     while let Some(item) = items.next() {
         match item {
@@ -59,29 +60,45 @@ pub(crate) fn run(args: &[String]) -> Exit {
                 }
             }
             Item::Short('T', value) => {
-                if let Some(letter) = value
-                    .unwrap_or_default()
-                    .chars()
-                    .find(|l| !matches!(l, 'o' | 'l' | 's'))
-                {
-                    eprintln!("vigie translate: -T{letter} is not supported yet");
-                    return Exit::Failure;
+                for letter in value.unwrap_or_default().chars() {
+                    match letter {
+                        'd' => report = Report::Description,
+                        'p' => report = Report::Tree,
+                        'o' | 'l' | 's' => {}
+                        _ => {
+                            eprintln!("vigie translate: -T{letter} is not supported yet");
+                            return Exit::Failure;
+                        }
+                    }
                 }
             }
             Item::Short(..) => {}
         }
     }
-    if operands.is_empty() {
+    if operands.is_empty() && report != Report::Tree {
         return usage();
     }
     crate::mibs::init(modules.as_deref(), dirs.as_deref());
     let mib = crate::mibs::current();
+    if report == Report::Tree {
+        return tree(mib, &operands, random_access);
+    }
     let mut stdout = String::new();
     for (at, text) in operands.iter().enumerate() {
         if at > 0 {
             stdout.push('\n');
         }
-        match translate(mib, text, random_access, &output) {
+        let translated = resolve(mib, text, random_access).map(|arcs| {
+            let mut line = format(mib, &arcs, &output);
+            if let (Report::Description, Some(mib)) = (report, mib) {
+                if let Some(description) = mib.description_report(&arcs) {
+                    line.push('\n');
+                    line.push_str(description.trim_end_matches('\n'));
+                }
+            }
+            line
+        });
+        match translated {
             Ok(line) => {
                 stdout.push_str(&line);
                 stdout.push('\n');
@@ -98,18 +115,49 @@ pub(crate) fn run(args: &[String]) -> Exit {
     Exit::Success
 }
 
+/// `-Tp`: the tree under each operand, or the whole tree without one.
+fn tree(mib: Option<&MibSet>, operands: &[String], random_access: bool) -> Exit {
+    let Some(mib) = mib else {
+        return Exit::Success;
+    };
+    if operands.is_empty() {
+        write_stdout(&mib.tree_report(&[]).unwrap_or_default());
+        return Exit::Success;
+    }
+    for (at, text) in operands.iter().enumerate() {
+        if at > 0 {
+            // A blank line between subtrees, as between translations.
+            write_stdout("\n");
+        }
+        match resolve(Some(mib), text, random_access) {
+            Ok(arcs) => write_stdout(&mib.tree_report(&arcs).unwrap_or_default()),
+            Err(message) => {
+                eprintln!("{message}");
+                return Exit::ErrorInPacket;
+            }
+        }
+    }
+    Exit::Success
+}
+
 fn write_stdout(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// One operand, translated as `snmptranslate` prints it; `Err` is the message.
-pub(crate) fn translate(
-    mib: Option<&MibSet>,
-    text: &str,
-    random_access: bool,
-    output: &OutputOptions,
-) -> Result<String, String> {
-    let arcs = match mib {
+/// The reports of `-T` this command prints besides the translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// Only the translation.
+    None,
+    /// `-Td`: the full description of the object after its OID.
+    Description,
+    /// `-Tp`: the tree drawing.
+    Tree,
+}
+
+/// The arcs of one operand, read as `snmptranslate` reads it; `Err` is the message.
+fn resolve(mib: Option<&MibSet>, text: &str, random_access: bool) -> Result<Vec<u32>, String> {
+    Ok(match mib {
         Some(mib) => {
             if !random_access && !from_top(text) {
                 let first = text.split('.').next().unwrap_or_default();
@@ -132,11 +180,15 @@ pub(crate) fn translate(
             Err(_) if random_access => return Err(format!("Unknown object identifier: {text}")),
             Err(error) => return Err(format!("{text}: {error}")),
         },
-    };
-    Ok(match mib {
-        Some(mib) => mib.format_arcs(&arcs, &output.oid_options()),
-        None => crate::output::oid_text(&arcs, output.oid_format),
     })
+}
+
+/// The arcs in the `-O` format.
+fn format(mib: Option<&MibSet>, arcs: &[u32], output: &OutputOptions) -> String {
+    match mib {
+        Some(mib) => mib.format_arcs(arcs, &output.oid_options()),
+        None => crate::output::oid_text(arcs, output.oid_format),
+    }
 }
 
 /// Whether `read_objid` (no random access) can start reading `text`: a module prefix, a
@@ -184,7 +236,9 @@ OPTIONS:
 \t\t\t  the default list is vigie's built-in modules, see vigie get -h)
   -M DIR[:...]\t\tlook in given list of directories for MIBs
   -T TRANSOPTS\t\tSet various options controlling report produced:
-\t\t\t  o, l, s:  accepted (d, p and the other reports are not supported yet)
+\t\t\t  d:  print full details of the given OID
+\t\t\t  p:  print tree format symbol table
+\t\t\t  o, l, s:  accepted (the other reports are not supported yet)
   -O OUTOPTS\t\tToggle various defaults controlling output display:
 \t\t\t  b:  do not break OID indexes down
 \t\t\t  f:  print full OIDs on output
@@ -200,6 +254,16 @@ OPTIONS:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One operand, translated as `snmptranslate` prints it; `Err` is the message.
+    fn translate(
+        mib: Option<&MibSet>,
+        text: &str,
+        random_access: bool,
+        output: &OutputOptions,
+    ) -> Result<String, String> {
+        resolve(mib, text, random_access).map(|arcs| format(mib, &arcs, output))
+    }
 
     fn options(letters: &str) -> OutputOptions {
         let mut options = OutputOptions::default();
