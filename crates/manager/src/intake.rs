@@ -2,7 +2,8 @@
 //!
 //! The receiver (the I/O half, in `vigie-net`) hands decoded, authorised notifications to
 //! [`Intake::accept`]; it acknowledges informs only when `accept` returned `Ok`, since only
-//! then are their events committed.
+//! then are their events committed. The desk publishes each alarm decision with the
+//! notification that caused it ([`AlarmDesk::subscribe`]).
 
 use std::sync::Arc;
 
@@ -72,8 +73,13 @@ impl Intake {
         self.metrics
             .stored(u64::try_from(ids.len()).unwrap_or(u64::MAX));
         for received in batch {
+            let cause = Arc::new(received.notification.clone());
             for event in alarm_events_from(&received.notification, &received.device, &self.table) {
-                if let Err(error) = self.desk.apply(now, event).await {
+                if let Err(error) = self
+                    .desk
+                    .apply_caused(now, event, Some(Arc::clone(&cause)))
+                    .await
+                {
                     tracing::error!(error = %error, device = %received.device,
                         "an alarm could not be stored");
                 }

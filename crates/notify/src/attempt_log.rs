@@ -12,12 +12,14 @@
 //! credential: the password and the webhook secret live in the channel configuration, which
 //! is not stored here.
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use crate::outbox::OutboxError;
+use crate::outbox::{Attempt, ChannelFailure, Origin, OutboxError, to_ms};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -231,4 +233,206 @@ pub(crate) async fn query(
         });
     }
     Ok(records)
+}
+
+/// The troubleshooting log opened on its own, apart from the [`crate::Outbox`]: for a reader
+/// (`vigie log actions`) and for attempts made outside the queue (a Test Action run from the
+/// command line), in a process other than the one whose worker drains the outbox.
+///
+/// Unlike [`crate::Outbox::open`], opening it never touches the outbox's notifications, so
+/// it is safe while `vigie serve` runs on the same database.
+#[derive(Debug, Clone)]
+pub struct AttemptLog {
+    pool: SqlitePool,
+    capacity: u32,
+}
+
+impl AttemptLog {
+    /// Opens the database at `path` for writing, creating it and the outbox's tables if
+    /// needed.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, OutboxError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        // The same embedded schema as the outbox's; a database the manager shares keeps its
+        // own migrations, which this migrator ignores.
+        let mut migrator = sqlx::migrate!("./migrations");
+        migrator.set_ignore_missing(true);
+        migrator.run(&pool).await?;
+        Ok(Self {
+            pool,
+            capacity: DEFAULT_CAPACITY,
+        })
+    }
+
+    /// Opens an existing database at `path` for reading only; fails if it does not exist.
+    pub async fn open_read_only(path: impl AsRef<Path>) -> Result<Self, OutboxError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool,
+            capacity: DEFAULT_CAPACITY,
+        })
+    }
+
+    /// The log in a database already open whose outbox tables exist (the manager's, after
+    /// [`crate::Outbox::from_pool`]).
+    pub fn from_pool(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            capacity: DEFAULT_CAPACITY,
+        }
+    }
+
+    /// Records matching `query`, newest first.
+    pub async fn records(&self, query: &AttemptQuery) -> Result<Vec<AttemptRecord>, OutboxError> {
+        self::query(&self.pool, query).await
+    }
+
+    /// Records an attempt made outside the queue, such as a Test Action: an e-mail sent at
+    /// `at` through `channel`, which took `duration`. It has no notification in the outbox
+    /// (`notification_id` 0), and a failure is final (`failed`): a test is never retried.
+    pub async fn record_direct(
+        &self,
+        channel: &str,
+        origin: &Origin,
+        attempt: &Attempt,
+        at: SystemTime,
+        duration: Duration,
+    ) -> Result<AttemptRecord, OutboxError> {
+        let failure = attempt.result.as_ref().err();
+        let (code, enhanced_code, server_text) = match &attempt.result {
+            Ok(accepted) => (
+                accepted.code,
+                None,
+                Some(accepted.detail.clone()).filter(|d| !d.is_empty()),
+            ),
+            Err(failure) => failure.server_reply(),
+        };
+        let record = NewAttempt {
+            notification_id: 0,
+            attempt: 1,
+            at_ms: to_ms(at),
+            channel: channel.to_owned(),
+            kind: "email",
+            action: origin.action.clone(),
+            rule: origin.rule.clone(),
+            alarm_id: origin.alarm_id.clone(),
+            target: attempt.target.clone(),
+            stage: failure.and_then(ChannelFailure::stage),
+            code,
+            enhanced_code,
+            server_text,
+            classification: failure.map(|f| f.kind().to_owned()),
+            fix: failure.map(|f| f.fix().to_owned()),
+            detail: failure.map(ToString::to_string),
+            duration,
+            outcome: if failure.is_some() {
+                AttemptOutcome::Failed
+            } else {
+                AttemptOutcome::Delivered
+            },
+        };
+        let mut connection = self.pool.acquire().await?;
+        record.insert(&mut connection, self.capacity).await?;
+        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM outbox_attempts")
+            .fetch_one(&mut *connection)
+            .await?;
+        Ok(AttemptRecord {
+            id,
+            notification_id: record.notification_id,
+            attempt: record.attempt,
+            at_ms: record.at_ms,
+            channel: record.channel,
+            kind: record.kind.to_owned(),
+            action: record.action,
+            rule: record.rule,
+            alarm_id: record.alarm_id,
+            target: record.target,
+            stage: record.stage,
+            smtp_code: record.code,
+            enhanced_code: record.enhanced_code,
+            server_text: record.server_text,
+            classification: record.classification,
+            fix: record.fix,
+            detail: record.detail,
+            duration_ms: u64::try_from(record.duration.as_millis()).unwrap_or(u64::MAX),
+            outcome: record.outcome,
+        })
+    }
+}
+
+/// The rows kept by an [`AttemptLog`] that writes, as [`crate::Outbox`] keeps by default.
+const DEFAULT_CAPACITY: u32 = 100_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::DeliveryFailure;
+    use crate::outbox::Accepted;
+    use crate::reply::Reply;
+
+    #[tokio::test]
+    async fn direct_attempts_are_recorded_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vigie.db");
+        let log = AttemptLog::open(&path).await.unwrap();
+        let origin = Origin {
+            action: Some("test".to_owned()),
+            ..Origin::default()
+        };
+        let accepted = Attempt {
+            target: "relay.test:587".to_owned(),
+            result: Ok(Accepted {
+                code: Some(250),
+                detail: "250 Ok".to_owned(),
+            }),
+        };
+        let failed = Attempt {
+            target: "relay.test:587".to_owned(),
+            result: Err(ChannelFailure::Smtp(DeliveryFailure::BadCredentials {
+                reply: Reply {
+                    code: 535,
+                    enhanced: None,
+                    lines: vec!["Authentication credentials invalid".to_owned()],
+                },
+            })),
+        };
+        let at = SystemTime::now();
+        let first = log
+            .record_direct("cli", &origin, &accepted, at, Duration::from_millis(3))
+            .await
+            .unwrap();
+        assert_eq!(first.outcome, AttemptOutcome::Delivered);
+        let second = log
+            .record_direct("cli", &origin, &failed, at, Duration::from_millis(3))
+            .await
+            .unwrap();
+        assert!(second.id > first.id);
+        assert_eq!(second.outcome, AttemptOutcome::Failed);
+        assert_eq!(second.stage.as_deref(), Some("AUTH"));
+        assert_eq!(second.smtp_code, Some(535));
+
+        let reader = AttemptLog::open_read_only(&path).await.unwrap();
+        let records = reader.records(&AttemptQuery::default()).await.unwrap();
+        assert_eq!(records, vec![second, first]);
+        assert!(
+            AttemptLog::open_read_only(dir.path().join("missing.db"))
+                .await
+                .is_err()
+        );
+    }
 }

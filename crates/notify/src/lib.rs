@@ -55,7 +55,7 @@ mod transport;
 mod trust;
 mod webhook;
 
-pub use attempt_log::{AttemptOutcome, AttemptQuery, AttemptRecord};
+pub use attempt_log::{AttemptLog, AttemptOutcome, AttemptQuery, AttemptRecord};
 pub use capture::{CapturedCertificate, CapturedChain, capture_chain, capture_with};
 pub use client::{Delivered, NegotiatedTls, send};
 pub use config::{Encryption, SmtpConfig, Timeouts};

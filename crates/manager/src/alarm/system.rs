@@ -28,6 +28,13 @@ pub enum SystemAlarm {
         /// The classified failure, never a secret.
         reason: String,
     },
+    /// A certificate of the trust store expires within 30 days, or has expired.
+    TrustedCertificateExpiring {
+        /// The certificate's friendly name in the trust store.
+        name: String,
+        /// Its end of validity, RFC 3339.
+        not_after: String,
+    },
 }
 
 impl SystemAlarm {
@@ -48,6 +55,12 @@ impl SystemAlarm {
             Self::DeliveryChannelFailing { channel, reason } => (
                 Severity::Major,
                 format!("delivery channel {channel} is failing: {reason}"),
+            ),
+            Self::TrustedCertificateExpiring { name, not_after } => (
+                Severity::Warning,
+                format!(
+                    "trusted certificate {name} expires at {not_after}: import its renewal before connections to the relay fail"
+                ),
             ),
         };
         AlarmEvent::Raise(Raise {
@@ -73,6 +86,7 @@ impl SystemAlarm {
             Self::ReceiverCannotBind { address, .. } => format!("system/receiver-bind/{address}"),
             Self::QueueFull { queue } => format!("system/queue-full/{queue}"),
             Self::DeliveryChannelFailing { channel, .. } => format!("system/delivery/{channel}"),
+            Self::TrustedCertificateExpiring { name, .. } => format!("system/trust-expiry/{name}"),
         })
     }
 }

@@ -35,6 +35,10 @@ pub struct Notification {
     /// `snmpTrapOID.0` (RFC 3416 §4.2.6), or the v1 trap's translation of it.
     #[serde(with = "oid_text")]
     pub trap_oid: Oid,
+    /// The trap OID's MIB name, e.g. `IF-MIB::linkDown`, when it was resolved on receipt
+    /// ([`Notification::resolve_names`]); absent for events stored before names were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trap_name: Option<String>,
     /// `sysUpTime.0` in hundredths of a second, when the notification carried it.
     pub uptime: Option<u32>,
     /// The varbinds after `sysUpTime.0` and `snmpTrapOID.0`.
@@ -69,6 +73,9 @@ pub struct StoredVarBind {
     /// The object instance.
     #[serde(with = "oid_text")]
     pub oid: Oid,
+    /// The OID's MIB name with its index, e.g. `IF-MIB::ifIndex.3`, when resolved on receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The SMI type as Net-SNMP names it: `INTEGER`, `STRING`, `Hex-STRING`, `OID`,
     /// `IpAddress`, `Counter32`, `Gauge32`, `Timeticks`, `Opaque`, `Counter64`, …
     #[serde(rename = "type")]
@@ -132,6 +139,7 @@ impl Notification {
             kind,
             security_name: security_name.to_owned(),
             trap_oid,
+            trap_name: None,
             uptime,
             varbinds,
         })
@@ -157,6 +165,15 @@ impl Notification {
         )
     }
 
+    /// Names the trap OID and each varbind's OID with `mibs` (Net-SNMP's default form:
+    /// `IF-MIB::linkDown`, `IF-MIB::ifIndex.3`); an OID no loaded module knows keeps no name.
+    pub fn resolve_names(&mut self, mibs: &vigie_mib::MibSet) {
+        self.trap_name = mib_name(mibs, &self.trap_oid);
+        for varbind in &mut self.varbinds {
+            varbind.name = mib_name(mibs, &varbind.oid);
+        }
+    }
+
     /// The first varbind whose OID is `prefix` or below it.
     pub fn varbind_under(&self, prefix: &Oid) -> Option<&StoredVarBind> {
         self.varbinds
@@ -171,6 +188,7 @@ impl StoredVarBind {
         if varbind.name.arcs() == SNMP_TRAP_COMMUNITY_0 {
             return Self {
                 oid: varbind.name.clone(),
+                name: None,
                 type_name: "STRING".to_owned(),
                 value: REDACTED.to_owned(),
                 raw: String::new(),
@@ -179,6 +197,7 @@ impl StoredVarBind {
         let (type_name, value) = value_text(&varbind.value);
         Self {
             oid: varbind.name.clone(),
+            name: None,
             type_name: type_name.to_owned(),
             value,
             raw: hex(&varbind.value.to_vec(), ""),
@@ -215,6 +234,13 @@ impl NotificationKind {
             Self::Inform => "inform",
         }
     }
+}
+
+/// `MODULE::name.index`, or `None` when no module names any arc of `oid` (Net-SNMP would
+/// print the numbers, which the OID field already holds).
+fn mib_name(mibs: &vigie_mib::MibSet, oid: &Oid) -> Option<String> {
+    mibs.describe(oid.arcs())?;
+    Some(mibs.name_of(oid))
 }
 
 /// The Net-SNMP type name and the text of a value, as `snmptrapd` prints them.
@@ -443,6 +469,28 @@ mod tests {
             value_text(&Value::ObjectIdentifier(oid("1.3.6.1"))),
             ("OID", ".1.3.6.1".to_owned())
         );
+    }
+
+    #[test]
+    fn names_resolve_with_the_builtin_mibs_and_old_json_still_reads() {
+        let mut n = Notification::from_v2(
+            Timestamp(5),
+            source(),
+            Version::V2c,
+            NotificationKind::Trap,
+            "netops",
+            &link_down_v2(),
+        )
+        .unwrap();
+        n.resolve_names(&vigie_mib::MibSet::builtin());
+        assert_eq!(n.trap_name.as_deref(), Some("IF-MIB::linkDown"));
+        assert_eq!(n.varbinds[0].name.as_deref(), Some("IF-MIB::ifIndex.3"));
+        let json = serde_json::to_string(&n).unwrap();
+        assert!(json.contains("\"trap_name\":\"IF-MIB::linkDown\""));
+        // A row written before names were kept has neither field.
+        let old = r#"{"oid":"1.3.6.1.2.1.2.2.1.1.3","type":"INTEGER","value":"3","raw":"020103"}"#;
+        let varbind: StoredVarBind = serde_json::from_str(old).unwrap();
+        assert_eq!(varbind.name, None);
     }
 
     #[test]

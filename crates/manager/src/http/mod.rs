@@ -5,10 +5,13 @@
 //! the router serves each of them, that each but `health` answers 401 without a token, and
 //! that the OpenAPI document describes exactly these routes.
 
+mod actions;
 mod alarms;
 mod devices;
 mod error;
 mod events;
+mod rules;
+mod smtp;
 mod system;
 
 use std::sync::Arc;
@@ -19,10 +22,12 @@ use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
+use crate::actions::ResponseService;
 use crate::desk::AlarmDesk;
 use crate::metrics::Metrics;
+use crate::poller::Poller;
 use crate::status::StatusRegistry;
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -40,6 +45,11 @@ pub struct AppState {
     pub status: StatusRegistry,
     /// vigie's own counters.
     pub metrics: Arc<Metrics>,
+    /// The poller: live values, polling on demand, inventory reloads.
+    pub poller: Poller,
+    /// Response management (rules, actions, SMTP, trust store); `None` answers 404 on its
+    /// routes.
+    pub response: Option<Arc<ResponseService>>,
 }
 
 /// Who may call a route.
@@ -63,7 +73,28 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/devices", Access::Token),
     ("POST", "/api/v1/devices", Access::Token),
     ("GET", "/api/v1/devices/{id}", Access::Token),
+    ("PATCH", "/api/v1/devices/{id}", Access::Token),
+    ("GET", "/api/v1/devices/{id}/interfaces", Access::Token),
+    ("POST", "/api/v1/devices/{id}/poll", Access::Token),
     ("DELETE", "/api/v1/devices/{id}", Access::Token),
+    ("GET", "/api/v1/actions", Access::Token),
+    ("POST", "/api/v1/actions", Access::Token),
+    ("GET", "/api/v1/actions/{id}", Access::Token),
+    ("PUT", "/api/v1/actions/{id}", Access::Token),
+    ("POST", "/api/v1/actions/{id}/test", Access::Token),
+    ("GET", "/api/v1/rules", Access::Token),
+    ("POST", "/api/v1/rules", Access::Token),
+    ("GET", "/api/v1/rules/{id}", Access::Token),
+    ("PUT", "/api/v1/rules/{id}", Access::Token),
+    ("DELETE", "/api/v1/rules/{id}", Access::Token),
+    ("DELETE", "/api/v1/actions/{id}", Access::Token),
+    ("GET", "/api/v1/smtp", Access::Token),
+    ("PUT", "/api/v1/smtp", Access::Token),
+    ("GET", "/api/v1/smtp/trust", Access::Token),
+    ("POST", "/api/v1/smtp/trust", Access::Token),
+    ("DELETE", "/api/v1/smtp/trust/{id}", Access::Token),
+    ("POST", "/api/v1/smtp/certs", Access::Token),
+    ("GET", "/api/v1/log/actions", Access::Token),
     ("GET", "/metrics", Access::Token),
 ];
 
@@ -79,8 +110,33 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/devices", get(devices::list).post(devices::create))
         .route(
             "/api/v1/devices/{id}",
-            get(devices::show).delete(devices::delete),
+            get(devices::show)
+                .patch(devices::update)
+                .delete(devices::delete),
         )
+        .route("/api/v1/devices/{id}/interfaces", get(devices::interfaces))
+        .route("/api/v1/devices/{id}/poll", post(devices::poll))
+        .route("/api/v1/rules", get(rules::list).post(rules::create))
+        .route(
+            "/api/v1/rules/{id}",
+            get(rules::show).put(rules::replace).delete(rules::delete),
+        )
+        .route("/api/v1/actions", get(actions::list).post(actions::create))
+        .route(
+            "/api/v1/actions/{id}",
+            get(actions::show)
+                .put(actions::replace)
+                .delete(actions::delete),
+        )
+        .route("/api/v1/actions/{id}/test", post(actions::test))
+        .route("/api/v1/smtp", get(smtp::show).put(smtp::replace))
+        .route(
+            "/api/v1/smtp/trust",
+            get(smtp::trust_list).post(smtp::trust_import),
+        )
+        .route("/api/v1/smtp/trust/{id}", delete(smtp::trust_remove))
+        .route("/api/v1/smtp/certs", post(smtp::capture))
+        .route("/api/v1/log/actions", get(smtp::log))
         .route("/metrics", get(system::metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

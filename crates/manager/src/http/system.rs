@@ -47,7 +47,8 @@ pub(super) async fn health(State(state): State<AppState>) -> impl IntoResponse {
 /// `GET /metrics`: the Prometheus text exposition.
 pub(super) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let alarms = state.desk.count_by_severity().await;
-    let text = state.metrics.render(&alarms, &state.status);
+    let mut text = state.metrics.render(&alarms, &state.status);
+    state.poller.render_metrics(&mut text);
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,

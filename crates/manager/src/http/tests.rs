@@ -36,11 +36,24 @@ async fn harness() -> Harness {
         .expose()
         .to_owned();
     let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+    let status = StatusRegistry::new();
+    // Nothing answers at the test devices' documentation addresses: give up quickly.
+    let poller_config = crate::poller::PollerConfig {
+        timeout: Duration::from_millis(100),
+        retries: 0,
+        ..crate::poller::PollerConfig::default()
+    };
+    let poller = Poller::start(poller_config, store.clone(), desk.clone(), status.clone())
+        .await
+        .unwrap();
+    let response = response_service(&store, &desk).await;
     let state = AppState {
         store,
         desk,
-        status: StatusRegistry::new(),
+        status,
         metrics: Arc::new(Metrics::default()),
+        poller,
+        response: Some(response),
     };
     Harness {
         _dir: dir,
@@ -171,6 +184,7 @@ async fn every_route_is_served_with_a_token() {
                 port: 161,
                 poll_interval: Duration::from_secs(60),
                 enabled: true,
+                credentials: crate::store::SnmpCredentials::v2c("public").unwrap(),
             },
             Timestamp(0),
         )
@@ -180,7 +194,9 @@ async fn every_route_is_served_with_a_token() {
     // show before delete).
     for &(method, path, _) in ROUTES {
         let body = (method == "POST" && path == "/api/v1/devices")
-            .then(|| json!({ "name": "r2", "address": "192.0.2.2" }));
+            .then(|| json!({ "name": "r2", "address": "192.0.2.2" }))
+            .or_else(|| (method == "PATCH").then(|| json!({ "poll_interval_s": 30 })))
+            .or_else(|| response_body(method, path));
         let answer = h
             .call(method, &concrete(path), Some(&h.token.clone()), body)
             .await;
@@ -471,4 +487,99 @@ async fn unknown_paths_are_json_404s() {
     let answer = h.get("/api/v1/nothing").await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.json()["error"], "no such resource");
+}
+
+/// Response management over the harness's store, with nothing configured.
+async fn response_service(store: &Store, desk: &Arc<AlarmDesk>) -> Arc<ResponseService> {
+    let outbox = vigie_notify::Outbox::from_pool(store.pool().clone())
+        .await
+        .unwrap();
+    ResponseService::new(
+        store.clone(),
+        Arc::clone(desk),
+        outbox,
+        vigie_notify::TrustStore::in_memory(),
+        crate::actions::ResponseConfig::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The bodies of the response-management routes, in ROUTES order: an action, a rule that
+/// uses it, a relay where nothing listens, a certificate named `1`.
+fn response_body(method: &str, path: &str) -> Option<Value> {
+    let action = json!({ "name": "a1", "kind": "email", "to": ["ops@example.com"] });
+    Some(match (method, path) {
+        ("POST" | "PUT", "/api/v1/actions" | "/api/v1/actions/{id}") => action,
+        ("POST" | "PUT", "/api/v1/rules" | "/api/v1/rules/{id}") => {
+            json!({ "name": "r1", "actions": ["a1"] })
+        }
+        ("PUT", "/api/v1/smtp") => {
+            json!({ "server": "127.0.0.1", "port": 1, "from": "vigie@example.com" })
+        }
+        ("POST", "/api/v1/smtp/trust") => {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let params = rcgen::CertificateParams::new(vec!["relay.test".to_owned()]).unwrap();
+            json!({ "pem": params.self_signed(&key).unwrap().pem(), "name": "1" })
+        }
+        ("POST", "/api/v1/smtp/certs") => json!({}),
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn device_credentials_are_write_only_and_devices_can_be_changed_and_polled() {
+    let h = harness().await;
+    let token = h.token.clone();
+    let body = json!({
+        "name": "core-sw1", "address": "192.0.2.7",
+        "snmp": {"version": "v3", "user": "ops", "auth_protocol": "SHA-256",
+                 "auth_password": "s3cret-auth", "priv_protocol": "AES",
+                 "priv_password": "s3cret-priv"}
+    });
+    let created = h
+        .call("POST", "/api/v1/devices", Some(&token), Some(body))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let device = created.json();
+    assert_eq!(
+        device["snmp"],
+        json!({"version": "v3", "user": "ops", "level": "authPriv", "auth": "SHA-256",
+               "privacy": "AES", "context": ""})
+    );
+    let uri = format!("/api/v1/devices/{}", device["id"]);
+    let patch = json!({"poll_interval_s": 30, "snmp": {"version": "v2c", "community": "s3cret-c"}});
+    let changed = h.call("PATCH", &uri, Some(&token), Some(patch)).await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert_eq!(changed.json()["poll_interval_s"], 30);
+    assert_eq!(changed.json()["snmp"], json!({"version": "v2c"}));
+    for answer in [
+        &created,
+        &changed,
+        &h.get("/api/v1/devices").await,
+        &h.get(&uri).await,
+    ] {
+        let text = String::from_utf8_lossy(&answer.body);
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    let bad = json!({"snmp": {"version": "v3", "user": "ops", "priv_protocol": "AES",
+                              "priv_password": "s3cret-priv"}});
+    let refused = h.call("PATCH", &uri, Some(&token), Some(bad)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(!String::from_utf8_lossy(&refused.body).contains("s3cret"));
+
+    // Nothing answers at 192.0.2.7: the poll says so, and the interfaces are still listed.
+    let polled = h
+        .call("POST", &format!("{uri}/poll"), Some(&token), None)
+        .await;
+    assert_eq!(polled.status, StatusCode::OK);
+    assert_eq!(polled.json()["reachable"], false);
+    let interfaces = h.get(&format!("{uri}/interfaces")).await;
+    assert_eq!(interfaces.status, StatusCode::OK);
+    assert_eq!(interfaces.json()["reachable"], false);
+    assert_eq!(interfaces.json()["items"], json!([]));
+    let missing = h
+        .call("POST", "/api/v1/devices/999/poll", Some(&token), None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

@@ -24,10 +24,17 @@
 //! does not know, so another component (the notification outbox) may keep its own migrations,
 //! numbered from 1000, in the same file.
 
+mod actions;
+mod admin;
 mod alarms;
 mod credentials;
 mod devices;
 mod events;
+mod interfaces;
+mod retention;
+mod rules;
+mod sessions;
+mod smtp;
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -44,10 +51,18 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::alarm::AlarmId;
 use crate::time::Timestamp;
 
+pub use actions::StoredAction;
+pub use admin::TokenInfo;
 pub use alarms::{AlarmFilter, HistoryEntry, StateFilter};
 pub use credentials::{ApiToken, TokenId, TokenOwner};
-pub use devices::{Device, DeviceId, NewDevice};
+pub use devices::{
+    Device, DeviceId, DeviceUpdate, InvalidCredentials, NewDevice, SnmpCredentials, UsmCredentials,
+};
 pub use events::{EventFilter, EventId, Page, StoredEvent};
+pub use interfaces::{Discovery, Interface};
+pub use retention::Pruned;
+pub use rules::StoredRule;
+pub use sessions::{NewWebSession, SessionPolicy, WebSession};
 
 /// The manager's database.
 #[derive(Debug, Clone)]
@@ -191,11 +206,33 @@ fn parse_column<T: FromStr>(
 }
 
 /// Versions 1–999 belong to the manager (see the module docs).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "inventory",
+        include_str!("../../migrations/0002_inventory.sql"),
+    ),
+    (
+        3,
+        "response",
+        include_str!("../../migrations/0003_response.sql"),
+    ),
+    (
+        4,
+        "event names",
+        include_str!("../../migrations/0004_event_names.sql"),
+    ),
+    (
+        5,
+        "web sessions",
+        include_str!("../../migrations/0005_web_sessions.sql"),
+    ),
+];
 
 /// How long a writer waits for another before `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -258,6 +258,7 @@ async fn devices_crud() {
         port: 161,
         poll_interval: Duration::from_secs(60),
         enabled: true,
+        credentials: SnmpCredentials::v2c("public").unwrap(),
     };
     let created = store.create_device(&new, Timestamp(7)).await.unwrap();
     assert_eq!(created.name, "core-sw1");
@@ -389,7 +390,9 @@ async fn another_component_may_add_migrations_from_1000() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(versions, [1, 1_000]);
+    let mut expected: Vec<i64> = MIGRATIONS.iter().map(|migration| migration.0).collect();
+    expected.push(1_000);
+    assert_eq!(versions, expected);
 }
 
 #[derive(Debug)]

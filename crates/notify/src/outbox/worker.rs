@@ -103,7 +103,7 @@ impl ChannelFailure {
     }
 
     /// The SMTP reply code or HTTP status, the enhanced code, and the server's text.
-    fn server_reply(&self) -> (Option<u16>, Option<String>, Option<String>) {
+    pub(crate) fn server_reply(&self) -> (Option<u16>, Option<String>, Option<String>) {
         match self {
             Self::Smtp(failure) => match failure.reply() {
                 Some(reply) => (

@@ -1,0 +1,639 @@
+//! Response management (shell): alarm decisions → rules → grouping → actions → the durable
+//! outbox of vigie-notify.
+//!
+//! A [`ResponseService`] holds the rules, actions and SMTP settings (from the configuration
+//! file, [`ResponseConfig`], and from the API, stored in the database), the trust store,
+//! and the outbox. [`ResponseService::start`] runs three tasks: the dispatcher (the desk's
+//! decisions through the rules and the [`crate::rules::Grouper`], each batch rendered and
+//! stored in the outbox before any attempt), the outbox worker, and a watcher that raises a
+//! system alarm when a channel fails for good and clears it when the channel delivers
+//! again. [`ResponseService::test_action`] sends a real message now, past the queue.
+
+mod channels;
+mod facts;
+mod forward;
+pub mod render;
+mod spec;
+mod test;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::task::JoinHandle;
+use vigie_mib::MibSet;
+use vigie_notify::{
+    Channel, FailReason, Mailbox, Message, Notification as Outgoing, Origin, Outbox, OutboxError,
+    OutboxEvent, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig, Worker,
+};
+
+use crate::alarm::{Severity, SystemAlarm};
+use crate::desk::{AlarmDesk, Published};
+use crate::rules::{Batch, Change, Grouper, NotificationFacts, RuleSpec, Subject};
+use crate::store::{Store, StoreError};
+use crate::time::Timestamp;
+
+pub use channels::SharedChannels;
+pub use facts::facts;
+pub use render::{RenderContext, RenderError};
+pub use spec::{
+    ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, SettingsError,
+    SmtpSettings, SyslogAction, SyslogTransportName, TrapForwardAction, WebhookAction,
+};
+pub use test::{FailureView, TestOutcome};
+
+/// The channel id of the SMTP relay in the outbox.
+pub const SMTP_CHANNEL: &str = "smtp";
+
+/// How long before a trusted certificate's end the expiry alarm is raised.
+pub const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 86_400);
+
+/// A failure of response management.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// The manager's store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The outbox failed.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    /// A template does not render.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The SMTP settings are unusable.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// An e-mail address or header is invalid.
+    #[error(transparent)]
+    Message(#[from] vigie_notify::MessageError),
+    /// A syslog message cannot be encoded.
+    #[error(transparent)]
+    Syslog(#[from] vigie_notify::SyslogError),
+    /// E-mail actions exist but no SMTP relay is configured.
+    #[error(
+        "no SMTP relay is configured: set one with PUT /api/v1/smtp or in the configuration file"
+    )]
+    NoSmtp,
+    /// No action has this name.
+    #[error("no action named {0:?}")]
+    UnknownAction(String),
+}
+
+/// The rules, actions and settings in effect: the file's, then the API's.
+#[derive(Debug, Clone, Default)]
+struct Snapshot {
+    rules: Vec<RuleSpec>,
+    actions: HashMap<String, ActionSpec>,
+    smtp: Option<SmtpSettings>,
+    groups: HashMap<String, Vec<String>>,
+}
+
+/// Response management: rules, actions, the SMTP relay, the trust store and the outbox.
+#[derive(Debug)]
+pub struct ResponseService {
+    store: Store,
+    desk: Arc<AlarmDesk>,
+    outbox: Outbox,
+    config: ResponseConfig,
+    trust: RwLock<TrustStore>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    channels: SharedChannels,
+    mib: Arc<MibSet>,
+    /// Actions whose last rendering failed, so that the next success clears their alarm.
+    broken_actions: std::sync::Mutex<HashSet<String>>,
+}
+
+impl ResponseService {
+    /// A service over `store` (rules, actions and settings the API manages), `desk` (for
+    /// system alarms), `outbox` (which may share the store's database: use
+    /// [`Outbox::from_pool`] with [`Store::pool`]), `trust` and the file's `config`.
+    pub async fn new(
+        store: Store,
+        desk: Arc<AlarmDesk>,
+        outbox: Outbox,
+        trust: TrustStore,
+        config: ResponseConfig,
+    ) -> Result<Arc<Self>, ResponseError> {
+        let mib = tokio::task::spawn_blocking(MibSet::builtin)
+            .await
+            .map_err(StoreError::from)?;
+        let service = Arc::new(Self {
+            store,
+            desk,
+            outbox,
+            config,
+            trust: RwLock::new(trust),
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            channels: SharedChannels::default(),
+            mib: Arc::new(mib),
+            broken_actions: std::sync::Mutex::new(HashSet::new()),
+        });
+        service.reload().await?;
+        Ok(service)
+    }
+
+    /// Re-reads the API's rules, actions and SMTP settings and rebuilds the channels; the
+    /// API calls it after every change.
+    pub async fn reload(&self) -> Result<(), ResponseError> {
+        let mut snapshot = Snapshot {
+            smtp: self.config.smtp.clone(),
+            groups: self.config.device_groups.iter().cloned().collect(),
+            ..Snapshot::default()
+        };
+        if let Some(smtp) = self.store.smtp_settings().await? {
+            snapshot.smtp = Some(smtp);
+        }
+        for stored in self.store.actions().await? {
+            snapshot
+                .actions
+                .insert(stored.spec.name.clone(), stored.spec);
+        }
+        for action in &self.config.actions {
+            snapshot.actions.insert(action.name.clone(), action.clone());
+        }
+        let file_rules: HashSet<&str> = self.config.rules.iter().map(|r| r.name.as_str()).collect();
+        snapshot.rules = self.config.rules.clone();
+        for stored in self.store.rules().await? {
+            if !file_rules.contains(stored.spec.name.as_str()) {
+                snapshot.rules.push(stored.spec);
+            }
+        }
+        self.channels.replace(self.build_channels(&snapshot));
+        if let Ok(mut current) = self.snapshot.write() {
+            *current = Arc::new(snapshot);
+        }
+        Ok(())
+    }
+
+    /// Starts the dispatcher (fed by the desk's decisions), the outbox worker and the
+    /// watcher of failed deliveries, and checks the trust store's expiry once a day. The
+    /// tasks end when `shutdown` completes.
+    pub fn start(
+        self: &Arc<Self>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Vec<JoinHandle<()>> {
+        let (stop, _) = tokio::sync::watch::channel(false);
+        let stopped = |mut watch: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = watch.wait_for(|stop| *stop).await;
+        };
+        let (events_tx, events) = unbounded_channel();
+        let mut worker = Worker::new(self.outbox.clone(), self.channels.clone())
+            .with_events(events_tx)
+            .with_retry_policy(self.config.retry);
+        if let Some(limit) = self.smtp().and_then(|s| s.rate_limit()) {
+            worker = worker.with_rate_limit(SMTP_CHANNEL, limit);
+        }
+        let decisions = self.desk.subscribe();
+        let service = Arc::clone(self);
+        let dispatcher = tokio::spawn(service.run(decisions, stopped(stop.subscribe())));
+        let until = stopped(stop.subscribe());
+        let worker = tokio::spawn(async move {
+            if let Err(error) = worker.run(until).await {
+                tracing::error!(error = %error, "the outbox worker stopped");
+            }
+        });
+        let service = Arc::clone(self);
+        let watcher = tokio::spawn(service.watch(events, stopped(stop.subscribe())));
+        let service = Arc::clone(self);
+        let mut until = Box::pin(stopped(stop.subscribe()));
+        let expiry = tokio::spawn(async move {
+            loop {
+                if let Err(error) = service.check_trust_expiry(SystemTime::now()).await {
+                    tracing::error!(error = %error, "the trust store expiry check failed");
+                }
+                tokio::select! {
+                    () = &mut until => return,
+                    () = tokio::time::sleep(Duration::from_secs(86_400)) => {}
+                }
+            }
+        });
+        let stopper = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        vec![dispatcher, worker, watcher, expiry, stopper]
+    }
+
+    /// The dispatcher: each decision through the rules into the grouper; each due batch to
+    /// its rule's actions. Returns when `decisions` closes or `shutdown` completes.
+    pub async fn run(
+        self: Arc<Self>,
+        mut decisions: UnboundedReceiver<Arc<Published>>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        let mut grouper: Grouper<Arc<NotificationFacts>> = Grouper::new();
+        loop {
+            let wait = grouper.next_deadline().map(|due| {
+                let now = now();
+                Duration::from_millis(u64::try_from(due.0.saturating_sub(now.0)).unwrap_or(0))
+            });
+            tokio::select! {
+                () = &mut shutdown => return,
+                published = decisions.recv() => match published {
+                    Some(published) => self.offer(&mut grouper, &published),
+                    None => return,
+                },
+                () = sleep(wait), if wait.is_some() => {}
+            }
+            for batch in grouper.poll(now()) {
+                self.dispatch(&batch).await;
+            }
+        }
+    }
+
+    /// Puts one decision through the rules.
+    fn offer(&self, grouper: &mut Grouper<Arc<NotificationFacts>>, published: &Published) {
+        let Some((change, alarm)) = Change::of(&published.decision) else {
+            return;
+        };
+        let snapshot = self.snapshot();
+        let facts = Arc::new(
+            published
+                .cause
+                .as_deref()
+                .map(|n| facts(n, &self.mib))
+                .unwrap_or_default(),
+        );
+        let groups: Vec<String> = snapshot
+            .groups
+            .iter()
+            .filter(|(_, devices)| devices.contains(&alarm.device))
+            .map(|(group, _)| group.clone())
+            .collect();
+        let subject = Subject {
+            change,
+            alarm,
+            device_groups: &groups,
+            notification: (!facts.oid.is_empty()).then_some(&*facts),
+        };
+        for rule in &snapshot.rules {
+            if rule.fires(&subject) {
+                grouper.offer(
+                    published.at,
+                    &rule.name,
+                    &rule.grouping,
+                    change,
+                    alarm,
+                    Arc::clone(&facts),
+                );
+            } else if change == Change::Cleared {
+                grouper.forget(&rule.name, &rule.grouping, alarm);
+            }
+        }
+    }
+
+    /// Sends `batch` through each action of its rule; a failure is logged and, when the
+    /// configuration is at fault, raised as a broken-channel alarm.
+    async fn dispatch(&self, batch: &Batch<Arc<NotificationFacts>>) {
+        let snapshot = self.snapshot();
+        let Some(rule) = snapshot.rules.iter().find(|r| r.name == batch.rule) else {
+            return;
+        };
+        let Some(context) = RenderContext::of(batch, self.config.public_url.as_deref()) else {
+            return;
+        };
+        for name in &rule.actions {
+            let Some(action) = snapshot.actions.get(name) else {
+                tracing::error!(rule = %rule.name, action = %name, "the rule names an unknown action");
+                continue;
+            };
+            let origin = Origin {
+                action: Some(action.name.clone()),
+                rule: Some(rule.name.clone()),
+                alarm_id: Some(context.first.alarm.id.to_string()),
+            };
+            let result = self.perform(action, &context, origin, &snapshot).await;
+            let alarm = SystemAlarm::DeliveryChannelFailing {
+                channel: format!("action/{}", action.name),
+                reason: result
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            };
+            let event = match (&result, self.mark_broken(&action.name, result.is_err())) {
+                (Err(error), _) => {
+                    tracing::error!(rule = %rule.name, action = %action.name, error = %error,
+                        "the action could not be queued");
+                    alarm.raise()
+                }
+                (Ok(()), true) => alarm.clear(),
+                (Ok(()), false) => continue,
+            };
+            if let Err(error) = self.desk.apply(now(), event).await {
+                tracing::error!(error = %error, "a system alarm could not be stored");
+            }
+        }
+    }
+
+    /// Records whether `action` is broken now; returns whether it was before.
+    fn mark_broken(&self, action: &str, broken: bool) -> bool {
+        let Ok(mut set) = self.broken_actions.lock() else {
+            return false;
+        };
+        if broken {
+            !set.insert(action.to_owned())
+        } else {
+            set.remove(action)
+        }
+    }
+
+    /// Renders and queues one action (a trap forward is sent at once: SNMP has no outbox).
+    async fn perform(
+        &self,
+        action: &ActionSpec,
+        context: &RenderContext,
+        origin: Origin,
+        snapshot: &Snapshot,
+    ) -> Result<(), ResponseError> {
+        if let ActionKind::TrapForward(forward) = &action.kind {
+            let varbinds = forward::varbinds(context);
+            return forward::send(forward, varbinds)
+                .await
+                .map(|_| ())
+                .map_err(|e| ResponseError::Render(RenderError(e)));
+        }
+        let outgoing = render(action, context, snapshot.smtp.as_ref())?.with_origin(origin);
+        self.outbox.enqueue(&outgoing).await?;
+        Ok(())
+    }
+
+    /// Follows the worker's events: a notification abandoned raises the broken-channel alarm
+    /// of its channel; the next delivery on that channel clears it.
+    async fn watch(
+        self: Arc<Self>,
+        mut events: UnboundedReceiver<OutboxEvent>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        let mut failing: HashSet<String> = HashSet::new();
+        // Channels that delivered since this process started: the first delivery clears an
+        // alarm a previous run may have left open.
+        let mut delivered: HashSet<String> = HashSet::new();
+        loop {
+            let event = tokio::select! {
+                () = &mut shutdown => return,
+                event = events.recv() => match event {
+                    Some(event) => event,
+                    None => return,
+                },
+            };
+            let (channel, alarm) = match event {
+                OutboxEvent::Failed {
+                    channel, reason, ..
+                } => {
+                    let reason = match reason {
+                        FailReason::Permanent(failure) | FailReason::GaveUp(failure) => {
+                            format!("{}: {}", failure.kind(), failure.fix())
+                        }
+                        FailReason::Unreadable(why) => format!("unreadable notification: {why}"),
+                    };
+                    failing.insert(channel.clone());
+                    let alarm = SystemAlarm::DeliveryChannelFailing {
+                        channel: channel.clone(),
+                        reason,
+                    };
+                    (channel, alarm.raise())
+                }
+                OutboxEvent::Delivered { channel, .. }
+                    if failing.remove(&channel) | delivered.insert(channel.clone()) =>
+                {
+                    let alarm = SystemAlarm::DeliveryChannelFailing {
+                        channel: channel.clone(),
+                        reason: String::new(),
+                    };
+                    (channel, alarm.clear())
+                }
+                _ => continue,
+            };
+            if let Err(error) = self.desk.apply(now(), alarm).await {
+                tracing::error!(channel = %channel, error = %error, "a system alarm could not be stored");
+            }
+        }
+    }
+
+    /// Raises an alarm for each trusted certificate that expires within 30 days of `now`;
+    /// returns how many.
+    pub async fn check_trust_expiry(&self, now: SystemTime) -> Result<usize, ResponseError> {
+        let expiring: Vec<(String, SystemTime)> = self
+            .trust_store()
+            .expiring_before(now + EXPIRY_WARNING)
+            .into_iter()
+            .map(|c| (c.name.clone(), c.info.not_after))
+            .collect();
+        for (name, not_after) in &expiring {
+            let alarm = SystemAlarm::TrustedCertificateExpiring {
+                name: name.clone(),
+                not_after: Timestamp::from_system_time(*not_after).to_string(),
+            };
+            self.desk
+                .apply(Timestamp::from_system_time(now), alarm.raise())
+                .await?;
+        }
+        Ok(expiring.len())
+    }
+
+    /// Sends `action` now with a sample linkDown alarm, through the real path but not the
+    /// queue, and says what happened (see [`TestOutcome`]).
+    pub async fn test_action(&self, action: &ActionSpec) -> TestOutcome {
+        test::run(self, action).await
+    }
+
+    /// The SMTP settings in effect.
+    pub fn smtp(&self) -> Option<SmtpSettings> {
+        self.snapshot().smtp.clone()
+    }
+
+    /// The action named `name`, from the file or the API.
+    pub fn action(&self, name: &str) -> Option<ActionSpec> {
+        self.snapshot().actions.get(name).cloned()
+    }
+
+    /// Every action in effect, by name.
+    pub fn actions(&self) -> Vec<ActionSpec> {
+        let mut actions: Vec<ActionSpec> = self.snapshot().actions.values().cloned().collect();
+        actions.sort_by(|a, b| a.name.cmp(&b.name));
+        actions
+    }
+
+    /// Whether the configuration file defines the action `name` (read-only in the API).
+    pub fn is_file_action(&self, name: &str) -> bool {
+        self.config.actions.iter().any(|a| a.name == name)
+    }
+
+    /// Every rule in effect, the file's first.
+    pub fn rules(&self) -> Vec<RuleSpec> {
+        self.snapshot().rules.clone()
+    }
+
+    /// A copy of the trust store.
+    pub fn trust_store(&self) -> TrustStore {
+        match self.trust.read() {
+            Ok(trust) => trust.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Changes the trust store with `change`, then rebuilds the channels so the next
+    /// connection trusts what it now holds.
+    pub fn update_trust<T>(&self, change: impl FnOnce(&mut TrustStore) -> T) -> T {
+        let out = match self.trust.write() {
+            Ok(mut trust) => change(&mut trust),
+            Err(poisoned) => change(&mut poisoned.into_inner()),
+        };
+        let snapshot = self.snapshot();
+        self.channels.replace(self.build_channels(&snapshot));
+        out
+    }
+
+    /// The outbox.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The deliverer the worker uses (rebuilt by [`ResponseService::reload`]).
+    pub fn channels(&self) -> &SharedChannels {
+        &self.channels
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(snapshot) => Arc::clone(&snapshot),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn build_channels(&self, snapshot: &Snapshot) -> vigie_notify::Channels {
+        let anchors = self.trust_store().anchors(false);
+        let mut channels = vigie_notify::Channels::new();
+        if let Some(smtp) = &snapshot.smtp {
+            match smtp.to_config(&anchors) {
+                Ok(config) => channels.insert(SMTP_CHANNEL, Channel::Smtp(Box::new(config))),
+                Err(error) => tracing::error!(error = %error, "the SMTP settings are unusable"),
+            }
+        }
+        for action in snapshot.actions.values() {
+            if let Some(channel) = channel_config(action, &anchors) {
+                channels.insert(channel_of(action), channel);
+            }
+        }
+        channels
+    }
+}
+
+/// The outbox channel of `action`: the SMTP relay for e-mail, its own otherwise.
+pub fn channel_of(action: &ActionSpec) -> String {
+    match &action.kind {
+        ActionKind::Email(_) => SMTP_CHANNEL.to_owned(),
+        kind => format!("{}/{}", kind.name(), action.name),
+    }
+}
+
+/// The channel configuration a webhook or syslog action needs.
+fn channel_config(action: &ActionSpec, anchors: &vigie_notify::TrustAnchors) -> Option<Channel> {
+    match &action.kind {
+        ActionKind::Webhook(hook) => {
+            let mut config = WebhookConfig::new(&hook.url, hook.secret.clone());
+            config.trust.certificates.clone_from(&anchors.certificates);
+            config.dangerous_accept_invalid_certs = hook.dangerous_accept_invalid_certs;
+            Some(Channel::Webhook(config))
+        }
+        ActionKind::Syslog(syslog) => {
+            let mut config = SyslogConfig::new(&syslog.host, syslog.transport.to_notify());
+            if let Some(port) = syslog.port {
+                config.port = port;
+            }
+            config.trust.certificates.clone_from(&anchors.certificates);
+            Some(Channel::Syslog(config))
+        }
+        ActionKind::Email(_) | ActionKind::TrapForward(_) => None,
+    }
+}
+
+/// The outgoing notification of `action` for `context`.
+pub fn render(
+    action: &ActionSpec,
+    context: &RenderContext,
+    smtp: Option<&SmtpSettings>,
+) -> Result<Outgoing, ResponseError> {
+    Ok(match &action.kind {
+        ActionKind::Email(email) => {
+            let smtp = smtp.ok_or(ResponseError::NoSmtp)?;
+            let subject =
+                context.render_line(email.subject.as_deref().unwrap_or(render::DEFAULT_SUBJECT))?;
+            let body = context.render(email.body.as_deref().unwrap_or(render::DEFAULT_BODY))?;
+            let from = match &smtp.from_name {
+                Some(name) => Mailbox::with_name(name, &smtp.from)?,
+                None => Mailbox::new(&smtp.from)?,
+            };
+            let to = email
+                .to
+                .iter()
+                .map(Mailbox::new)
+                .collect::<Result<_, _>>()?;
+            let mut message = Message::new(from, to, subject, body)?;
+            message.cc = email
+                .cc
+                .iter()
+                .map(Mailbox::new)
+                .collect::<Result<_, _>>()?;
+            Outgoing::email(SMTP_CHANNEL, message)
+        }
+        ActionKind::Webhook(_) => {
+            let body = serde_json::to_string(context).map_err(|e| RenderError(e.to_string()))?;
+            Outgoing::webhook(channel_of(action), body)
+        }
+        ActionKind::Syslog(syslog) => {
+            let text = context
+                .render_line(syslog.message.as_deref().unwrap_or(render::DEFAULT_SUBJECT))?;
+            let severity = syslog_severity(context);
+            let message = SyslogMessage::new(syslog.facility.min(23), severity, hostname(), text);
+            message.encode()?;
+            Outgoing::syslog(channel_of(action), message)
+        }
+        ActionKind::TrapForward(_) => {
+            return Err(ResponseError::UnknownAction(action.name.clone()));
+        }
+    })
+}
+
+/// RFC 5424 §6.2.1 severity of the batch's first alarm.
+fn syslog_severity(context: &RenderContext) -> u8 {
+    if context.first.status == "cleared" {
+        return 5;
+    }
+    match context.first.severity.parse::<Severity>() {
+        Ok(Severity::Critical) => 2,
+        Ok(Severity::Major) => 3,
+        Ok(Severity::Minor | Severity::Warning) => 4,
+        Ok(Severity::Cleared) => 5,
+        Ok(Severity::Info) | Err(_) => 6,
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "vigie".to_owned())
+}
+
+async fn sleep(wait: Option<Duration>) {
+    if let Some(wait) = wait {
+        tokio::time::sleep(wait).await;
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_system_time(SystemTime::now())
+}

@@ -1,0 +1,636 @@
+//! The trap and inform receiver: `vigie_net::NotificationListener` (the sockets) glued to
+//! [`Intake::accept`] (the store and the alarms).
+//!
+//! Each accepted notification is authorised (its community or USM user, then the VACM
+//! notify view when one is configured, RFC 3415 §3.2 with `ViewType::Notify` on the trap
+//! OID), put in the one v2 shape ([`Notification::from_v1`] translates v1 traps, RFC 3584
+//! §3.1), named with the MIBs (`IF-MIB::linkDown`, `IF-MIB::ifIndex.3`) and stored with its
+//! batch in one transaction; an inform is acknowledged only after that commit
+//! (RFC 3416 §4.2.7: an unacknowledged inform is sent again, so nothing is lost when the
+//! store fails). Every notification is counted in [`Metrics`]: received by version, then
+//! stored or dropped with a reason.
+//!
+//! ```text
+//!   UDP ──► NotificationListener ──(bounded queue, full → dropped "queue_full")──► Receiver
+//!                                                          authorise, translate, name
+//!                                                          Intake::accept (one transaction)
+//!                                                          acknowledge informs
+//! ```
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use vigie_mib::MibSet;
+use vigie_net::{
+    Accepted, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle, ListenerStats,
+    NotificationListener,
+};
+use vigie_snmp::community::{CommunityEntry, CommunityTable, SourceNetwork};
+use vigie_snmp::engine::{ResponderConfig, ResponderEngine, TrapUser, UsmConfig};
+use vigie_snmp::usm::{Credentials, EngineId};
+use vigie_snmp::vacm::{ConfigError, Vacm, ViewType};
+use vigie_snmp::{AnyPdu, PduKind, Version};
+
+use crate::event::{Notification, NotificationKind, SnmpVersion};
+use crate::intake::{Intake, Received};
+use crate::metrics::{DropReason, Metrics};
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// What the receiver listens on and whom it accepts.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    /// The UDP addresses to listen on.
+    pub listen: Vec<SocketAddr>,
+    /// The communities accepted from v1 and v2c senders.
+    pub communities: Vec<TrapCommunity>,
+    /// The SNMPv3 users: for traps (the sender authoritative, per sender engine ID) and for
+    /// informs (this receiver authoritative).
+    pub users: Vec<ReceiverUser>,
+    /// This receiver's snmpEngineID, which SNMPv3 informs discover and are sent to. `serve`
+    /// should pass the one it keeps in its data directory, so that senders' configurations
+    /// stay valid across restarts.
+    pub engine_id: EngineId,
+    /// snmpEngineBoots, this start included.
+    pub engine_boots: u32,
+    /// When set, a notification is accepted only if `isAccessAllowed` (RFC 3415 §3.2)
+    /// grants its security name the notify view's access to its trap OID.
+    pub vacm: Option<Vacm>,
+    /// Notifications waiting between the sockets and the store, at most; beyond it they are
+    /// dropped and counted (`queue_full`).
+    pub queue: usize,
+}
+
+impl Default for ReceiverConfig {
+    /// UDP `0.0.0.0:162` and `[::]:162`; community `public` from anywhere (security name
+    /// `comm1`, as Net-SNMP's first `authCommunity`); no SNMPv3 user; the engine ID
+    /// `80007ed9047669676965` (enterprise 32473, text `vigie`); no notify view; a queue of
+    /// [`DEFAULT_QUEUE`].
+    fn default() -> Self {
+        Self {
+            listen: vec![
+                SocketAddr::from((Ipv4Addr::UNSPECIFIED, TRAP_PORT)),
+                SocketAddr::from((Ipv6Addr::UNSPECIFIED, TRAP_PORT)),
+            ],
+            communities: vec![TrapCommunity {
+                community: Bytes::from_static(b"public"),
+                security_name: "comm1".to_owned(),
+                source: None,
+            }],
+            users: Vec::new(),
+            engine_id: default_engine_id(),
+            engine_boots: 1,
+            vacm: None,
+            queue: DEFAULT_QUEUE,
+        }
+    }
+}
+
+/// A community notifications may come with (RFC 3584 §5.1).
+#[derive(Clone)]
+pub struct TrapCommunity {
+    /// The community: a secret, never logged nor stored.
+    pub community: Bytes,
+    /// The security name it maps to, stored with each event and checked by the VACM.
+    pub security_name: String,
+    /// Accepted only from this network; `None` for anywhere.
+    pub source: Option<SourceNetwork>,
+}
+
+impl std::fmt::Debug for TrapCommunity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrapCommunity")
+            .field("community", &"***")
+            .field("security_name", &self.security_name)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// An SNMPv3 user notifications may come from (RFC 3414).
+#[derive(Debug, Clone)]
+pub struct ReceiverUser {
+    /// The user name.
+    pub name: String,
+    /// The trap sender's snmpEngineID (Net-SNMP's `createUser -e`); `None` accepts traps
+    /// from any sender, keys localized to the engine ID each trap carries. Informs are
+    /// accepted from users whose engine ID is `None` or this receiver's.
+    pub engine_id: Option<EngineId>,
+    /// Protocols and master keys.
+    pub credentials: Credentials,
+}
+
+/// Why the receiver cannot run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiverError {
+    /// A socket could not be bound: port 162 without privilege, or taken by another
+    /// receiver.
+    #[error("the trap receiver cannot listen on udp:{address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The error.
+        source: io::Error,
+    },
+    /// No address to listen on.
+    #[error("the trap receiver has no address to listen on")]
+    NoAddress,
+    /// A community or security name that cannot be used.
+    #[error("invalid trap receiver configuration: {0}")]
+    Config(#[from] ConfigError),
+}
+
+impl ReceiverError {
+    /// What to do about it, for the health page and the log.
+    pub fn fix(&self) -> Option<String> {
+        let Self::Bind { address, source } = self else {
+            return None;
+        };
+        match source.kind() {
+            io::ErrorKind::PermissionDenied => Some(format!(
+                "port {} needs privilege: run with CAP_NET_BIND_SERVICE (sudo setcap \
+                 cap_net_bind_service=+ep \"$(command -v vigie)\", or \
+                 AmbientCapabilities=CAP_NET_BIND_SERVICE in the systemd unit) or choose \
+                 --traps 127.0.0.1:10162",
+                address.port()
+            )),
+            io::ErrorKind::AddrInUse => Some(format!(
+                "another process (snmptrapd?) holds udp port {}: stop it (systemctl stop \
+                 snmptrapd) or choose --traps 127.0.0.1:10162",
+                address.port()
+            )),
+            io::ErrorKind::AddrNotAvailable => Some(format!(
+                "{} is not an address of this host: choose one it has, or 0.0.0.0",
+                address.ip()
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether binding failed for lack of privilege.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Self::Bind { source, .. } if source.kind() == io::ErrorKind::PermissionDenied)
+    }
+
+    /// The error and its fix in one line, as the health API shows a DOWN receiver.
+    pub fn status_reason(&self) -> String {
+        match self.fix() {
+            Some(fix) => format!("{self}; fix: {fix}"),
+            None => self.to_string(),
+        }
+    }
+}
+
+impl From<ListenerError> for ReceiverError {
+    fn from(error: ListenerError) -> Self {
+        match error {
+            ListenerError::Bind { address, source } => Self::Bind { address, source },
+            // ListenerError is non-exhaustive: any later variant is still a failure to bind.
+            other => Self::Bind {
+                address: other.address(),
+                source: io::Error::other(other.to_string()),
+            },
+        }
+    }
+}
+
+/// What the receiver writes to.
+#[derive(Debug, Clone)]
+pub struct ReceiverParts {
+    /// Stores events and raises alarms.
+    pub intake: Intake,
+    /// Counts received and dropped notifications.
+    pub metrics: Arc<Metrics>,
+    /// The inventory, to name each event's device.
+    pub store: Store,
+    /// The MIBs names are resolved with: the built-in set plus loaded modules.
+    pub mibs: Arc<MibSet>,
+}
+
+/// A bound receiver, ready to [`run`](Self::run) or [`spawn`](Self::spawn).
+#[derive(Debug)]
+pub struct Receiver {
+    listener: NotificationListener,
+    parts: ReceiverParts,
+    vacm: Arc<RwLock<Option<Vacm>>>,
+    engine_id: EngineId,
+    queue: usize,
+}
+
+impl Receiver {
+    /// Binds every address of `config.listen`.
+    ///
+    /// A bind failure is returned as [`ReceiverError::Bind`] with its [`fix`](ReceiverError::fix),
+    /// so that the caller can show the receiver DOWN and keep the rest running. The one
+    /// exception: an IPv6 wildcard on a host without IPv6 is skipped (with a warning) when
+    /// another address remains.
+    pub async fn bind(config: ReceiverConfig, parts: ReceiverParts) -> Result<Self, ReceiverError> {
+        let mut listen = config.listen.clone();
+        let listener = loop {
+            if listen.is_empty() {
+                return Err(ReceiverError::NoAddress);
+            }
+            let engine = engine(&config)?;
+            match NotificationListener::bind(&listen, engine).await {
+                Ok(listener) => break listener,
+                Err(ListenerError::Bind { address, source })
+                    if address.is_ipv6() && listen.len() > 1 && no_ipv6(&source) =>
+                {
+                    tracing::warn!(%address, error = %source, "no IPv6 here: not listening on it");
+                    listen.retain(|a| *a != address);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        Ok(Self {
+            listener,
+            parts,
+            vacm: Arc::new(RwLock::new(config.vacm.clone())),
+            engine_id: config.engine_id.clone(),
+            queue: config.queue.max(1),
+        })
+    }
+
+    /// The bound addresses.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listener.local_addrs()
+    }
+
+    /// The socket-side counters (datagrams received, accepted, dropped by reason).
+    pub fn stats(&self) -> Arc<ListenerStats> {
+        self.listener.stats()
+    }
+
+    /// A handle to apply a new configuration (communities, users, notify view) without
+    /// losing a notification; the listen addresses and the engine ID stay.
+    pub fn reload_handle(&self) -> ReceiverReloadHandle {
+        ReceiverReloadHandle {
+            listener: self.listener.reload_handle(),
+            vacm: Arc::clone(&self.vacm),
+            engine_id: self.engine_id.clone(),
+        }
+    }
+
+    /// Runs on a new task until `shutdown` completes.
+    pub fn spawn(self, shutdown: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
+        tokio::spawn(self.run(shutdown))
+    }
+
+    /// Receives and stores until `shutdown` completes; then stops reading the sockets and
+    /// stores what is already queued before returning.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let Self {
+            listener,
+            parts,
+            vacm,
+            queue,
+            ..
+        } = self;
+        let (sink, mut accepted) = mpsc::channel(queue);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let observer = Arc::new(MetricsObserver(Arc::clone(&parts.metrics)));
+        let sockets = tokio::spawn(listener.run(sink, observer, async {
+            let _ = stopped.await;
+        }));
+        let mut worker = Worker {
+            parts,
+            vacm,
+            devices: HashMap::new(),
+            devices_at: None,
+        };
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                n = accepted.recv_many(&mut batch, MAX_BATCH) => {
+                    if n == 0 {
+                        break;
+                    }
+                    worker.store(&mut batch).await;
+                }
+            }
+        }
+        // Graceful stop: no new datagram, and nothing already read is lost.
+        let _ = stop.send(());
+        let _ = sockets.await;
+        while accepted.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            worker.store(&mut batch).await;
+        }
+    }
+}
+
+/// Changes a running [`Receiver`]'s communities, users and notify view.
+#[derive(Debug, Clone)]
+pub struct ReceiverReloadHandle {
+    listener: ListenerReloadHandle,
+    vacm: Arc<RwLock<Option<Vacm>>>,
+    engine_id: EngineId,
+}
+
+impl ReceiverReloadHandle {
+    /// Applies `config`'s communities, users and VACM; its listen addresses and engine ID
+    /// are ignored (they need a restart). Fails, changing nothing, on an invalid community
+    /// entry.
+    pub fn reload(&self, config: &ReceiverConfig) -> Result<(), ReceiverError> {
+        let communities = communities(config)?;
+        let (users, trap_users) = users(config, &self.engine_id);
+        self.listener.reload(communities, users, trap_users);
+        *self.vacm.write().unwrap_or_else(PoisonError::into_inner) = config.vacm.clone();
+        Ok(())
+    }
+}
+
+/// The consumer side: authorise, translate, name, store, acknowledge.
+struct Worker {
+    parts: ReceiverParts,
+    vacm: Arc<RwLock<Option<Vacm>>>,
+    /// Device names by address, refreshed every [`DEVICE_REFRESH`].
+    devices: HashMap<IpAddr, String>,
+    devices_at: Option<Instant>,
+}
+
+impl Worker {
+    async fn store(&mut self, batch: &mut Vec<Accepted>) {
+        self.refresh_devices().await;
+        let now = Timestamp::from_system_time(SystemTime::now());
+        let metrics = Arc::clone(&self.parts.metrics);
+        let mut received = Vec::with_capacity(batch.len());
+        let mut acks = Vec::new();
+        {
+            let vacm = self.vacm.read().unwrap_or_else(PoisonError::into_inner);
+            for mut accepted in batch.drain(..) {
+                let notification = match notification(now, &accepted) {
+                    Some(mut notification) => {
+                        notification.resolve_names(&self.parts.mibs);
+                        notification
+                    }
+                    None => {
+                        metrics.dropped(DropReason::Malformed);
+                        continue;
+                    }
+                };
+                if let Some(vacm) = vacm.as_ref() {
+                    let allowed = vacm.is_access_allowed(
+                        accepted.security_model,
+                        accepted.security_name.as_bytes(),
+                        accepted.security_level,
+                        ViewType::Notify,
+                        accepted.context_name.as_bytes(),
+                        &notification.trap_oid,
+                    );
+                    if allowed.is_err() {
+                        metrics.dropped(DropReason::Unauthorised);
+                        continue;
+                    }
+                }
+                let device = self
+                    .devices
+                    .get(&accepted.source.ip())
+                    .cloned()
+                    .unwrap_or_else(|| accepted.source.ip().to_string());
+                if let Some(ack) = accepted.take_ack() {
+                    acks.push(ack);
+                }
+                received.push(Received {
+                    notification,
+                    device,
+                });
+            }
+        }
+        if received.is_empty() {
+            return;
+        }
+        match self.parts.intake.accept(now, &received).await {
+            Ok(_) => {
+                for ack in acks {
+                    // A lost acknowledgement makes the sender resend: a duplicate, never a
+                    // loss.
+                    let _ = ack.confirm().await;
+                }
+            }
+            Err(error) => {
+                // The intake counted the drops; the senders of informs retry.
+                tracing::error!(%error, notifications = received.len(),
+                    "notifications could not be stored");
+            }
+        }
+    }
+
+    async fn refresh_devices(&mut self) {
+        let fresh = self
+            .devices_at
+            .is_some_and(|at| at.elapsed() < DEVICE_REFRESH);
+        if fresh {
+            return;
+        }
+        self.devices_at = Some(Instant::now());
+        match self.parts.store.devices().await {
+            Ok(devices) => {
+                self.devices = devices
+                    .into_iter()
+                    .map(|device| (device.address, device.name))
+                    .collect();
+            }
+            Err(error) => tracing::warn!(%error, "device names unavailable; using addresses"),
+        }
+    }
+}
+
+/// The v2-shaped notification of an accepted PDU; `None` when it has no trap OID or a v1
+/// trap does not translate.
+fn notification(now: Timestamp, accepted: &Accepted) -> Option<Notification> {
+    let security_name = String::from_utf8_lossy(accepted.security_name.as_bytes());
+    match &accepted.pdu {
+        AnyPdu::TrapV1(trap) => {
+            Notification::from_v1(now, accepted.source, &security_name, trap).ok()
+        }
+        AnyPdu::Pdu(pdu) => {
+            let kind = match pdu.kind {
+                PduKind::InformRequest => NotificationKind::Inform,
+                _ => NotificationKind::Trap,
+            };
+            Notification::from_v2(
+                now,
+                accepted.source,
+                accepted.version,
+                kind,
+                &security_name,
+                &pdu.varbinds,
+            )
+            .ok()
+        }
+        AnyPdu::Bulk(_) => None,
+    }
+}
+
+/// Counts what the sockets accept and drop in [`Metrics`].
+struct MetricsObserver(Arc<Metrics>);
+
+impl ListenerObserver for MetricsObserver {
+    fn accepted(&self, version: Version) {
+        self.0.received(SnmpVersion::from(version));
+    }
+
+    fn dropped(&self, _from: SocketAddr, reason: ListenerDrop) {
+        self.0.dropped(match reason {
+            ListenerDrop::BadCommunity | ListenerDrop::Usm(_) => DropReason::Unauthorised,
+            ListenerDrop::QueueFull => DropReason::QueueFull,
+            _ => DropReason::Malformed,
+        });
+    }
+}
+
+/// The engine `config` describes.
+fn engine(config: &ReceiverConfig) -> Result<ResponderEngine, ReceiverError> {
+    let (users, trap_users) = users(config, &config.engine_id);
+    let mut engine = ResponderEngine::new(ResponderConfig {
+        communities: communities(config)?,
+        max_message_size: 0,
+    })
+    .with_usm(
+        UsmConfig {
+            engine_id: config.engine_id.clone(),
+            boots: config.engine_boots,
+            users,
+        },
+        Instant::now(),
+        rand::random(),
+    );
+    engine.set_trap_users(trap_users);
+    Ok(engine)
+}
+
+fn communities(config: &ReceiverConfig) -> Result<CommunityTable, ReceiverError> {
+    let mut table = CommunityTable::new();
+    for community in &config.communities {
+        let mut entry = CommunityEntry::new(&community.community, community.security_name.as_str());
+        if let Some(source) = community.source {
+            entry = entry.source(source);
+        }
+        table.add(entry)?;
+    }
+    Ok(table)
+}
+
+/// The inform users (localized to this receiver) and the trap users.
+#[allow(
+    clippy::type_complexity,
+    reason = "the two argument lists of the engine"
+)]
+fn users(config: &ReceiverConfig, own: &EngineId) -> (Vec<(Bytes, Credentials)>, Vec<TrapUser>) {
+    let informs = config
+        .users
+        .iter()
+        .filter(|user| user.engine_id.as_ref().is_none_or(|id| id == own))
+        .map(|user| (Bytes::from(user.name.clone()), user.credentials.clone()))
+        .collect();
+    let traps = config
+        .users
+        .iter()
+        .map(|user| TrapUser {
+            name: Bytes::from(user.name.clone()),
+            engine_id: user.engine_id.clone(),
+            credentials: user.credentials.clone(),
+        })
+        .collect();
+    (informs, traps)
+}
+
+/// An error binding an IPv6 socket on a host without IPv6.
+fn no_ipv6(error: &io::Error) -> bool {
+    // EAFNOSUPPORT (97 on Linux) when the module is absent; EADDRNOTAVAIL when disabled.
+    error.raw_os_error() == Some(97) || error.kind() == io::ErrorKind::AddrNotAvailable
+}
+
+fn default_engine_id() -> EngineId {
+    // Enterprise 32473 (RFC 5612's documentation number, as the agent uses), format 4
+    // (text): a valid constant.
+    EngineId::from_text(32_473, "vigie")
+        .unwrap_or_else(|_| EngineId::from_ipv4(32_473, Ipv4Addr::LOCALHOST))
+}
+
+/// The standard trap port (RFC 3417 §3.2 names 162 for notification receivers).
+pub const TRAP_PORT: u16 = 162;
+/// The default queue between the sockets and the store, in notifications.
+pub const DEFAULT_QUEUE: usize = 8_192;
+/// The most notifications stored in one transaction.
+pub const MAX_BATCH: usize = 512;
+/// How often the device names are read again.
+const DEVICE_REFRESH: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_listens_on_162_with_public() {
+        let config = ReceiverConfig::default();
+        assert_eq!(config.listen.len(), 2);
+        assert!(config.listen.iter().all(|a| a.port() == 162));
+        assert_eq!(config.communities[0].community, "public");
+        assert_eq!(config.engine_id.to_string(), "0x80007ed9047669676965");
+        assert!(!format!("{:?}", config.communities).contains("public"));
+    }
+
+    #[test]
+    fn bind_errors_say_how_to_fix_them() {
+        let denied = ReceiverError::Bind {
+            address: "0.0.0.0:162".parse().unwrap(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert!(denied.is_permission_denied());
+        let reason = denied.status_reason();
+        assert!(reason.contains("CAP_NET_BIND_SERVICE"), "{reason}");
+        assert!(reason.contains("--traps 127.0.0.1:10162"), "{reason}");
+        let taken = ReceiverError::Bind {
+            address: "0.0.0.0:162".parse().unwrap(),
+            source: io::Error::from(io::ErrorKind::AddrInUse),
+        };
+        assert!(taken.fix().unwrap().contains("snmptrapd"));
+        assert!(ReceiverError::NoAddress.fix().is_none());
+    }
+
+    #[test]
+    fn users_split_into_inform_and_trap_users() {
+        let credentials = Credentials::new(
+            vigie_snmp::usm::AuthProtocol::Sha1,
+            vigie_snmp::usm::KeyInput::Password(b"password1"),
+        )
+        .unwrap();
+        let own = default_engine_id();
+        let other: EngineId = "0x8000000001020304".parse().unwrap();
+        let config = ReceiverConfig {
+            users: vec![
+                ReceiverUser {
+                    name: "any".into(),
+                    engine_id: None,
+                    credentials: credentials.clone(),
+                },
+                ReceiverUser {
+                    name: "pinned".into(),
+                    engine_id: Some(other),
+                    credentials: credentials.clone(),
+                },
+                ReceiverUser {
+                    name: "mine".into(),
+                    engine_id: Some(own.clone()),
+                    credentials,
+                },
+            ],
+            ..ReceiverConfig::default()
+        };
+        let (informs, traps) = users(&config, &own);
+        let names: Vec<&[u8]> = informs.iter().map(|(name, _)| name.as_ref()).collect();
+        assert_eq!(names, [b"any".as_slice(), b"mine"]);
+        assert_eq!(traps.len(), 3);
+    }
+}

@@ -1,0 +1,175 @@
+//! Rules created through the API, and their links to stored actions.
+
+use crate::rules::RuleSpec;
+use crate::store::{Store, StoreError};
+use crate::time::Timestamp;
+
+/// A stored rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    /// Its id.
+    pub id: i64,
+    /// The rule.
+    pub spec: RuleSpec,
+}
+
+impl Store {
+    /// Every stored rule, by id.
+    pub async fn rules(&self) -> Result<Vec<StoredRule>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, spec FROM response_rules ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(rule).collect()
+    }
+
+    /// The rule `id`.
+    pub async fn rule(&self, id: i64) -> Result<Option<StoredRule>, StoreError> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, spec FROM response_rules WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(rule).transpose()
+    }
+
+    /// Stores a new rule and links it to the stored actions it names (actions from the
+    /// configuration file have no row and no link).
+    pub async fn insert_rule(&self, spec: &RuleSpec, now: Timestamp) -> Result<i64, StoreError> {
+        let json = serde_json::to_string(spec).map_err(|_| invalid())?;
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO response_rules (name, enabled, spec, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(&spec.name)
+        .bind(spec.enabled)
+        .bind(json)
+        .bind(now.millis())
+        .fetch_one(&mut *tx)
+        .await?;
+        link(&mut tx, id, spec).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Replaces the rule `id` and its links. Returns whether it exists.
+    pub async fn update_rule(
+        &self,
+        id: i64,
+        spec: &RuleSpec,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(spec).map_err(|_| invalid())?;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE response_rules SET name = $1, enabled = $2, spec = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(&spec.name)
+        .bind(spec.enabled)
+        .bind(json)
+        .bind(now.millis())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM response_rule_actions WHERE rule_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        link(&mut tx, id, spec).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Deletes the rule `id` and its links. Returns whether it existed.
+    pub async fn delete_rule(&self, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM response_rules WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+async fn link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    id: i64,
+    spec: &RuleSpec,
+) -> Result<(), StoreError> {
+    for (position, name) in spec.actions.iter().enumerate() {
+        sqlx::query(
+            "INSERT OR IGNORE INTO response_rule_actions (rule_id, action_id, position)
+             SELECT $1, id, $2 FROM response_actions WHERE name = $3",
+        )
+        .bind(id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn rule((id, json): (i64, String)) -> Result<StoredRule, StoreError> {
+    let spec = serde_json::from_str(&json).map_err(|_| invalid())?;
+    Ok(StoredRule { id, spec })
+}
+
+fn invalid() -> StoreError {
+    StoreError::InvalidRow {
+        table: "response_rules",
+        column: "spec",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::{ActionKind, ActionSpec, EmailAction};
+    use crate::rules::{Condition, Grouping, Triggers};
+    use crate::store::Durability;
+
+    #[tokio::test]
+    async fn rules_link_actions_which_cannot_go_while_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("v.db"), Durability::Normal)
+            .await
+            .unwrap();
+        let action = ActionSpec {
+            name: "noc".into(),
+            kind: ActionKind::Email(EmailAction {
+                to: vec!["noc@example.com".into()],
+                cc: Vec::new(),
+                subject: None,
+                body: None,
+            }),
+        };
+        let action_id = store.insert_action(&action, Timestamp(1)).await.unwrap();
+        let mut spec = RuleSpec {
+            name: "links".into(),
+            enabled: true,
+            condition: Condition::AlarmType("linkDown".into()),
+            triggers: Triggers::default(),
+            actions: vec!["noc".into()],
+            grouping: Grouping::default(),
+        };
+        let id = store.insert_rule(&spec, Timestamp(1)).await.unwrap();
+        assert_eq!(store.rule(id).await.unwrap().unwrap().spec, spec);
+        assert_eq!(
+            store.delete_action(action_id).await.unwrap(),
+            Some(vec!["links".to_owned()])
+        );
+        spec.actions.clear();
+        assert!(store.update_rule(id, &spec, Timestamp(2)).await.unwrap());
+        assert_eq!(
+            store.delete_action(action_id).await.unwrap(),
+            Some(Vec::new())
+        );
+        assert_eq!(store.delete_action(action_id).await.unwrap(), None);
+        assert!(store.delete_rule(id).await.unwrap());
+        assert!(store.rules().await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,409 @@
+//! The web UI in headless Chromium: serves `http::app` and `web::router` in-process on
+//! 127.0.0.1 over a temporary SQLite store, and runs `tests/web/ui.mjs`, which drives
+//! Debian's `chromium` through `playwright-core` (installed by `scripts/install-ui-peers.sh`).
+//!
+//! The script prints `NEED alarm` and `NEED event` when a page waits for a live update; this
+//! test then raises an alarm through the desk or stores an event, in-process, and answers on
+//! the script's stdin. Screenshots of every page go to `target/ui-screenshots/`.
+//!
+//! Without node, chromium or playwright-core the test prints what to install and passes,
+//! unless `VIGIE_REQUIRE_PEERS=1`, where it fails.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::mpsc;
+use vigie_manager::actions::{ResponseConfig, ResponseService};
+use vigie_manager::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
+use vigie_manager::desk::AlarmDesk;
+use vigie_manager::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
+use vigie_manager::http::{self, AppState};
+use vigie_manager::metrics::Metrics;
+use vigie_manager::poller::{Poller, PollerConfig};
+use vigie_manager::status::StatusRegistry;
+use vigie_manager::store::{Durability, Store};
+use vigie_manager::time::Timestamp;
+use vigie_manager::web::{self, WebConfig};
+
+/// The whole browser session may take this long.
+const TEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_in_chromium() {
+    let Some(peers) = ui_peers() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("vigie.db"), Durability::Normal)
+        .await
+        .unwrap();
+    let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+    let status = StatusRegistry::new();
+    let now = Timestamp::from_system_time(SystemTime::now());
+    status.set_up("receiver", now);
+    status.set_up("store", now);
+    status.set_down(
+        "smtp relay",
+        "535 5.7.8 authentication failed: check the SMTP user name and password",
+        now,
+    );
+    let relays = relays();
+    let outbox = vigie_notify::Outbox::from_pool(store.pool().clone())
+        .await
+        .unwrap();
+    let response = ResponseService::new(
+        store.clone(),
+        desk.clone(),
+        outbox,
+        vigie_notify::TrustStore::in_memory(),
+        ResponseConfig::default(),
+    )
+    .await
+    .unwrap();
+    let poller = Poller::start(
+        PollerConfig::default(),
+        store.clone(),
+        desk.clone(),
+        status.clone(),
+    )
+    .await
+    .unwrap();
+    let state = AppState {
+        store: store.clone(),
+        desk: desk.clone(),
+        status,
+        metrics: Arc::new(Metrics::default()),
+        poller,
+        response: Some(response),
+    };
+    let app = http::app(state.clone()).merge(web::router(state, WebConfig::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+
+    let shots = target_dir().join("ui-screenshots");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/ui.mjs");
+    let mut node = Command::new("node");
+    if let Some(relays) = &relays {
+        node.env("RELAY_OK_PORT", relays.ok.port.to_string())
+            .env("RELAY_BAD_PORT", relays.bad.port.to_string())
+            .env("RELAY_TLS_PORT", relays.tls.port.to_string());
+    }
+    let mut child = node
+        .arg(&script)
+        .arg(&base)
+        .arg(&shots)
+        .env("VIGIE_UI_PEERS", &peers.playwright)
+        .env("CHROMIUM", &peers.chromium)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+
+    // The script's lines, read on a thread (its stdout is a blocking pipe).
+    let (lines_tx, mut lines) = mpsc::unbounded_channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut transcript = Vec::new();
+    let outcome = tokio::time::timeout(TEST_TIMEOUT, async {
+        while let Some(line) = lines.recv().await {
+            transcript.push(line.clone());
+            match line.as_str() {
+                "NEED alarm" => {
+                    let raise = AlarmEvent::Raise(Raise {
+                        key: AlarmKey::new("linkDown/192.0.2.1/ifIndex=3"),
+                        device: "edge-r1".into(),
+                        source: Source::Trap,
+                        severity: Severity::Major,
+                        text: "linkDown on ifIndex 3 (ge-0/0/3)".into(),
+                    });
+                    desk.apply(Timestamp::from_system_time(SystemTime::now()), raise)
+                        .await
+                        .unwrap();
+                    writeln!(stdin, "DONE alarm").unwrap();
+                }
+                "NEED event" => {
+                    store.insert_event(&link_down()).await.unwrap();
+                    writeln!(stdin, "DONE event").unwrap();
+                }
+                _ => {}
+            }
+        }
+    })
+    .await;
+    if outcome.is_err() {
+        let _ = child.kill();
+    }
+    let exit = child.wait().unwrap();
+    reader.join().unwrap();
+    server.abort();
+    let transcript = transcript.join("\n");
+    assert!(outcome.is_ok(), "the browser test timed out:\n{transcript}");
+    assert!(
+        exit.success() && transcript.ends_with("PASS"),
+        "the browser test failed ({exit}):\n{transcript}"
+    );
+    if let Some(relays) = &relays {
+        let message = std::fs::read_to_string(relays.ok.out.path().join("1.eml"))
+            .expect("Test Action's message reached the relay");
+        assert!(
+            relays.tls.out.path().join("1.eml").is_file(),
+            "Test Action over STARTTLS, after the capture, reached the relay"
+        );
+        assert!(
+            message.contains("[vigie] MAJOR on sample-switch")
+                || message.contains("Subject: [vigie] MAJOR"),
+            "{message}"
+        );
+    }
+    if relays.is_some() {
+        for page in [
+            "smtp",
+            "action-email",
+            "test-action-success",
+            "test-action-failure",
+            "rules",
+            "log",
+            "trust",
+            "trust-captured",
+        ] {
+            assert!(
+                shots.join(format!("{page}.png")).is_file(),
+                "no screenshot of {page}"
+            );
+        }
+    }
+    for page in [
+        "setup",
+        "status",
+        "login",
+        "login-refused",
+        "alarms",
+        "alarm",
+        "events",
+        "devices",
+        "device",
+        "status-phone",
+        "alarms-phone",
+        "events-phone",
+        "devices-phone",
+    ] {
+        assert!(
+            shots.join(format!("{page}.png")).is_file(),
+            "no screenshot of {page}"
+        );
+    }
+}
+
+/// An SMTP relay of vigie-notify's tests (aiosmtpd), stopped when dropped.
+struct Relay {
+    child: Child,
+    port: u16,
+    out: tempfile::TempDir,
+}
+
+impl Relay {
+    fn start(args: &[String]) -> Self {
+        let out = tempfile::tempdir().expect("a temporary directory");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg("--out")
+            .arg(out.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("the relay's first line");
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .and_then(|port| port.parse().ok());
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the relay did not start: {line:?}");
+        };
+        Self { child, port, out }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The relays of the Response Management steps.
+struct Relays {
+    /// Plain text, accepts.
+    ok: Relay,
+    /// Plain text, answers 554 like SES to an unverified sender.
+    bad: Relay,
+    /// STARTTLS with a certificate from a private CA, which the browser captures and imports.
+    tls: Relay,
+    _pki: tempfile::TempDir,
+}
+
+/// The relays, or `None` without aiosmtpd (a failure under `VIGIE_REQUIRE_PEERS=1`).
+fn relays() -> Option<Relays> {
+    let importable = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !importable {
+        let message = "skipped (Response Management steps): aiosmtpd not found — run \
+                       scripts/install-python-peers.sh aiosmtpd";
+        let required = std::env::var_os("VIGIE_REQUIRE_PEERS").is_some_and(|value| value == "1");
+        assert!(!required, "{message} (VIGIE_REQUIRE_PEERS=1)");
+        let _ = writeln!(std::io::stderr(), "{message}");
+        return None;
+    }
+    let pki = tempfile::tempdir().expect("a temporary directory");
+    let (cert, key) = relay_certificate(pki.path());
+    let args = |list: &[&str]| list.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>();
+    Some(Relays {
+        ok: Relay::start(&args(&["--mode", "plain"])),
+        bad: Relay::start(&args(&["--mode", "plain", "--ses-unverified"])),
+        tls: Relay::start(&args(&[
+            "--mode", "starttls", "--cert", &cert, "--key", &key,
+        ])),
+        _pki: pki,
+    })
+}
+
+/// A private CA and a relay certificate for 127.0.0.1 signed by it, written to `dir`:
+/// the chain file (relay then CA) and the key file.
+fn relay_certificate(dir: &Path) -> (String, String) {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "vigie test CA");
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_key = rcgen::KeyPair::generate().expect("a CA key");
+    let ca = params.self_signed(&ca_key).expect("a CA certificate");
+    let mut server =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("relay parameters");
+    server
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "relay.test");
+    let key = rcgen::KeyPair::generate().expect("a relay key");
+    let cert = server
+        .signed_by(&key, &ca, &ca_key)
+        .expect("a relay certificate");
+    let cert_path = dir.join("relay.crt");
+    let key_path = dir.join("relay.key");
+    std::fs::write(&cert_path, format!("{}{}", cert.pem(), ca.pem())).expect("chain written");
+    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
+    (
+        cert_path.display().to_string(),
+        key_path.display().to_string(),
+    )
+}
+
+/// A linkDown trap as the receiver would store it.
+fn link_down() -> Notification {
+    Notification {
+        received_at: Timestamp::from_system_time(SystemTime::now()),
+        source: SocketAddr::from(([192, 0, 2, 1], 50_162)),
+        version: SnmpVersion::V2c,
+        kind: NotificationKind::Trap,
+        security_name: "public-ro".into(),
+        trap_oid: "1.3.6.1.6.3.1.1.5.3".parse().expect("linkDown's OID"),
+        trap_name: Some("IF-MIB::linkDown".into()),
+        uptime: Some(12_345),
+        varbinds: vec![StoredVarBind {
+            oid: "1.3.6.1.2.1.2.2.1.1.3".parse().expect("ifIndex.3"),
+            name: Some("IF-MIB::ifIndex.3".into()),
+            type_name: "INTEGER".into(),
+            value: "3".into(),
+            raw: "020103".into(),
+        }],
+    }
+}
+
+/// Where the browser test's tools are.
+struct UiPeers {
+    /// The directory holding `node_modules/playwright-core`.
+    playwright: PathBuf,
+    /// The browser.
+    chromium: PathBuf,
+}
+
+/// The tools, or `None` after printing what is missing (a panic under
+/// `VIGIE_REQUIRE_PEERS=1`, as for the Net-SNMP peers).
+fn ui_peers() -> Option<UiPeers> {
+    let playwright = std::env::var_os("VIGIE_UI_PEERS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+            Some(cache.join("vigie/ui-peers"))
+        });
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let missing = if Command::new("node").arg("--version").output().is_err() {
+        Some("node not found — install the Debian package nodejs")
+    } else if !chromium.is_file() {
+        Some("chromium not found — install the Debian package chromium")
+    } else if !playwright.as_ref().is_some_and(|dir| {
+        dir.join("node_modules/playwright-core/package.json")
+            .is_file()
+    }) {
+        Some("playwright-core not found — run scripts/install-ui-peers.sh")
+    } else {
+        None
+    };
+    if let Some(missing) = missing {
+        let message = format!("skipped: {missing}");
+        let required = std::env::var_os("VIGIE_REQUIRE_PEERS").is_some_and(|value| value == "1");
+        assert!(!required, "{message} (VIGIE_REQUIRE_PEERS=1)");
+        // Straight to stderr: libtest captures the output of passing tests.
+        let _ = writeln!(std::io::stderr(), "{message}");
+        return None;
+    }
+    Some(UiPeers {
+        playwright: playwright?,
+        chromium,
+    })
+}
+
+/// The workspace's `target/` directory (or `CARGO_TARGET_DIR`).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    )
+}
