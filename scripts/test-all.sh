@@ -4,7 +4,8 @@
 #     bash scripts/test-all.sh
 #
 # 1. installs the peers of the interop tests when they are missing: Debian packages snmp,
-#    snmpd, snmptrapd (as root, or through sudo) and PyPI aiosmtpd and pysnmp (3DES);
+#    snmpd, snmptrapd (as root, or through sudo), PyPI aiosmtpd and pysnmp (3DES), and for
+#    the web UI's browser test Debian chromium and npm playwright-core;
 # 2. cargo fmt --check, clippy -D warnings, build of the binaries, and the tests of the whole
 #    workspace (benchmarks excluded: they have their own command).
 #
@@ -61,6 +62,7 @@ done
 step "install Debian peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl rsyslog
 step "install SMTP peer" bash scripts/install-python-peers.sh aiosmtpd
 step "install 3DES peer" bash scripts/install-python-peers.sh pysnmp
+step "install browser peers" bash scripts/install-ui-peers.sh
 
 exclude=()
 if cargo metadata --no-deps --format-version 1 2>/dev/null | grep -q '"name":"vigie-bench"'; then

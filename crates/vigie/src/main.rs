@@ -2,16 +2,20 @@
 //!
 //! `get`, `getnext`, `bulkget`, `walk`, `bulkwalk`, `set`, `trap` and `inform` replace
 //! Net-SNMP's `snmpget` … `snmpinform`: same options (parsed as Net-SNMP parses them, not by
-//! clap), same output with no MIB loaded, same error texts and exit statuses.
+//! clap), same output with no MIB loaded, same error texts and exit statuses. `serve` runs
+//! the supervision station, `agent` the SNMP agent; `admin` and `token` manage access.
 #![allow(missing_docs)]
 
 mod commands;
+mod config;
 mod exit;
 mod getopt;
 mod json;
 mod mibs;
 mod output;
+mod paths;
 mod report;
+mod serve;
 mod snmpcmd;
 mod values;
 
@@ -56,6 +60,17 @@ enum Command {
     Agent(commands::agent::AgentArgs),
     /// MIB tools: `vigie mib lint FILE…` checks MIB files.
     Mib(commands::mib::MibArgs),
+    /// SMTP relay tools: `vigie smtp certs` captures and trusts a relay's certificate chain,
+    /// `vigie smtp test` sends one real message.
+    Smtp(commands::smtp::SmtpArgs),
+    /// Logs: `vigie log actions` prints the troubleshooting log of response management.
+    Log(commands::log::LogArgs),
+    /// Run the supervision station: trap receiver, poller, alarms, HTTP API.
+    Serve(commands::serve::ServeArgs),
+    /// Administration: `vigie admin set-password` sets the web UI's admin password.
+    Admin(commands::admin::AdminArgs),
+    /// API tokens: `vigie token create NAME`, `list`, `revoke NAME`.
+    Token(commands::token::TokenArgs),
 }
 
 /// A tool's arguments, handed as they are to its Net-SNMP-compatible parser.
@@ -92,6 +107,11 @@ fn main() -> ExitCode {
         Command::Table(args) => commands::table::run(&args.strings()),
         Command::Agent(args) => commands::agent::run(args),
         Command::Mib(args) => commands::mib::run(args),
+        Command::Smtp(args) => commands::smtp::run(args),
+        Command::Log(args) => commands::log::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Admin(args) => commands::admin::run(args),
+        Command::Token(args) => commands::token::run(args),
     };
     exit.into()
 }

@@ -42,6 +42,7 @@
 
 mod notify;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -116,7 +117,48 @@ pub(crate) fn run(args: &AgentArgs) -> Exit {
     })
 }
 
+/// `vigie agent`: the assembled agent, reloaded on SIGHUP, until it is killed.
 async fn serve(settings: Settings, args: AgentArgs) -> Result<(), String> {
+    let stateless = settings.state_dir.is_none();
+    let running = start(settings).await?;
+    for address in &running.local_addrs {
+        eprintln!(
+            "vigie agent {}: listening on udp:{address}",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    if stateless {
+        eprintln!(
+            "vigie agent: no state directory: snmpEngineBoots and SNMP-set values are not kept"
+        );
+    }
+    let reloader = running.reloader.clone();
+    tokio::spawn(async move {
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            eprintln!("vigie agent: cannot watch SIGHUP: the configuration cannot be reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match Settings::load(&args) {
+                Ok(settings) => match reloader.apply(settings).await {
+                    Ok(()) => eprintln!("vigie agent: configuration reloaded"),
+                    Err(error) => eprintln!("vigie agent: reload failed: {error}"),
+                },
+                Err(error) => {
+                    eprintln!(
+                        "vigie agent: reload failed, the running configuration stays: {error}"
+                    );
+                }
+            }
+        }
+    });
+    running.run(std::future::pending()).await
+}
+
+/// Assembles the agent from `settings` and binds its sockets: the MIB groups, the engine,
+/// the notification originator (coldStart is sent here) and the background samplers. Shared
+/// by `vigie agent` and the built-in agent of `vigie serve`; the caller then [`Running::run`]s it.
+pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
     let start = Instant::now();
     let state = Arc::new(match &settings.state_dir {
         Some(dir) => State::open(dir).map_err(|error| error.to_string())?,
@@ -173,17 +215,6 @@ async fn serve(settings: Settings, args: AgentArgs) -> Result<(), String> {
             max_repetitions: settings.max_repetitions,
         },
     )));
-    for address in responder.local_addrs() {
-        eprintln!(
-            "vigie agent {}: listening on udp:{address}",
-            env!("CARGO_PKG_VERSION")
-        );
-    }
-    if settings.state_dir.is_none() {
-        eprintln!(
-            "vigie agent: no state directory: snmpEngineBoots and SNMP-set values are not kept"
-        );
-    }
     // The v1 agent-addr: the first IPv4 address listened on, as snmpd sends its own.
     let agent_addr = settings
         .listen
@@ -223,81 +254,82 @@ async fn serve(settings: Settings, args: AgentArgs) -> Result<(), String> {
             sampled.sample_processors(Instant::now());
         }
     });
-    let reloads = responder.reload_handle();
-    let reloaded = Arc::clone(&agent);
-    let reload_notify = notify.clone();
-    tokio::spawn(async move {
-        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-            eprintln!("vigie agent: cannot watch SIGHUP: the configuration cannot be reloaded");
-            return;
-        };
-        while hangups.recv().await.is_some() {
-            let shared = Shared {
-                users: &users,
-                vacm: &shared_vacm,
-            };
-            reload(&args, &reloads, &reloaded, shared, &reload_notify).await;
-        }
-    });
-    responder
-        .run(
-            Handler {
-                agent,
-                notify,
-                authen_traps,
-            },
-            std::future::pending(),
-        )
-        .await
-        .map_err(|error| error.to_string())
-}
-
-/// SIGHUP: reads the configuration again and applies its communities, users, views and
-/// GETBULK cap between two requests, then sends warmStart. Addresses, state directory and system
-/// values need a restart; a configuration that does not load leaves the running one.
-async fn reload(
-    args: &AgentArgs,
-    reloads: &ReloadHandle,
-    agent: &Arc<Mutex<Agent>>,
-    shared: Shared<'_>,
-    notify: &mpsc::Sender<Notification>,
-) {
-    let settings = match Settings::load(args) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("vigie agent: reload failed, the running configuration stays: {error}");
-            return;
-        }
+    let reloader = AgentReload {
+        reloads: responder.reload_handle(),
+        agent: Arc::clone(&agent),
+        users,
+        vacm: shared_vacm,
+        notify: notify.clone(),
     };
-    let agent = Arc::clone(agent);
-    let vacm = settings.vacm;
-    let max_repetitions = settings.max_repetitions;
-    let shared_users = Arc::clone(shared.users);
-    let table_users = settings.users.clone();
-    let shared_vacm = Arc::clone(shared.vacm);
-    let table_vacm = vacm.clone();
-    let applied = reloads
-        .reload(settings.communities, settings.users, move || {
-            *shared_users.write().unwrap_or_else(PoisonError::into_inner) = table_users;
-            *shared_vacm.write().unwrap_or_else(PoisonError::into_inner) = table_vacm;
-            let mut agent = agent.lock().unwrap_or_else(PoisonError::into_inner);
-            agent.set_vacm(vacm);
-            agent.set_config(AgentConfig { max_repetitions });
-        })
-        .await;
-    if let Err(error) = applied {
-        eprintln!("vigie agent: reload failed: {error}");
-        return;
-    }
-    eprintln!("vigie agent: configuration reloaded");
-    let _ = notify.try_send(Notification::WarmStart);
+    Ok(Running {
+        local_addrs: responder.local_addrs(),
+        responder,
+        handler: Handler {
+            agent,
+            notify,
+            authen_traps,
+        },
+        reloader,
+    })
 }
 
-/// What the MIB tables share with a reload: the users and the access rules.
-#[derive(Clone, Copy)]
-struct Shared<'a> {
-    users: &'a Users,
-    vacm: &'a SharedVacm,
+/// An assembled agent whose sockets are bound, ready to answer.
+pub(crate) struct Running {
+    /// The addresses it listens on (ports resolved).
+    pub(crate) local_addrs: Vec<SocketAddr>,
+    /// Applies a new configuration while it runs.
+    pub(crate) reloader: AgentReload,
+    responder: Responder,
+    handler: Handler,
+}
+
+impl Running {
+    /// Answers requests until `shutdown` completes.
+    pub(crate) async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), String> {
+        self.responder
+            .run(self.handler, shutdown)
+            .await
+            .map_err(|error| error.to_string())
+    }
+}
+
+/// Applies a reloaded configuration to a running agent: its communities, users, views and
+/// GETBULK cap, between two requests, then sends warmStart. Addresses, state directory and
+/// system values need a restart.
+#[derive(Clone)]
+pub(crate) struct AgentReload {
+    reloads: ReloadHandle,
+    agent: Arc<Mutex<Agent>>,
+    /// The users, as usmUserTable shows them.
+    users: Users,
+    /// The access rules, as the VACM tables show them.
+    vacm: SharedVacm,
+    notify: mpsc::Sender<Notification>,
+}
+
+impl AgentReload {
+    /// Swaps in `settings`' access configuration; fails when the agent has stopped.
+    pub(crate) async fn apply(&self, settings: Settings) -> Result<(), String> {
+        let agent = Arc::clone(&self.agent);
+        let vacm = settings.vacm;
+        let max_repetitions = settings.max_repetitions;
+        let shared_users = Arc::clone(&self.users);
+        let table_users = settings.users.clone();
+        let shared_vacm = Arc::clone(&self.vacm);
+        let table_vacm = vacm.clone();
+        self.reloads
+            .reload(settings.communities, settings.users, move || {
+                *shared_users.write().unwrap_or_else(PoisonError::into_inner) = table_users;
+                *shared_vacm.write().unwrap_or_else(PoisonError::into_inner) = table_vacm;
+                let mut agent = agent.lock().unwrap_or_else(PoisonError::into_inner);
+                agent.set_vacm(vacm);
+                agent.set_config(AgentConfig { max_repetitions });
+            })
+            .await
+            .map_err(|error| error.to_string())?;
+        let _ = self.notify.try_send(Notification::WarmStart);
+        Ok(())
+    }
 }
 
 /// The request handler: the agent, and authenticationFailure for bad communities.
@@ -338,7 +370,7 @@ const LINK_POLLING: Duration = Duration::from_secs(5);
 const NOTIFICATION_QUEUE: usize = 64;
 
 /// The validated configuration: flags and file merged.
-struct Settings {
+pub(crate) struct Settings {
     listen: Vec<SocketAddr>,
     state_dir: Option<PathBuf>,
     communities: CommunityTable,
@@ -352,6 +384,34 @@ struct Settings {
 }
 
 impl Settings {
+    /// The built-in agent of `vigie serve`: one address, one read-only community seeing
+    /// everything, its engine ID and boots kept in `state_dir`, its notifications sent as
+    /// v2c informs to `notify` (the station's own receiver) when given.
+    pub(crate) fn builtin(
+        listen: SocketAddr,
+        community: &str,
+        state_dir: PathBuf,
+        notify: Option<(SocketAddr, String)>,
+    ) -> Result<Self, String> {
+        let mut settings = Self::load(&AgentArgs {
+            listen: vec![listen.to_string()],
+            rocommunity: vec![community.to_owned()],
+            rwcommunity: Vec::new(),
+            state_dir: Some(state_dir),
+            config: None,
+        })?;
+        settings.traps = notify
+            .into_iter()
+            .map(|(address, community)| Target {
+                address,
+                version: Version::V2c,
+                community,
+                inform: true,
+            })
+            .collect();
+        Ok(settings)
+    }
+
     fn load(args: &AgentArgs) -> Result<Self, String> {
         let (file, source) = match &args.config {
             Some(path) => {

@@ -1,14 +1,19 @@
 //! One module per subcommand; this module holds what they share.
 
+pub(crate) mod admin;
 pub(crate) mod agent;
 pub(crate) mod bulkget;
 pub(crate) mod bulkwalk;
 pub(crate) mod get;
 pub(crate) mod getnext;
 pub(crate) mod inform;
+pub(crate) mod log;
 pub(crate) mod mib;
+pub(crate) mod serve;
 pub(crate) mod set;
+pub(crate) mod smtp;
 pub(crate) mod table;
+pub(crate) mod token;
 pub(crate) mod translate;
 pub(crate) mod trap;
 pub(crate) mod walk;

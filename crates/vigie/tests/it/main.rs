@@ -12,5 +12,7 @@ mod mibs;
 mod notifications;
 mod options;
 mod requests;
+mod serve;
+mod smtp;
 mod support;
 mod walks;
