@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use vigie_snmp::engine::{RequestContext, SnmpCounter, SnmpCounters};
 use vigie_snmp::translate::{is_v1_value, response_to_v1};
-use vigie_snmp::vacm::{AccessError, Vacm, View, ViewType};
+use vigie_snmp::vacm::{AccessError, SubtreeView, Vacm, View, ViewType};
 use vigie_snmp::{
     AnyPdu, BulkPdu, ErrorStatus, Oid, Pdu, PduKind, RequestId, SecurityLevel, SecurityModel,
     Value, VarBind, Version,
@@ -182,20 +182,47 @@ impl Agent {
 
     /// The varbind after `oid` within `view` (with v1's rule of no Counter64), or
     /// `endOfMibView` at `oid`.
+    ///
+    /// An instance outside the view is not stepped over alone: the widest subtree holding it
+    /// that the view excludes entirely is jumped over at once (RFC 3415 §4 families), so a
+    /// view that excludes a large table costs one lookup, not a walk of the table.
     fn next(&self, ctx: &RequestCtx, view: &View, oid: &Oid) -> VarBind {
-        let mut at = oid.clone();
+        let mut candidate = self.registry.get_next(ctx, oid);
         loop {
-            let Some(varbind) = self.registry.get_next(ctx, &at) else {
+            let Some(varbind) = candidate else {
                 return VarBind {
                     name: oid.clone(),
                     value: Value::EndOfMibView,
                 };
             };
-            let visible = view.contains(&varbind.name);
-            if visible && (ctx.version != Version::V1 || is_v1_value(&varbind.value)) {
-                return varbind;
+            if view.contains(&varbind.name) {
+                if ctx.version != Version::V1 || is_v1_value(&varbind.value) {
+                    return varbind;
+                }
+                candidate = self.registry.get_next(ctx, &varbind.name);
+                continue;
             }
-            at = varbind.name;
+            candidate = match excluded_subtree(view, &varbind.name) {
+                Some(subtree) => match subtree_successor(&subtree) {
+                    Some(after) => self.first_from(ctx, &after),
+                    // Nothing can follow a subtree of maximal arcs.
+                    None => None,
+                },
+                None => self.registry.get_next(ctx, &varbind.name),
+            };
+        }
+    }
+
+    /// The first instance at or after `oid`.
+    fn first_from(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
+        match self.registry.get(ctx, oid) {
+            Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => {
+                self.registry.get_next(ctx, oid)
+            }
+            value => Some(VarBind {
+                name: oid.clone(),
+                value,
+            }),
         }
     }
 
@@ -296,6 +323,37 @@ fn error_response(pdu: &Pdu, status: ErrorStatus, index: usize) -> Pdu {
     }
 }
 
+/// The shortest prefix of `name` (of two arcs or more) under which `view` holds nothing.
+fn excluded_subtree(view: &View, name: &Oid) -> Option<Oid> {
+    let arcs = name.arcs();
+    (MIN_ARCS..=arcs.len()).find_map(|len| {
+        let prefix = Oid::new(arcs.get(..len)?).ok()?;
+        (view.check_subtree(&prefix) == SubtreeView::Excluded).then_some(prefix)
+    })
+}
+
+/// The first OID after every OID under `subtree`: its last arc incremented, carried into the
+/// previous ones past the largest valid arc; `None` when no OID follows.
+fn subtree_successor(subtree: &Oid) -> Option<Oid> {
+    let mut arcs = subtree.arcs().to_vec();
+    while let Some(last) = arcs.pop() {
+        let Some(next) = last.checked_add(1) else {
+            continue;
+        };
+        let mut successor = arcs.clone();
+        successor.push(next);
+        // An OID has two arcs at least: `2` becomes `2.0`, the first OID from there.
+        if successor.len() < MIN_ARCS {
+            successor.push(0);
+        }
+        // Past the last valid arc (`1.39`, say), carry into the previous one.
+        if let Ok(oid) = Oid::new(&successor) {
+            return Some(oid);
+        }
+    }
+    None
+}
+
 /// A varbind's encoded size, near enough to stop a GETBULK early.
 fn approximate_size(varbind: &VarBind) -> usize {
     let value = match &varbind.value {
@@ -309,6 +367,8 @@ fn approximate_size(varbind: &VarBind) -> usize {
 /// snmpd's default `maxGetbulkRepeats` is unlimited; a cap bounds the work one request
 /// causes, and 1 000 is far above what fits in a 65 507-octet message anyway.
 const DEFAULT_MAX_REPETITIONS: u32 = 1_000;
+/// The fewest arcs of an OID (RFC 2578 §3.5 as `vigie_snmp::Oid` enforces it).
+const MIN_ARCS: usize = 2;
 
 #[cfg(test)]
 mod tests;

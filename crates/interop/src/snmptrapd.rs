@@ -30,7 +30,17 @@ impl Snmptrapd {
     ///
     /// When it does not come up within 5 s, with its log.
     pub fn start() -> Option<Self> {
-        Self::launch(LogFormat::Records)
+        Self::launch(LogFormat::Records, "")
+    }
+
+    /// [`start`](Self::start) with more lines in its configuration (`createUser …` for
+    /// v3 senders).
+    ///
+    /// # Panics
+    ///
+    /// When it does not come up within 5 s, with its log.
+    pub fn start_with(conf_extra: &str) -> Option<Self> {
+        Self::launch(LogFormat::Records, conf_extra)
     }
 
     /// Starts a receiver that logs in snmptrapd's own default format (no `-F`) and names
@@ -43,11 +53,11 @@ impl Snmptrapd {
     ///
     /// When it does not come up within 5 s, with its log.
     pub fn start_netsnmp_format() -> Option<Self> {
-        Self::launch(LogFormat::NetSnmp)
+        Self::launch(LogFormat::NetSnmp, "")
     }
 
     /// Starts a receiver that logs in `format`.
-    fn launch(format: LogFormat) -> Option<Self> {
+    fn launch(format: LogFormat, conf_extra: &str) -> Option<Self> {
         if !require(&[Peer::Snmptrapd]) {
             return None;
         }
@@ -62,7 +72,7 @@ impl Snmptrapd {
             write_file(
                 &conf,
                 &format!(
-                    "[snmp] persistentDir {}\ndisableAuthorization yes\n",
+                    "[snmp] persistentDir {}\ndisableAuthorization yes\n{conf_extra}\n",
                     sandbox.persist().display()
                 ),
             );

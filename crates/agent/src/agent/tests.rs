@@ -600,3 +600,152 @@ fn a_handler_that_answers_backwards_cannot_loop_a_walk() {
     assert_eq!(next.name, oid("1.3.6.1.2.1.6.1.0"));
     assert_eq!(registry.get_next(&ctx, &oid("1.3.6.1.2.1.6.1.0")), None);
 }
+
+/// A table of many rows that counts the lookups made in it.
+struct Counted {
+    root: Oid,
+    rows: u32,
+    lookups: std::sync::atomic::AtomicUsize,
+}
+
+impl Counted {
+    fn row(&self, index: u32) -> Oid {
+        let mut arcs = self.root.arcs().to_vec();
+        arcs.extend([1, 1, index]);
+        Oid::new(&arcs).unwrap()
+    }
+}
+
+impl Mib for Counted {
+    fn root(&self) -> &Oid {
+        &self.root
+    }
+    fn get(&self, _ctx: &RequestCtx, oid: &Oid) -> Value {
+        self.lookups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match (1..=self.rows).find(|&i| self.row(i) == *oid) {
+            Some(i) => Value::Integer(i32::try_from(i).unwrap()),
+            None => Value::NoSuchInstance,
+        }
+    }
+    fn get_next(&self, _ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
+        self.lookups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (1..=self.rows)
+            .map(|i| self.row(i))
+            .find(|name| name > oid)
+            .map(|name| VarBind {
+                value: Value::Integer(1),
+                name,
+            })
+    }
+}
+
+#[test]
+fn getnext_and_getbulk_jump_over_a_subtree_the_view_excludes() {
+    use vigie_snmp::community::CommunityEntry;
+    use vigie_snmp::vacm::{AccessEntry, ViewFamily, ViewSubtree};
+
+    let table = std::sync::Arc::new(Counted {
+        root: oid("1.3.6.1.2.1.2"),
+        rows: 10_000,
+        lookups: std::sync::atomic::AtomicUsize::new(0),
+    });
+    struct Shared(std::sync::Arc<Counted>);
+    impl Mib for Shared {
+        fn root(&self) -> &Oid {
+            self.0.root()
+        }
+        fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
+            self.0.get(ctx, oid)
+        }
+        fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
+            self.0.get_next(ctx, oid)
+        }
+    }
+    let mut registry = Registry::new();
+    for root in ["1.3.6.1.2.1.1", "1.3.6.1.2.1.3"] {
+        registry
+            .register(Box::new(ScalarGroup::new(
+                oid(root),
+                vec![Scalar::constant(1, Value::Integer(7))],
+            )))
+            .unwrap();
+    }
+    registry
+        .register(Box::new(Shared(std::sync::Arc::clone(&table))))
+        .unwrap();
+    let mut vacm = Vacm::new();
+    vacm.add_group("walkers", SecurityModel::V2c, "walker")
+        .unwrap();
+    vacm.add_access(
+        AccessEntry::new("walkers", SecurityModel::V2c, SecurityLevel::NoAuthNoPriv)
+            .with_read_view("most"),
+    )
+    .unwrap();
+    let subtree = |text: &str| ViewSubtree::new(oid(text).arcs()).unwrap();
+    vacm.add_view("most", ViewFamily::included(subtree("1.3")))
+        .unwrap();
+    vacm.add_view("most", ViewFamily::excluded(subtree("1.3.6.1.2.1.2")))
+        .unwrap();
+    let mut communities = CommunityTable::new();
+    communities
+        .add(CommunityEntry::new("walker", "walker"))
+        .unwrap();
+    let mut f = Fixture {
+        agent: Agent::new(registry, vacm, AgentConfig { max_repetitions: 3 }),
+        engine: ResponderEngine::new(ResponderConfig {
+            communities,
+            max_message_size: 0,
+        }),
+    };
+    let response = f.ask(
+        Version::V2c,
+        b"walker",
+        request(
+            PduKind::GetNextRequest,
+            &[("1.3.6.1.2.1.1.1.0", Value::Null)],
+        ),
+    );
+    assert_eq!(names(&response), ["1.3.6.1.2.1.3.1.0"]);
+    // The first row is found, seen outside the view, and the table left in one jump: two
+    // lookups (a GETNEXT, then a GET at the subtree's successor), not ten thousand.
+    let lookups = table.lookups.swap(0, std::sync::atomic::Ordering::Relaxed);
+    assert!(lookups <= 2, "{lookups} lookups in the excluded table");
+
+    let response = f.ask(
+        Version::V2c,
+        b"walker",
+        AnyPdu::Bulk(BulkPdu {
+            request_id: RequestId(10),
+            non_repeaters: 0,
+            max_repetitions: 3,
+            varbinds: vec![VarBind::null(oid("1.3.6.1.2.1.1"))],
+        }),
+    );
+    assert_eq!(
+        names(&response),
+        [
+            "1.3.6.1.2.1.1.1.0",
+            "1.3.6.1.2.1.3.1.0",
+            "1.3.6.1.2.1.3.1.0"
+        ]
+    );
+    assert_eq!(response.varbinds[2].value, Value::EndOfMibView);
+    let lookups = table.lookups.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(lookups <= 2, "{lookups} lookups in the excluded table");
+}
+
+#[test]
+fn the_successor_of_a_subtree_carries_over_maximal_arcs() {
+    assert_eq!(
+        subtree_successor(&oid("1.3.6.1.2.1.2")),
+        Some(oid("1.3.6.1.2.1.3"))
+    );
+    assert_eq!(
+        subtree_successor(&oid("1.3.6.4294967295")),
+        Some(oid("1.3.7"))
+    );
+    assert_eq!(subtree_successor(&oid("1.39")), Some(oid("2.0")));
+    assert_eq!(subtree_successor(&oid("2.4294967295")), None);
+}

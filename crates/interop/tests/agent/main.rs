@@ -16,6 +16,9 @@ use vigie_interop::{
 };
 
 mod host_groups;
+mod notifications_v3;
+mod pysnmp;
+mod reload;
 
 /// A running `vigie agent`, killed when dropped.
 struct VigieAgent {
