@@ -85,22 +85,69 @@ impl AlarmDesk {
         Ok(decision)
     }
 
-    fn publish(&self, at: Timestamp, decision: &Decision, cause: Option<Arc<Notification>>) {
-        if matches!(decision, Decision::Unchanged(_)) {
-            return;
+    /// Applies a batch of events at `now`, in order, under one lock of the book, and stores
+    /// all their decisions in one transaction (one fsync for the batch, where
+    /// [`AlarmDesk::apply_caused`] costs one per event); then publishes them, in order, each
+    /// with its cause. The decisions are the ones applying the events one by one would give:
+    /// a repeat within the batch counts, a clear after a raise clears it.
+    ///
+    /// All or nothing: when storing fails, nothing is published, the book is reloaded from
+    /// the store so that memory and disk agree again, and the error is returned.
+    pub async fn apply_batch(
+        &self,
+        now: Timestamp,
+        events: Vec<(AlarmEvent, Option<Arc<Notification>>)>,
+    ) -> Result<Vec<Decision>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut book = self.book.lock().await;
+        let mut decisions = Vec::with_capacity(events.len());
+        let mut causes = Vec::with_capacity(events.len());
+        for (event, cause) in events {
+            decisions.push(book.apply(now, event));
+            causes.push(cause);
+        }
+        if let Err(error) = self.store.record_all(now, &decisions).await {
+            if let (Ok(open), Ok(next)) = (
+                self.store.open_alarms().await,
+                self.store.next_alarm_id().await,
+            ) {
+                *book = AlarmBook::with_open(open, next);
+            }
+            return Err(error);
+        }
+        // Published under the book's lock, so subscribers see decisions in the stored order.
+        self.publish_all(now, decisions.iter().zip(causes));
+        Ok(decisions)
+    }
+
+    fn publish(&self, at: Timestamp, decision: &Decision, cause: Option<Arc<Notification>>) {
+        self.publish_all(at, std::iter::once((decision, cause)));
+    }
+
+    fn publish_all<'a>(
+        &self,
+        at: Timestamp,
+        decisions: impl Iterator<Item = (&'a Decision, Option<Arc<Notification>>)>,
+    ) {
         let Ok(mut subscribers) = self.subscribers.lock() else {
             return;
         };
-        if subscribers.is_empty() {
-            return;
+        for (decision, cause) in decisions {
+            if subscribers.is_empty() {
+                return;
+            }
+            if matches!(decision, Decision::Unchanged(_)) {
+                continue;
+            }
+            let published = Arc::new(Published {
+                at,
+                decision: decision.clone(),
+                cause,
+            });
+            subscribers.retain(|s| s.send(Arc::clone(&published)).is_ok());
         }
-        let published = Arc::new(Published {
-            at,
-            decision: decision.clone(),
-            cause,
-        });
-        subscribers.retain(|s| s.send(Arc::clone(&published)).is_ok());
     }
 
     /// How many alarms are open, by severity (see [`AlarmBook::count_by_severity`]).
@@ -176,5 +223,206 @@ mod tests {
             decisions.try_recv().is_err(),
             "nothing changed is not published"
         );
+    }
+
+    fn clear(key: &str) -> AlarmEvent {
+        AlarmEvent::Clear {
+            key: AlarmKey::new(key),
+            reason: "up".into(),
+        }
+    }
+
+    async fn desk(dir: &std::path::Path) -> (AlarmDesk, Store) {
+        std::fs::create_dir_all(dir).unwrap();
+        let store = Store::open(&dir.join("vigie.db"), Durability::Full)
+            .await
+            .unwrap();
+        (AlarmDesk::load(store.clone()).await.unwrap(), store)
+    }
+
+    fn cause(n: i64) -> Option<Arc<Notification>> {
+        let notification = Notification::from_v2(
+            Timestamp(n),
+            "192.0.2.1:162".parse().unwrap(),
+            vigie_snmp::Version::V2c,
+            crate::event::NotificationKind::Trap,
+            "comm1",
+            &[vigie_snmp::VarBind {
+                name: "1.3.6.1.6.3.1.1.4.1.0".parse().unwrap(),
+                value: vigie_snmp::Value::ObjectIdentifier("1.3.6.1.6.3.1.1.5.3".parse().unwrap()),
+            }],
+        )
+        .unwrap();
+        Some(Arc::new(notification))
+    }
+
+    #[tokio::test]
+    async fn a_batch_decides_in_order_counts_repeats_and_clears_what_it_raised() {
+        let dir = tempfile::tempdir().unwrap();
+        let (desk, store) = desk(dir.path()).await;
+        let decisions = desk
+            .apply_batch(
+                Timestamp(5),
+                vec![
+                    (raise("a"), None),
+                    (raise("b"), None),
+                    (raise("a"), None),
+                    (clear("a"), None),
+                    (clear("a"), None),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(decisions.len(), 5);
+        let Decision::Raised(a) = &decisions[0] else {
+            panic!("first raise opens: {:?}", decisions[0]);
+        };
+        let Decision::Raised(b) = &decisions[1] else {
+            panic!("b opens: {:?}", decisions[1]);
+        };
+        assert_eq!(
+            (a.id, b.id),
+            (crate::alarm::AlarmId(1), crate::alarm::AlarmId(2))
+        );
+        let Decision::Repeated(again) = &decisions[2] else {
+            panic!("a repeat within the batch: {:?}", decisions[2]);
+        };
+        assert_eq!((again.id, again.count), (a.id, 2));
+        let Decision::Cleared(cleared) = &decisions[3] else {
+            panic!("the clear after the raise: {:?}", decisions[3]);
+        };
+        assert_eq!((cleared.id, cleared.count), (a.id, 2));
+        assert!(matches!(decisions[4], Decision::Unchanged(_)));
+
+        // Stored as decided: a cleared after two raises, b open, every step in the history.
+        let stored_a = store.alarm(a.id).await.unwrap().unwrap();
+        assert_eq!(stored_a.state, crate::alarm::AlarmState::Cleared);
+        assert_eq!(stored_a.count, 2);
+        let actions: Vec<String> = store
+            .alarm_history(a.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.action)
+            .collect();
+        assert_eq!(actions, ["raised", "repeated", "cleared"]);
+        let open = store.open_alarms().await.unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].id, b.id);
+        // The book agrees: the next raise of a opens a new alarm.
+        let Ok(Decision::Raised(next)) = desk.apply(Timestamp(6), raise("a")).await else {
+            panic!("a new alarm after the clear");
+        };
+        assert_eq!(next.id, crate::alarm::AlarmId(3));
+    }
+
+    #[tokio::test]
+    async fn a_batch_publishes_its_decisions_in_order_with_their_causes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (desk, _store) = desk(dir.path()).await;
+        let mut published = desk.subscribe();
+        desk.apply(Timestamp(1), raise("before")).await.unwrap();
+        desk.apply_batch(
+            Timestamp(2),
+            vec![
+                (raise("a"), cause(1)),
+                (clear("nothing"), cause(2)),
+                (raise("a"), cause(3)),
+                (clear("a"), cause(4)),
+            ],
+        )
+        .await
+        .unwrap();
+        desk.apply(Timestamp(3), raise("after")).await.unwrap();
+        let mut seen = Vec::new();
+        while let Ok(decision) = published.try_recv() {
+            let cause = decision.cause.as_ref().map(|c| c.received_at.0);
+            seen.push((decision.decision.action().unwrap(), decision.at.0, cause));
+        }
+        assert_eq!(
+            seen,
+            [
+                ("raised", 1, None),
+                ("raised", 2, Some(1)),
+                ("repeated", 2, Some(3)),
+                ("cleared", 2, Some(4)),
+                ("raised", 3, None),
+            ],
+            "the unchanged clear is not published"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_stores_what_applying_one_by_one_stores() {
+        let events = || {
+            vec![
+                raise("a"),
+                raise("b"),
+                raise("a"),
+                clear("b"),
+                raise("b"),
+                AlarmEvent::Ack {
+                    id: crate::alarm::AlarmId(1),
+                    user: "admin".into(),
+                },
+                raise("a"),
+                clear("c"),
+            ]
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (batched, batched_store) = desk(&dir.path().join("batched")).await;
+        let (single, single_store) = desk(&dir.path().join("single")).await;
+        let from_batch = batched
+            .apply_batch(
+                Timestamp(9),
+                events().into_iter().map(|e| (e, None)).collect(),
+            )
+            .await
+            .unwrap();
+        let mut one_by_one = Vec::new();
+        for event in events() {
+            one_by_one.push(single.apply(Timestamp(9), event).await.unwrap());
+        }
+        assert_eq!(from_batch, one_by_one);
+        let all = crate::store::AlarmFilter::default();
+        let stored = batched_store.alarms(&all).await.unwrap();
+        assert_eq!(stored, single_store.alarms(&all).await.unwrap());
+        assert_eq!(stored.len(), 3);
+        for alarm in &stored {
+            assert_eq!(
+                batched_store.alarm_history(alarm.id).await.unwrap(),
+                single_store.alarm_history(alarm.id).await.unwrap()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_publishes_nothing_and_reloads_the_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, store) = desk(dir.path()).await;
+        let second = AlarmDesk::load(store.clone()).await.unwrap();
+        let mut published = second.subscribe();
+        first.apply(Timestamp(1), raise("k")).await.unwrap();
+        // The stale desk opens "k" again in the batch: the database refuses the whole batch.
+        assert!(
+            second
+                .apply_batch(Timestamp(2), vec![(raise("x"), None), (raise("k"), None)])
+                .await
+                .is_err()
+        );
+        assert!(
+            published.try_recv().is_err(),
+            "nothing stored, nothing published"
+        );
+        assert_eq!(store.open_alarms().await.unwrap().len(), 1);
+        let Ok(decisions) = second
+            .apply_batch(Timestamp(3), vec![(raise("k"), None), (raise("x"), None)])
+            .await
+        else {
+            panic!("the reloaded book agrees with the store");
+        };
+        assert!(matches!(&decisions[0], Decision::Repeated(alarm) if alarm.count == 2));
+        assert!(matches!(decisions[1], Decision::Raised(_)));
+        assert_eq!(published.try_recv().unwrap().decision, decisions[0]);
     }
 }

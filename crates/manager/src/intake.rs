@@ -48,19 +48,19 @@ impl Intake {
         }
     }
 
-    /// Stores `batch` in one transaction, then applies each notification's alarm events.
+    /// Stores `batch` in one transaction, then applies the alarm events of all its
+    /// notifications, in order, through [`AlarmDesk::apply_batch`] (a second transaction).
     ///
     /// Fails (and counts every notification of the batch as dropped, `store_failed`) only when
     /// the events could not be stored: informs of the batch must then not be acknowledged, so
-    /// that their senders retry. An alarm that cannot be stored after its event is logged
-    /// and does not fail the batch: the event itself is safe.
+    /// that their senders retry. Alarms that cannot be stored after their events are logged
+    /// and do not fail the batch: the events themselves are safe.
     pub async fn accept(
         &self,
         now: Timestamp,
         batch: &[Received],
     ) -> Result<Vec<EventId>, StoreError> {
-        let notifications: Vec<Notification> =
-            batch.iter().map(|r| r.notification.clone()).collect();
+        let notifications: Vec<&Notification> = batch.iter().map(|r| &r.notification).collect();
         let ids = match self.store.insert_events(&notifications).await {
             Ok(ids) => ids,
             Err(error) => {
@@ -72,18 +72,23 @@ impl Intake {
         };
         self.metrics
             .stored(u64::try_from(ids.len()).unwrap_or(u64::MAX));
+        let mut events = Vec::with_capacity(batch.len());
         for received in batch {
-            let cause = Arc::new(received.notification.clone());
-            for event in alarm_events_from(&received.notification, &received.device, &self.table) {
-                if let Err(error) = self
-                    .desk
-                    .apply_caused(now, event, Some(Arc::clone(&cause)))
-                    .await
-                {
-                    tracing::error!(error = %error, device = %received.device,
-                        "an alarm could not be stored");
-                }
+            let implied = alarm_events_from(&received.notification, &received.device, &self.table);
+            if implied.is_empty() {
+                continue;
             }
+            let cause = Arc::new(received.notification.clone());
+            events.extend(
+                implied
+                    .into_iter()
+                    .map(|event| (event, Some(Arc::clone(&cause)))),
+            );
+        }
+        let count = events.len();
+        if let Err(error) = self.desk.apply_batch(now, events).await {
+            tracing::error!(error = %error, alarm_events = count,
+                "the alarms of a batch of notifications could not be stored");
         }
         Ok(ids)
     }

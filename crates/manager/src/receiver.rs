@@ -12,9 +12,12 @@
 //!
 //! ```text
 //!   UDP ──► NotificationListener ──(bounded queue, full → dropped "queue_full")──► Receiver
-//!                                                          authorise, translate, name
-//!                                                          Intake::accept (one transaction)
-//!                                                          acknowledge informs
+//!                                                    stage 1: authorise, translate, name
+//!                                                       │ (a few prepared batches)
+//!                                                    stage 2: Intake::accept of every
+//!                                                       waiting batch (one transaction for
+//!                                                       the events, one for the alarms),
+//!                                                       then acknowledge informs
 //! ```
 
 use std::collections::HashMap;
@@ -29,8 +32,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use vigie_mib::MibSet;
 use vigie_net::{
-    Accepted, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle, ListenerStats,
-    NotificationListener,
+    Accepted, Ack, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle,
+    ListenerStats, NotificationListener,
 };
 use vigie_snmp::community::{CommunityEntry, CommunityTable, SourceNetwork};
 use vigie_snmp::engine::{ResponderConfig, ResponderEngine, TrapUser, UsmConfig};
@@ -286,6 +289,12 @@ impl Receiver {
 
     /// Receives and stores until `shutdown` completes; then stops reading the sockets and
     /// stores what is already queued before returning.
+    ///
+    /// Two stages overlap: one task authorises, translates and names a batch while the
+    /// other commits the previous ones. The committing stage takes every prepared batch
+    /// waiting for it into one transaction (up to [`MAX_COMMIT`] notifications), so the
+    /// transactions grow with the load and the fsync is shared; when idle, a single
+    /// notification is committed at once.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let Self {
             listener,
@@ -300,6 +309,8 @@ impl Receiver {
         let sockets = tokio::spawn(listener.run(sink, observer, async {
             let _ = stopped.await;
         }));
+        let (prepared_tx, prepared_rx) = mpsc::channel(PREPARED_BATCHES);
+        let committer = tokio::spawn(commit(parts.intake.clone(), prepared_rx));
         let mut worker = Worker {
             parts,
             vacm,
@@ -315,7 +326,11 @@ impl Receiver {
                     if n == 0 {
                         break;
                     }
-                    worker.store(&mut batch).await;
+                    if let Some(prepared) = worker.prepare(&mut batch).await
+                        && prepared_tx.send(prepared).await.is_err()
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -323,8 +338,14 @@ impl Receiver {
         let _ = stop.send(());
         let _ = sockets.await;
         while accepted.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            worker.store(&mut batch).await;
+            if let Some(prepared) = worker.prepare(&mut batch).await
+                && prepared_tx.send(prepared).await.is_err()
+            {
+                break;
+            }
         }
+        drop(prepared_tx);
+        let _ = committer.await;
     }
 }
 
@@ -359,8 +380,20 @@ struct Worker {
 }
 
 impl Worker {
-    async fn store(&mut self, batch: &mut Vec<Accepted>) {
-        self.refresh_devices().await;
+    /// Authorises, translates and names `batch` (emptying it); `None` when nothing of it
+    /// is left to store.
+    async fn prepare(&mut self, batch: &mut Vec<Accepted>) -> Option<Prepared> {
+        // A sender not in the cache may be a device added a moment ago: its alarms must
+        // carry its name from the start, or a later clear (keyed by name) would miss them.
+        let unknown = batch
+            .iter()
+            .any(|accepted| !self.devices.contains_key(&accepted.source.ip()));
+        let max_age = if unknown {
+            DEVICE_REFRESH_ON_MISS
+        } else {
+            DEVICE_REFRESH
+        };
+        self.refresh_devices(max_age).await;
         let now = Timestamp::from_system_time(SystemTime::now());
         let metrics = Arc::clone(&self.parts.metrics);
         let mut received = Vec::with_capacity(batch.len());
@@ -407,28 +440,18 @@ impl Worker {
             }
         }
         if received.is_empty() {
-            return;
+            return None;
         }
-        match self.parts.intake.accept(now, &received).await {
-            Ok(_) => {
-                for ack in acks {
-                    // A lost acknowledgement makes the sender resend: a duplicate, never a
-                    // loss.
-                    let _ = ack.confirm().await;
-                }
-            }
-            Err(error) => {
-                // The intake counted the drops; the senders of informs retry.
-                tracing::error!(%error, notifications = received.len(),
-                    "notifications could not be stored");
-            }
-        }
+        Some(Prepared {
+            now,
+            received,
+            acks,
+        })
     }
 
-    async fn refresh_devices(&mut self) {
-        let fresh = self
-            .devices_at
-            .is_some_and(|at| at.elapsed() < DEVICE_REFRESH);
+    /// Reads the device names again when the cache is older than `max_age`.
+    async fn refresh_devices(&mut self, max_age: Duration) {
+        let fresh = self.devices_at.is_some_and(|at| at.elapsed() < max_age);
         if fresh {
             return;
         }
@@ -441,6 +464,50 @@ impl Worker {
                     .collect();
             }
             Err(error) => tracing::warn!(%error, "device names unavailable; using addresses"),
+        }
+    }
+}
+
+/// Notifications ready to store, and the acknowledgements of the informs among them.
+struct Prepared {
+    now: Timestamp,
+    received: Vec<Received>,
+    acks: Vec<Ack>,
+}
+
+/// The committing stage: stores each group of waiting batches in one transaction, then
+/// acknowledges their informs. Returns when the preparing stage is gone and nothing waits.
+async fn commit(intake: Intake, mut prepared: mpsc::Receiver<Prepared>) {
+    let mut waiting = Vec::with_capacity(PREPARED_BATCHES);
+    while prepared.recv_many(&mut waiting, PREPARED_BATCHES).await > 0 {
+        let mut batches = waiting.drain(..).peekable();
+        while let Some(first) = batches.next() {
+            let Prepared {
+                mut now,
+                mut received,
+                mut acks,
+            } = first;
+            while let Some(next) = batches
+                .next_if(|next| received.len().saturating_add(next.received.len()) <= MAX_COMMIT)
+            {
+                now = now.max(next.now);
+                received.extend(next.received);
+                acks.extend(next.acks);
+            }
+            match intake.accept(now, &received).await {
+                Ok(_) => {
+                    for ack in acks {
+                        // A lost acknowledgement makes the sender resend: a duplicate, never
+                        // a loss.
+                        let _ = ack.confirm().await;
+                    }
+                }
+                Err(error) => {
+                    // The intake counted the drops; the senders of informs retry.
+                    tracing::error!(%error, notifications = received.len(),
+                        "notifications could not be stored");
+                }
+            }
         }
     }
 }
@@ -562,10 +629,19 @@ fn default_engine_id() -> EngineId {
 pub const TRAP_PORT: u16 = 162;
 /// The default queue between the sockets and the store, in notifications.
 pub const DEFAULT_QUEUE: usize = 8_192;
-/// The most notifications stored in one transaction.
+/// The most notifications prepared (authorised, translated, named) together.
 pub const MAX_BATCH: usize = 512;
+/// The most notifications stored in one transaction: several prepared batches when the
+/// store is behind.
+pub const MAX_COMMIT: usize = 4 * MAX_BATCH;
+/// Prepared batches waiting for the committing stage, at most; beyond it the preparing
+/// stage waits, and the listener's queue absorbs (and counts) the rest.
+const PREPARED_BATCHES: usize = 4;
 /// How often the device names are read again.
 const DEVICE_REFRESH: Duration = Duration::from_secs(10);
+/// How old the device names may be when a batch comes from an address they do not hold:
+/// at most one inventory read per interval, however many unknown senders trap.
+const DEVICE_REFRESH_ON_MISS: Duration = Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {
@@ -632,5 +708,78 @@ mod tests {
         let names: Vec<&[u8]> = informs.iter().map(|(name, _)| name.as_ref()).collect();
         assert_eq!(names, [b"any".as_slice(), b"mine"]);
         assert_eq!(traps.len(), 3);
+    }
+
+    fn link_down(if_index: i32) -> Received {
+        let oid = |s: &str| s.parse::<vigie_snmp::Oid>().unwrap();
+        let notification = Notification::from_v2(
+            Timestamp(1),
+            "192.0.2.7:50000".parse().unwrap(),
+            Version::V2c,
+            NotificationKind::Trap,
+            "comm1",
+            &[
+                vigie_snmp::VarBind {
+                    name: oid("1.3.6.1.6.3.1.1.4.1.0"),
+                    value: vigie_snmp::Value::ObjectIdentifier(oid("1.3.6.1.6.3.1.1.5.3")),
+                },
+                vigie_snmp::VarBind {
+                    name: oid(&format!("1.3.6.1.2.1.2.2.1.1.{if_index}")),
+                    value: vigie_snmp::Value::Integer(if_index),
+                },
+            ],
+        )
+        .unwrap();
+        Received {
+            notification,
+            device: "r7".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn waiting_batches_are_committed_together_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("vigie.db"), crate::store::Durability::Full)
+            .await
+            .unwrap();
+        let desk = Arc::new(crate::desk::AlarmDesk::load(store.clone()).await.unwrap());
+        let mut published = desk.subscribe();
+        let intake = Intake::new(
+            store.clone(),
+            desk,
+            Arc::new(Metrics::default()),
+            Arc::new(crate::event::TrapAlarms::standard()),
+        );
+        let (batches, prepared) = mpsc::channel(PREPARED_BATCHES);
+        for (at, if_indexes) in [(10, vec![1, 2]), (20, vec![1]), (30, vec![3, 1])] {
+            batches
+                .send(Prepared {
+                    now: Timestamp(at),
+                    received: if_indexes.into_iter().map(link_down).collect(),
+                    acks: Vec::new(),
+                })
+                .await
+                .unwrap();
+        }
+        drop(batches);
+        commit(intake, prepared).await;
+        assert_eq!(store.event_count().await.unwrap(), 5);
+        let mut seen = Vec::new();
+        while let Ok(decision) = published.try_recv() {
+            let alarm = decision.decision.alarm().unwrap();
+            seen.push((decision.decision.action().unwrap(), alarm.id.0, alarm.count));
+        }
+        assert_eq!(
+            seen,
+            [
+                ("raised", 1, 1),
+                ("raised", 2, 1),
+                ("repeated", 1, 2),
+                ("raised", 3, 1),
+                ("repeated", 1, 3),
+            ]
+        );
+        let open = store.open_alarms().await.unwrap();
+        assert_eq!(open.len(), 3);
     }
 }

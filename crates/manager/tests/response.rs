@@ -979,3 +979,164 @@ impl Pki {
         args
     }
 }
+
+/// The engine ID the forward sends v3 traps as ("vigie1" in RFC 3411's text format under
+/// enterprise 32473), which snmptrapd's `createUser -e` names.
+const FORWARD_ENGINE: &str = "0x80007ed904766967696531";
+
+#[tokio::test]
+async fn a_v3_trap_forward_goes_through_the_outbox_to_snmptrapd_for_an_api_device_group() {
+    let engine = FORWARD_ENGINE;
+    let conf = format!(
+        "createUser -e {engine} noc SHA-256 authpass123 AES privpass123\n\
+         createUser noc-inform SHA authpass123 AES privpass123\n"
+    );
+    let Some(trapd) = vigie_interop::Snmptrapd::start_with(&conf) else {
+        return;
+    };
+    let pki = Pki::new("Vigie Test CA");
+    let world = World::start(&pki, 1, Grouping::immediate(), RetryPolicy::default()).await;
+    let group = json!({ "name": "core-routers", "devices": ["core-1", " core-1 "] });
+    let (status, created) = world
+        .call("POST", "/api/v1/device-groups", Some(group))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["devices"], json!(["core-1"]));
+    let usm = json!({ "user": "noc", "auth_protocol": "SHA-256", "auth_password": "authpass123",
+        "priv_protocol": "AES", "priv_password": "privpass123", "engine_id": engine });
+    let action = json!({ "name": "noc-v3", "kind": "trap_forward", "target": trapd.target(),
+        "usm": usm });
+    let (status, created) = world.call("POST", "/api/v1/actions", Some(action)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (_, listed) = world.call("GET", "/api/v1/actions", None).await;
+    assert!(!listed.to_string().contains("authpass123"), "{listed}");
+    assert!(!listed.to_string().contains("privpass123"), "{listed}");
+    let rule = json!({ "name": "forward-core", "condition": { "device_group": "core-routers" },
+        "actions": ["noc-v3"], "grouping": { "group_wait": 0, "group_by": ["alarm_key"] } });
+    let (status, created) = world.call("POST", "/api/v1/rules", Some(rule)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+
+    world.trap(3, 5).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut records = trapd.notifications();
+    while records.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        records = trapd.notifications();
+    }
+    assert_eq!(records.len(), 1, "{}", trapd.log());
+    assert!(
+        records[0].starts_with("TRAP2, SNMP v3, user noc,"),
+        "{}",
+        records[0]
+    );
+    assert!(
+        records[0].contains("3.6.1.6.3.1.1.4.1.0 = OID: iso.3.6.1.6.3.1.1.5.3"),
+        "{}",
+        records[0]
+    );
+    // Stored first, then delivered by the worker: the log has the attempt.
+    let mut delivered = Json::Null;
+    while Instant::now() < deadline {
+        let (_, log) = world
+            .call("GET", "/api/v1/log/actions?action=noc-v3", None)
+            .await;
+        if log["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+        {
+            delivered = log["items"][0].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered["channel"], "trap_forward/noc-v3", "{delivered}");
+    assert_eq!(delivered["outcome"], "delivered", "{delivered}");
+    assert_eq!(delivered["rule"], "forward-core", "{delivered}");
+
+    // Test Action on a forward, logged as such.
+    let outcome = world.api_test("noc-v3").await;
+    assert_eq!(outcome["ok"], true, "{outcome}");
+    let (_, log) = world
+        .call("GET", "/api/v1/log/actions?action=noc-v3", None)
+        .await;
+    assert_eq!(log["items"][0]["kind"], "trap_forward", "{log}");
+    assert_eq!(log["items"][0]["rule"], "test", "{log}");
+    let records = trapd.wait_for(2);
+    assert_eq!(records.len(), 2, "{}", trapd.log());
+
+    // A v3 inform: the receiver is the authoritative engine, discovered; then a wrong
+    // password, classified.
+    let inform = json!({ "name": "noc-inform", "kind": "trap_forward", "target": trapd.target(),
+        "inform": true, "usm": { "user": "noc-inform", "auth_protocol": "SHA",
+        "auth_password": "authpass123", "priv_protocol": "AES", "priv_password": "privpass123" } });
+    let (status, created) = world.call("POST", "/api/v1/actions", Some(inform)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let outcome = world.api_test("noc-inform").await;
+    assert_eq!(outcome["ok"], true, "{outcome}");
+    assert!(
+        outcome["reply"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("inform acknowledged")),
+        "{outcome}"
+    );
+    let id = created["id"].as_i64().unwrap();
+    let wrong = json!({ "name": "noc-inform", "kind": "trap_forward", "target": trapd.target(),
+        "inform": true, "usm": { "user": "noc-inform", "auth_protocol": "SHA",
+        "auth_password": "wrongpass123", "priv_protocol": "AES", "priv_password": "privpass123" } });
+    let (status, body) = world
+        .call("PUT", &format!("/api/v1/actions/{id}"), Some(wrong))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let outcome = world.api_test("noc-inform").await;
+    assert_eq!(outcome["ok"], false, "{outcome}");
+    assert_eq!(outcome["failure"]["kind"], "usm_rejected", "{outcome}");
+    assert!(!outcome.to_string().contains("wrongpass123"), "{outcome}");
+    world.stop().await;
+}
+
+#[tokio::test]
+async fn the_smtp_tls_policy_and_rate_limit_change_through_the_api_without_a_restart() {
+    let pki = Pki::new("Vigie Test CA");
+    let world = World::start(&pki, 1, Grouping::immediate(), RetryPolicy::default()).await;
+    let service = world.state.response.clone().unwrap();
+    assert_eq!(service.rate_limits().get("smtp"), None);
+    let (status, tls) = world.call("GET", "/api/v1/smtp/tls", None).await;
+    assert_eq!(status, StatusCode::OK, "{tls}");
+    assert_eq!(tls["tls"]["tls_versions"], "1.2+");
+    assert_eq!(tls["host_name_verification"], true);
+    let unknown = json!({ "tls_versions": "1.2+", "ciphers": "ECDHE-RSA-AES128-SHA999",
+        "dangerous_accept_invalid_certs": false, "system_roots": false });
+    let (status, error) = world.call("PUT", "/api/v1/smtp/tls", Some(unknown)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error.to_string().contains("ECDHE-RSA-AES128-SHA999"),
+        "{error}"
+    );
+    let mismatch = json!({ "tls_versions": "1.3", "ciphers": "ECDHE-RSA-AES128-GCM-SHA256",
+        "dangerous_accept_invalid_certs": false, "system_roots": false });
+    let (status, _) = world.call("PUT", "/api/v1/smtp/tls", Some(mismatch)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let good = json!({ "tls_versions": "1.3",
+        "ciphers": "TLS_AES_256_GCM_SHA384:DHE-RSA-AES256-GCM-SHA384",
+        "dangerous_accept_invalid_certs": false, "system_roots": false });
+    let (status, tls) = world.call("PUT", "/api/v1/smtp/tls", Some(good)).await;
+    assert_eq!(status, StatusCode::OK, "{tls}");
+    assert_eq!(tls["suites_offered"], json!(["TLS13_AES_256_GCM_SHA384"]));
+    assert_eq!(
+        tls["ignored_ciphers"][0]["name"],
+        "DHE-RSA-AES256-GCM-SHA384"
+    );
+    let (_, smtp) = world.call("GET", "/api/v1/smtp", None).await;
+    assert_eq!(smtp["settings"]["tls_versions"], "1.3", "{smtp}");
+    assert_eq!(smtp["password_set"], true, "the password is kept: {smtp}");
+    assert!(!smtp.to_string().contains(PASSWORD));
+
+    let mut settings = smtp["settings"].clone();
+    settings["max_per_second"] = json!(1);
+    settings["max_per_day"] = json!(200);
+    let (status, body) = world.call("PUT", "/api/v1/smtp", Some(settings)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let limit = service.rate_limits().get("smtp").unwrap();
+    assert_eq!((limit.per_second, limit.per_day), (Some(1), Some(200)));
+    world.stop().await;
+}

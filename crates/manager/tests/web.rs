@@ -2,9 +2,11 @@
 //! 127.0.0.1 over a temporary SQLite store, and runs `tests/web/ui.mjs`, which drives
 //! Debian's `chromium` through `playwright-core` (installed by `scripts/install-ui-peers.sh`).
 //!
-//! The script prints `NEED alarm` and `NEED event` when a page waits for a live update; this
-//! test then raises an alarm through the desk or stores an event, in-process, and answers on
-//! the script's stdin. Screenshots of every page go to `target/ui-screenshots/`.
+//! The script prints `NEED alarm`, `NEED event` and `NEED trap` when a page waits for a live
+//! update; this test then raises an alarm through the desk, stores an event, or sends a
+//! linkDown with Net-SNMP's `snmptrap` to a `receiver::Receiver` running in-process on the
+//! same store, and answers on the script's stdin. Screenshots of every page go to
+//! `target/ui-screenshots/`.
 //!
 //! Without node, chromium or playwright-core the test prints what to install and passes,
 //! unless `VIGIE_REQUIRE_PEERS=1`, where it fails.
@@ -17,13 +19,18 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
+use vigie_interop::{Peer, Snmpd, require, run_netsnmp};
 use vigie_manager::actions::{ResponseConfig, ResponseService};
 use vigie_manager::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
 use vigie_manager::desk::AlarmDesk;
-use vigie_manager::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
+use vigie_manager::event::{
+    Notification, NotificationKind, SnmpVersion, StoredVarBind, TrapAlarms,
+};
 use vigie_manager::http::{self, AppState};
+use vigie_manager::intake::Intake;
 use vigie_manager::metrics::Metrics;
 use vigie_manager::poller::{Poller, PollerConfig};
+use vigie_manager::receiver::{Receiver, ReceiverConfig, ReceiverParts};
 use vigie_manager::status::StatusRegistry;
 use vigie_manager::store::{Durability, Store};
 use vigie_manager::time::Timestamp;
@@ -72,11 +79,46 @@ async fn the_ui_in_chromium() {
     )
     .await
     .unwrap();
+    let metrics = Arc::new(Metrics::default());
+    // The trap receiver, on the same store and desk as the pages.
+    let receiver = Receiver::bind(
+        ReceiverConfig {
+            listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
+            ..ReceiverConfig::default()
+        },
+        ReceiverParts {
+            intake: Intake::new(
+                store.clone(),
+                desk.clone(),
+                Arc::clone(&metrics),
+                Arc::new(TrapAlarms::standard()),
+            ),
+            metrics: Arc::clone(&metrics),
+            store: store.clone(),
+            mibs: Arc::new(vigie_mib::MibSet::builtin()),
+        },
+    )
+    .await
+    .unwrap();
+    let trap_target = format!("udp:{}", receiver.local_addrs()[0]);
+    let (stop_receiver, receiver_stopped) = tokio::sync::oneshot::channel::<()>();
+    let receiver_task = receiver.spawn(async {
+        let _ = receiver_stopped.await;
+    });
+    // Where the syslog and trap forward actions send: a UDP socket the test reads.
+    let sink = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sink_port = sink.local_addr().unwrap().port();
+    // A TCP port nobody listens on, for a webhook's failure banner.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let state = AppState {
         store: store.clone(),
         desk: desk.clone(),
-        status,
-        metrics: Arc::new(Metrics::default()),
+        status: status.clone(),
+        metrics,
         poller,
         response: Some(response),
     };
@@ -91,13 +133,20 @@ async fn the_ui_in_chromium() {
         .await
     });
 
+    // An agent to poll, for the device page's interfaces and traffic chart.
+    let snmpd = Snmpd::start("");
     let shots = target_dir().join("ui-screenshots");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/ui.mjs");
     let mut node = Command::new("node");
     if let Some(relays) = &relays {
         node.env("RELAY_OK_PORT", relays.ok.port.to_string())
+            .env("SYSLOG_PORT", sink_port.to_string())
+            .env("CLOSED_PORT", closed_port.to_string())
             .env("RELAY_BAD_PORT", relays.bad.port.to_string())
             .env("RELAY_TLS_PORT", relays.tls.port.to_string());
+    }
+    if let Some(snmpd) = &snmpd {
+        node.env("SNMPD_PORT", snmpd.port().to_string());
     }
     let mut child = node
         .arg(&script)
@@ -141,6 +190,31 @@ async fn the_ui_in_chromium() {
                         .unwrap();
                     writeln!(stdin, "DONE alarm").unwrap();
                 }
+                "NEED trap" => {
+                    if require(&[Peer::Snmptrap]) {
+                        let target = trap_target.clone();
+                        let out = tokio::task::spawn_blocking(move || {
+                            run_netsnmp(
+                                Peer::Snmptrap,
+                                &[
+                                    "-v", "2c", "-c", "public", "-r", "1", "-t", "2", &target, "",
+                                    LINK_DOWN, IF_INDEX_7, "i", "7",
+                                ],
+                            )
+                        })
+                        .await
+                        .unwrap();
+                        assert!(out.success(), "snmptrap failed: {out:?}");
+                        writeln!(stdin, "DONE trap").unwrap();
+                    } else {
+                        writeln!(stdin, "SKIP trap").unwrap();
+                    }
+                }
+                // What `vigie serve` does once the relay accepts a message again.
+                "NEED relay-up" => {
+                    status.set_up("smtp relay", Timestamp::from_system_time(SystemTime::now()));
+                    writeln!(stdin, "DONE relay-up").unwrap();
+                }
                 "NEED event" => {
                     store.insert_event(&link_down()).await.unwrap();
                     writeln!(stdin, "DONE event").unwrap();
@@ -156,12 +230,31 @@ async fn the_ui_in_chromium() {
     let exit = child.wait().unwrap();
     reader.join().unwrap();
     server.abort();
+    drop(snmpd);
+    let _ = stop_receiver.send(());
+    receiver_task.await.unwrap();
     let transcript = transcript.join("\n");
+    // The steps and their durations, shown with `--nocapture`.
+    eprintln!("{transcript}");
     assert!(outcome.is_ok(), "the browser test timed out:\n{transcript}");
     assert!(
         exit.success() && transcript.ends_with("PASS"),
         "the browser test failed ({exit}):\n{transcript}"
     );
+    if relays.is_some() {
+        // Test Action of the syslog action and of the trap forward (twice) reached the sink.
+        sink.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let mut buffer = [0_u8; 4_096];
+        let mut received = 0;
+        while sink.recv(&mut buffer).is_ok() {
+            received += 1;
+        }
+        assert!(
+            received >= 3,
+            "{received} datagrams reached the syslog/trap sink"
+        );
+    }
     if let Some(relays) = &relays {
         let message = std::fs::read_to_string(relays.ok.out.path().join("1.eml"))
             .expect("Test Action's message reached the relay");
@@ -185,6 +278,14 @@ async fn the_ui_in_chromium() {
             "log",
             "trust",
             "trust-captured",
+            "action-webhook",
+            "action-syslog",
+            "action-trap-forward",
+            "test-action-webhook-failure",
+            "action-edit",
+            "rule-new",
+            "rule-edit",
+            "tls",
         ] {
             assert!(
                 shots.join(format!("{page}.png")).is_file(),
@@ -330,6 +431,10 @@ fn relay_certificate(dir: &Path) -> (String, String) {
         key_path.display().to_string(),
     )
 }
+
+/// snmpTrapOID of linkDown (RFC 2863) and ifIndex.7.
+const LINK_DOWN: &str = ".1.3.6.1.6.3.1.1.5.3";
+const IF_INDEX_7: &str = ".1.3.6.1.2.1.2.2.1.1.7";
 
 /// A linkDown trap as the receiver would store it.
 fn link_down() -> Notification {

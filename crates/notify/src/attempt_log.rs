@@ -313,6 +313,22 @@ impl AttemptLog {
         at: SystemTime,
         duration: Duration,
     ) -> Result<AttemptRecord, OutboxError> {
+        self.record_direct_kind("email", channel, origin, attempt, at, duration)
+            .await
+    }
+
+    /// Records an attempt made outside the queue, as [`AttemptLog::record_direct`], of any
+    /// `kind` (`email`, `webhook`, `syslog`, or a kind the caller names, such as
+    /// `trap_forward`).
+    pub async fn record_direct_kind(
+        &self,
+        kind: &'static str,
+        channel: &str,
+        origin: &Origin,
+        attempt: &Attempt,
+        at: SystemTime,
+        duration: Duration,
+    ) -> Result<AttemptRecord, OutboxError> {
         let failure = attempt.result.as_ref().err();
         let (code, enhanced_code, server_text) = match &attempt.result {
             Ok(accepted) => (
@@ -327,7 +343,7 @@ impl AttemptLog {
             attempt: 1,
             at_ms: to_ms(at),
             channel: channel.to_owned(),
-            kind: "email",
+            kind,
             action: origin.action.clone(),
             rule: origin.rule.clone(),
             alarm_id: origin.alarm_id.clone(),
@@ -425,10 +441,24 @@ mod tests {
         assert_eq!(second.outcome, AttemptOutcome::Failed);
         assert_eq!(second.stage.as_deref(), Some("AUTH"));
         assert_eq!(second.smtp_code, Some(535));
+        assert_eq!(second.kind, "email");
+        let webhook = log
+            .record_direct_kind(
+                "webhook",
+                "webhook/ops",
+                &origin,
+                &accepted,
+                at,
+                Duration::from_millis(3),
+            )
+            .await
+            .unwrap();
+        assert_eq!(webhook.kind, "webhook");
+        assert_eq!(webhook.channel, "webhook/ops");
 
         let reader = AttemptLog::open_read_only(&path).await.unwrap();
         let records = reader.records(&AttemptQuery::default()).await.unwrap();
-        assert_eq!(records, vec![second, first]);
+        assert_eq!(records, vec![webhook, second, first]);
         assert!(
             AttemptLog::open_read_only(dir.path().join("missing.db"))
                 .await

@@ -41,6 +41,7 @@ mod attempt_log;
 mod capture;
 mod client;
 mod config;
+mod custom;
 mod error;
 mod failure;
 mod message;
@@ -59,13 +60,14 @@ pub use attempt_log::{AttemptLog, AttemptOutcome, AttemptQuery, AttemptRecord};
 pub use capture::{CapturedCertificate, CapturedChain, capture_chain, capture_with};
 pub use client::{Delivered, NegotiatedTls, send};
 pub use config::{Encryption, SmtpConfig, Timeouts};
+pub use custom::{BoxFuture, CustomChannel, CustomFailure};
 pub use error::{Error, MessageError, TlsPolicyError, TrustStoreError};
 pub use failure::{CertificateProblem, DeliveryFailure, Stage};
 pub use message::{Mailbox, Message, dot_stuff};
 pub use outbox::{
     Accepted, Attempt, Channel, ChannelFailure, Channels, Clock, Deliverer, Enqueued, Entry,
     FailReason, ManualClock, Notification, NotificationId, Origin, Outbox, OutboxError,
-    OutboxEvent, Pass, Payload, RetryPolicy, State, SystemClock, Worker,
+    OutboxEvent, Pass, Payload, RateLimits, RetryPolicy, State, SystemClock, Worker,
 };
 pub use ratelimit::RateLimit;
 pub use reply::{EnhancedCode, Reply, ReplyError};

@@ -148,6 +148,14 @@ pub struct TlsPolicy {
     pub ciphers: Option<CipherList>,
 }
 
+impl TlsPolicy {
+    /// Checks that the cipher list and the protocol versions leave a usable combination
+    /// (TLS 1.3 only with TLS 1.2 suites only does not), as a connection would.
+    pub fn check(&self) -> Result<(), TlsPolicyError> {
+        client_config(self, &TrustAnchors::default(), false).map(|_| ())
+    }
+}
+
 enum Known {
     Supported(&'static str),
     Unsupported(UnsupportedReason),
@@ -579,5 +587,11 @@ mod tests {
             client_config(&policy, &TrustAnchors::default(), false).err(),
             Some(TlsPolicyError::VersionMismatch)
         );
+        assert_eq!(policy.check(), Err(TlsPolicyError::VersionMismatch));
+        let tls13 = TlsPolicy {
+            min_version: MinTlsVersion::Tls13,
+            ciphers: Some(CipherList::parse("TLS_AES_256_GCM_SHA384").unwrap()),
+        };
+        assert_eq!(tls13.check(), Ok(()));
     }
 }

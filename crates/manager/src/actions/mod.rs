@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use vigie_mib::MibSet;
 use vigie_notify::{
     Channel, FailReason, Mailbox, Message, Notification as Outgoing, Origin, Outbox, OutboxError,
-    OutboxEvent, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig, Worker,
+    OutboxEvent, RateLimits, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig, Worker,
 };
 
 use crate::alarm::{Severity, SystemAlarm};
@@ -37,10 +37,12 @@ use crate::time::Timestamp;
 
 pub use channels::SharedChannels;
 pub use facts::facts;
+pub use forward::{ForwardChannel, ForwardError};
 pub use render::{RenderContext, RenderError};
 pub use spec::{
-    ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, SettingsError,
-    SmtpSettings, SyslogAction, SyslogTransportName, TrapForwardAction, WebhookAction,
+    ActionKind, ActionSpec, EmailAction, EncryptionMode, ForwardUsm, ResponseConfig, SettingsError,
+    SmtpSettings, SmtpTlsSettings, SyslogAction, SyslogTransportName, TlsVersions,
+    TrapForwardAction, WebhookAction,
 };
 pub use test::{FailureView, TestOutcome};
 
@@ -101,6 +103,8 @@ pub struct ResponseService {
     trust: RwLock<TrustStore>,
     snapshot: RwLock<Arc<Snapshot>>,
     channels: SharedChannels,
+    /// The worker's rate limits, changed by [`ResponseService::reload`] while it runs.
+    rate_limits: RateLimits,
     mib: Arc<MibSet>,
     /// Actions whose last rendering failed, so that the next success clears their alarm.
     broken_actions: std::sync::Mutex<HashSet<String>>,
@@ -128,6 +132,7 @@ impl ResponseService {
             trust: RwLock::new(trust),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             channels: SharedChannels::default(),
+            rate_limits: RateLimits::default(),
             mib: Arc::new(mib),
             broken_actions: std::sync::Mutex::new(HashSet::new()),
         });
@@ -146,6 +151,10 @@ impl ResponseService {
         if let Some(smtp) = self.store.smtp_settings().await? {
             snapshot.smtp = Some(smtp);
         }
+        for stored in self.store.device_groups().await? {
+            // The file's group of the same name wins, as for rules and actions.
+            snapshot.groups.entry(stored.name).or_insert(stored.devices);
+        }
         for stored in self.store.actions().await? {
             snapshot
                 .actions
@@ -162,6 +171,10 @@ impl ResponseService {
             }
         }
         self.channels.replace(self.build_channels(&snapshot));
+        self.rate_limits.set(
+            SMTP_CHANNEL,
+            snapshot.smtp.as_ref().and_then(SmtpSettings::rate_limit),
+        );
         if let Ok(mut current) = self.snapshot.write() {
             *current = Arc::new(snapshot);
         }
@@ -180,12 +193,10 @@ impl ResponseService {
             let _ = watch.wait_for(|stop| *stop).await;
         };
         let (events_tx, events) = unbounded_channel();
-        let mut worker = Worker::new(self.outbox.clone(), self.channels.clone())
+        let worker = Worker::new(self.outbox.clone(), self.channels.clone())
             .with_events(events_tx)
-            .with_retry_policy(self.config.retry);
-        if let Some(limit) = self.smtp().and_then(|s| s.rate_limit()) {
-            worker = worker.with_rate_limit(SMTP_CHANNEL, limit);
-        }
+            .with_retry_policy(self.config.retry)
+            .with_rate_limits(self.rate_limits.clone());
         let decisions = self.desk.subscribe();
         let service = Arc::clone(self);
         let dispatcher = tokio::spawn(service.run(decisions, stopped(stop.subscribe())));
@@ -342,7 +353,7 @@ impl ResponseService {
         }
     }
 
-    /// Renders and queues one action (a trap forward is sent at once: SNMP has no outbox).
+    /// Renders one action and stores it in the outbox; the worker delivers it.
     async fn perform(
         &self,
         action: &ActionSpec,
@@ -350,13 +361,6 @@ impl ResponseService {
         origin: Origin,
         snapshot: &Snapshot,
     ) -> Result<(), ResponseError> {
-        if let ActionKind::TrapForward(forward) = &action.kind {
-            let varbinds = forward::varbinds(context);
-            return forward::send(forward, varbinds)
-                .await
-                .map(|_| ())
-                .map_err(|e| ResponseError::Render(RenderError(e)));
-        }
         let outgoing = render(action, context, snapshot.smtp.as_ref())?.with_origin(origin);
         self.outbox.enqueue(&outgoing).await?;
         Ok(())
@@ -448,6 +452,31 @@ impl ResponseService {
         self.snapshot().smtp.clone()
     }
 
+    /// The TLS policy of the SMTP relay in effect (versions, ciphers, the dangerous option,
+    /// system roots); `None` while no relay is configured.
+    pub fn smtp_tls(&self) -> Option<SmtpTlsSettings> {
+        self.snapshot().smtp.as_ref().map(SmtpSettings::tls)
+    }
+
+    /// Replaces the SMTP relay's TLS policy, checked first (unknown cipher names, or no
+    /// suite left for the versions allowed, change nothing), stores it with the password
+    /// kept, and applies it to the next connection, queued messages included.
+    pub async fn set_smtp_tls(&self, tls: SmtpTlsSettings) -> Result<SmtpSettings, ResponseError> {
+        let mut settings = self.smtp().ok_or(ResponseError::NoSmtp)?;
+        settings.set_tls(tls)?;
+        self.store
+            .save_smtp_settings(&settings, false, now())
+            .await?;
+        self.reload().await?;
+        Ok(settings)
+    }
+
+    /// The per-channel rate limits the worker applies now (the SMTP relay's under
+    /// [`SMTP_CHANNEL`]).
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
     /// The action named `name`, from the file or the API.
     pub fn action(&self, name: &str) -> Option<ActionSpec> {
         self.snapshot().actions.get(name).cloned()
@@ -463,6 +492,24 @@ impl ResponseService {
     /// Whether the configuration file defines the action `name` (read-only in the API).
     pub fn is_file_action(&self, name: &str) -> bool {
         self.config.actions.iter().any(|a| a.name == name)
+    }
+
+    /// Every device group in effect (the file's and the API's), by name.
+    pub fn device_groups(&self) -> Vec<(String, Vec<String>)> {
+        let mut groups: Vec<(String, Vec<String>)> = self
+            .snapshot()
+            .groups
+            .iter()
+            .map(|(name, devices)| (name.clone(), devices.clone()))
+            .collect();
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        groups
+    }
+
+    /// Whether the configuration file defines the device group `name` (read-only in the
+    /// API).
+    pub fn is_file_group(&self, name: &str) -> bool {
+        self.config.device_groups.iter().any(|(n, _)| n == name)
     }
 
     /// Every rule in effect, the file's first.
@@ -538,7 +585,7 @@ pub fn channel_of(action: &ActionSpec) -> String {
     }
 }
 
-/// The channel configuration a webhook or syslog action needs.
+/// The channel configuration a webhook, syslog or trap-forward action needs.
 fn channel_config(action: &ActionSpec, anchors: &vigie_notify::TrustAnchors) -> Option<Channel> {
     match &action.kind {
         ActionKind::Webhook(hook) => {
@@ -555,7 +602,10 @@ fn channel_config(action: &ActionSpec, anchors: &vigie_notify::TrustAnchors) -> 
             config.trust.certificates.clone_from(&anchors.certificates);
             Some(Channel::Syslog(config))
         }
-        ActionKind::Email(_) | ActionKind::TrapForward(_) => None,
+        ActionKind::TrapForward(forward) => {
+            Some(Channel::Custom(Arc::new(ForwardChannel::new(forward))))
+        }
+        ActionKind::Email(_) => None,
     }
 }
 
@@ -600,9 +650,7 @@ pub fn render(
             message.encode()?;
             Outgoing::syslog(channel_of(action), message)
         }
-        ActionKind::TrapForward(_) => {
-            return Err(ResponseError::UnknownAction(action.name.clone()));
-        }
+        ActionKind::TrapForward(_) => Outgoing::custom(channel_of(action), forward::body(context)),
     })
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use vigie_notify::{
-    CipherList, Encryption, RateLimit, RetryPolicy, Secret, SmtpConfig, SyslogTransport, TlsPolicy,
-    TrustAnchors,
+    CipherList, Encryption, MinTlsVersion, RateLimit, RetryPolicy, Secret, SmtpConfig,
+    SyslogTransport, TlsPolicy, TrustAnchors,
 };
 
 use crate::rules::RuleSpec;
@@ -61,6 +61,43 @@ impl EncryptionMode {
     }
 }
 
+/// The TLS protocol versions the SMTP connection accepts (RFC 8996 retired 1.0 and 1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TlsVersions {
+    /// TLS 1.2 and 1.3 (RFC 5246, RFC 8446): the default, since SES and most relays still
+    /// negotiate 1.2.
+    #[default]
+    #[serde(rename = "1.2+")]
+    Tls12AndTls13,
+    /// TLS 1.3 only (RFC 8446).
+    #[serde(rename = "1.3")]
+    Tls13Only,
+}
+
+impl TlsVersions {
+    fn to_notify(self) -> MinTlsVersion {
+        match self {
+            Self::Tls12AndTls13 => MinTlsVersion::Tls12,
+            Self::Tls13Only => MinTlsVersion::Tls13,
+        }
+    }
+}
+
+/// The TLS policy of the SMTP relay, as the API and the web page show and change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpTlsSettings {
+    /// The protocol versions accepted.
+    pub tls_versions: TlsVersions,
+    /// Cipher suites by IANA or OpenSSL names; `None` for the default (ECDHE and TLS 1.3,
+    /// AEAD only).
+    pub ciphers: Option<String>,
+    /// Accept any certificate and host name. Dangerous.
+    pub dangerous_accept_invalid_certs: bool,
+    /// Trust the system's root certificates besides the trust store's.
+    pub system_roots: bool,
+}
+
 /// The SMTP relay e-mail actions go through (the seed's SES settings).
 ///
 /// The password deserialises but never serialises: an API answer or a log line built from
@@ -98,6 +135,9 @@ pub struct SmtpSettings {
     /// Trust the system's root certificates besides the trust store's. Default: yes.
     #[serde(default = "yes")]
     pub system_roots: bool,
+    /// TLS protocol versions: `"1.2+"` (1.2 and 1.3) or `"1.3"`. Default: `"1.2+"`.
+    #[serde(default)]
+    pub tls_versions: TlsVersions,
     /// Cipher suites by IANA or OpenSSL names, colon- or comma-separated. Default: ECDHE
     /// and TLS 1.3 with AEAD.
     #[serde(default)]
@@ -145,6 +185,7 @@ impl SmtpSettings {
             timeout_secs: default_timeout(),
             allow_plaintext_auth: false,
             system_roots: true,
+            tls_versions: TlsVersions::default(),
             ciphers: None,
             dangerous_accept_invalid_certs: false,
             max_per_second: None,
@@ -173,9 +214,38 @@ impl SmtpSettings {
         {
             return Err(SettingsError::PlaintextAuth);
         }
-        if let Some(ciphers) = &self.ciphers {
-            CipherList::parse(ciphers)?;
+        self.tls_policy()?.check()?;
+        Ok(())
+    }
+
+    /// The TLS policy: versions and validated cipher list.
+    fn tls_policy(&self) -> Result<TlsPolicy, SettingsError> {
+        Ok(TlsPolicy {
+            min_version: self.tls_versions.to_notify(),
+            ciphers: self.ciphers.as_deref().map(CipherList::parse).transpose()?,
+        })
+    }
+
+    /// The TLS part of the settings.
+    pub fn tls(&self) -> SmtpTlsSettings {
+        SmtpTlsSettings {
+            tls_versions: self.tls_versions,
+            ciphers: self.ciphers.clone(),
+            dangerous_accept_invalid_certs: self.dangerous_accept_invalid_certs,
+            system_roots: self.system_roots,
         }
+    }
+
+    /// Replaces the TLS part of the settings, after checking it (an unknown cipher name, or
+    /// a list with no suite for the versions allowed, is refused and nothing changes).
+    pub fn set_tls(&mut self, tls: SmtpTlsSettings) -> Result<(), SettingsError> {
+        let mut changed = self.clone();
+        changed.tls_versions = tls.tls_versions;
+        changed.ciphers = tls.ciphers.filter(|c| !c.trim().is_empty());
+        changed.dangerous_accept_invalid_certs = tls.dangerous_accept_invalid_certs;
+        changed.system_roots = tls.system_roots;
+        changed.tls_policy()?.check()?;
+        *self = changed;
         Ok(())
     }
 
@@ -194,10 +264,7 @@ impl SmtpSettings {
         config.timeouts.greeting = step;
         config.timeouts.command = step;
         config.timeouts.data_end = step.saturating_mul(2);
-        config.tls = TlsPolicy {
-            ciphers: self.ciphers.as_deref().map(CipherList::parse).transpose()?,
-            ..TlsPolicy::default()
-        };
+        config.tls = self.tls_policy()?;
         config.trust = TrustAnchors {
             system_roots: self.system_roots,
             certificates: trusted.certificates.clone(),
@@ -328,18 +395,46 @@ impl SyslogTransportName {
     }
 }
 
-/// A trap or inform forward (SNMPv2c, RFC 3416 §4.2.6 and §4.2.7).
+/// A trap or inform forward (RFC 3416 §4.2.6 and §4.2.7): SNMPv2c with a community, or
+/// SNMPv3 with a USM user when `usm` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrapForwardAction {
     /// The receiver, `host:port` (port 162 by default).
     pub target: String,
-    /// The community; never serialised.
+    /// The community (SNMPv2c); never serialised.
     #[serde(default, skip_serializing, deserialize_with = "secret")]
     pub community: Secret,
     /// Send an InformRequest and wait for its acknowledgement. Default: a trap.
     #[serde(default)]
     pub inform: bool,
+    /// SNMPv3: the USM user to send as (RFC 3414). Default: SNMPv2c with `community`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usm: Option<ForwardUsm>,
+}
+
+/// The SNMPv3 user of a forward (RFC 3414). Passwords deserialise but never serialise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardUsm {
+    /// The USM user name.
+    pub user: String,
+    /// `MD5`, `SHA`, `SHA-224`, `SHA-256`, `SHA-384` or `SHA-512`; none for noAuthNoPriv.
+    #[serde(default)]
+    pub auth_protocol: Option<String>,
+    /// The authentication password (8 characters at least).
+    #[serde(default, skip_serializing, deserialize_with = "secret")]
+    pub auth_password: Secret,
+    /// `DES`, `3DES`, `AES`, `AES-192` or `AES-256`; none for authNoPriv.
+    #[serde(default)]
+    pub priv_protocol: Option<String>,
+    /// The privacy password (8 characters at least).
+    #[serde(default, skip_serializing, deserialize_with = "secret")]
+    pub priv_password: Secret,
+    /// Traps: this sender's engine ID in hex (the receiver's `createUser -e`). Default: one
+    /// made from the host name under vigie's enterprise number (RFC 3411 text format).
+    #[serde(default)]
+    pub engine_id: Option<String>,
 }
 
 fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
@@ -388,6 +483,39 @@ mod tests {
                 mode
             );
         }
+    }
+
+    #[test]
+    fn the_tls_policy_is_checked_before_it_changes() {
+        let mut settings = SmtpSettings::new("h", 587, "a@b");
+        let json: serde_json::Value = serde_json::to_value(&settings).unwrap();
+        assert_eq!(json["tls_versions"], "1.2+");
+        let mut tls = settings.tls();
+        tls.tls_versions = TlsVersions::Tls13Only;
+        tls.ciphers = Some("ECDHE-RSA-AES128-GCM-SHA256".into());
+        assert_eq!(
+            settings.set_tls(tls.clone()),
+            Err(SettingsError::Ciphers(
+                vigie_notify::TlsPolicyError::VersionMismatch
+            ))
+        );
+        assert_eq!(settings.tls_versions, TlsVersions::Tls12AndTls13);
+        assert_eq!(settings.ciphers, None);
+        tls.ciphers = Some("TLS_AES_256_GCM_SHA384:ECDHE-RSA-AES128-GCM-SHA256".into());
+        settings.set_tls(tls).unwrap();
+        assert_eq!(settings.tls().tls_versions, TlsVersions::Tls13Only);
+        let config = settings.to_config(&TrustAnchors::default()).unwrap();
+        assert_eq!(config.tls.min_version, MinTlsVersion::Tls13);
+        let read: SmtpSettings =
+            serde_json::from_str(r#"{"server":"h","port":25,"from":"a@b","tls_versions":"1.3"}"#)
+                .unwrap();
+        assert_eq!(read.tls_versions, TlsVersions::Tls13Only);
+        assert!(
+            serde_json::from_str::<SmtpSettings>(
+                r#"{"server":"h","port":25,"from":"a@b","tls_versions":"1.1"}"#
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -4,9 +4,11 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
-use vigie_notify::{Accepted, AttemptLog, ChannelFailure, Deliverer, Origin};
+use vigie_notify::{Accepted, AttemptLog, Channel, ChannelFailure, Channels, Deliverer, Origin};
 
-use super::{ActionKind, ActionSpec, RenderContext, ResponseService, channel_of, forward, render};
+use super::{
+    ActionKind, ActionSpec, ForwardChannel, RenderContext, ResponseService, channel_of, render,
+};
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Severity, Source};
 use crate::rules::{Batch, BatchReason, Change, GroupedAlert, NamedVarBind, NotificationFacts};
 use crate::time::Timestamp;
@@ -59,46 +61,43 @@ pub(super) async fn run(service: &ResponseService, action: &ActionSpec) -> TestO
     let Some(context) = RenderContext::of(&sample(), None) else {
         return configuration_failure(action, "no sample alarm".to_owned(), started, at);
     };
-    if let ActionKind::TrapForward(forward) = &action.kind {
-        let result = forward::send(forward, forward::varbinds(&context)).await;
-        let (ok, reply, failure) = match result {
-            Ok(reply) => (true, Some(reply), None),
-            Err(message) => (
-                false,
-                None,
-                Some(failure_of_text("trap_forward_failed", message)),
-            ),
-        };
-        return finish(
-            action,
-            forward.target.clone(),
-            ok,
-            reply,
-            failure,
-            started,
-            at,
-        );
-    }
     let smtp = service.smtp();
     let outgoing = match render(action, &context, smtp.as_ref()) {
         Ok(outgoing) => outgoing,
         Err(error) => return configuration_failure(action, error.to_string(), started, at),
     };
-    let attempt = service.channels().current().deliver(&outgoing, at).await;
-    if matches!(action.kind, ActionKind::Email(_)) {
-        // The troubleshooting log keeps tests too, so `vigie log actions` shows them.
-        let origin = Origin {
-            action: Some(action.name.clone()),
-            rule: Some("test".to_owned()),
-            alarm_id: None,
-        };
-        let log = AttemptLog::from_pool(service.store().pool().clone());
-        if let Err(error) = log
-            .record_direct(&outgoing.channel, &origin, &attempt, at, started.elapsed())
-            .await
-        {
-            tracing::error!(error = %error, "a Test Action could not be logged");
+    let attempt = match &action.kind {
+        // The action under test may not be saved yet: its own channel, not the stored one.
+        ActionKind::TrapForward(forward) => {
+            let mut channels = Channels::new();
+            channels.insert(
+                outgoing.channel.clone(),
+                Channel::Custom(Arc::new(ForwardChannel::new(forward))),
+            );
+            channels.deliver(&outgoing, at).await
         }
+        _ => service.channels().current().deliver(&outgoing, at).await,
+    };
+    // The troubleshooting log keeps tests too, of every kind, so `vigie log actions` shows
+    // them.
+    let origin = Origin {
+        action: Some(action.name.clone()),
+        rule: Some("test".to_owned()),
+        alarm_id: None,
+    };
+    let log = AttemptLog::from_pool(service.store().pool().clone());
+    if let Err(error) = log
+        .record_direct_kind(
+            action.kind.name(),
+            &outgoing.channel,
+            &origin,
+            &attempt,
+            at,
+            started.elapsed(),
+        )
+        .await
+    {
+        tracing::error!(error = %error, "a Test Action could not be logged");
     }
     let (ok, reply, failure) = match attempt.result {
         Ok(Accepted { code, detail }) => (

@@ -90,6 +90,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/actions/{id}", Access::Token),
     ("GET", "/api/v1/smtp", Access::Token),
     ("PUT", "/api/v1/smtp", Access::Token),
+    ("GET", "/api/v1/smtp/tls", Access::Token),
+    ("PUT", "/api/v1/smtp/tls", Access::Token),
+    ("GET", "/api/v1/device-groups", Access::Token),
+    ("POST", "/api/v1/device-groups", Access::Token),
+    ("GET", "/api/v1/device-groups/{id}", Access::Token),
+    ("PUT", "/api/v1/device-groups/{id}", Access::Token),
+    ("DELETE", "/api/v1/device-groups/{id}", Access::Token),
     ("GET", "/api/v1/smtp/trust", Access::Token),
     ("POST", "/api/v1/smtp/trust", Access::Token),
     ("DELETE", "/api/v1/smtp/trust/{id}", Access::Token),
@@ -130,6 +137,20 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/actions/{id}/test", post(actions::test))
         .route("/api/v1/smtp", get(smtp::show).put(smtp::replace))
+        .route(
+            "/api/v1/smtp/tls",
+            get(smtp::tls_show).put(smtp::tls_replace),
+        )
+        .route(
+            "/api/v1/device-groups",
+            get(rules::groups_list).post(rules::groups_create),
+        )
+        .route(
+            "/api/v1/device-groups/{id}",
+            get(rules::groups_show)
+                .put(rules::groups_replace)
+                .delete(rules::groups_delete),
+        )
         .route(
             "/api/v1/smtp/trust",
             get(smtp::trust_list).post(smtp::trust_import),

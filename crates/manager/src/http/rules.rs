@@ -1,5 +1,6 @@
 //! `/api/v1/rules`: the rules the API manages (list, create, show, replace, delete). The
-//! list also shows the configuration file's rules, read-only.
+//! list also shows the configuration file's rules, read-only. `/api/v1/device-groups`: the
+//! device groups the rules' `device_group` condition names, stored, beside the file's.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::actions::ResponseService;
@@ -95,6 +97,169 @@ pub(super) async fn delete(
     }
     reload(service).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The body of `POST /api/v1/device-groups`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewGroup {
+    name: String,
+    #[serde(default)]
+    devices: Vec<String>,
+}
+
+/// The body of `PUT /api/v1/device-groups/{name}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GroupDevices {
+    devices: Vec<String>,
+}
+
+/// `GET /api/v1/device-groups`: every group, the stored ones (`"source": "api"`) and the
+/// file's (`"source": "file"`, read-only), by name.
+pub(super) async fn groups_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let service = service(&state)?;
+    let items: Vec<Value> = service
+        .device_groups()
+        .into_iter()
+        .map(|(name, devices)| group_view(service, &name, &devices))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `POST /api/v1/device-groups`: creates a group.
+pub(super) async fn groups_create(
+    State(state): State<AppState>,
+    body: Result<Json<NewGroup>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let service = service(&state)?;
+    let Json(group) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let name = group_name(&group.name)?;
+    let devices = group_devices(group.devices)?;
+    if service.device_groups().iter().any(|(n, _)| *n == name) {
+        return Err(ApiError::Conflict(format!(
+            "a device group named {name:?} exists already"
+        )));
+    }
+    state
+        .store
+        .save_device_group(&name, &devices, now())
+        .await?;
+    reload(service).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(group_view(service, &name, &devices)),
+    ))
+}
+
+/// `GET /api/v1/device-groups/{name}`.
+pub(super) async fn groups_show(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let service = service(&state)?;
+    let name = path_name(name)?;
+    let (name, devices) = service
+        .device_groups()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| group_not_found(&name))?;
+    Ok(Json(group_view(service, &name, &devices)))
+}
+
+/// `PUT /api/v1/device-groups/{name}`: replaces a stored group's devices, or creates it.
+pub(super) async fn groups_replace(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+    body: Result<Json<GroupDevices>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let service = service(&state)?;
+    let name = group_name(&path_name(name)?)?;
+    let Json(body) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let devices = group_devices(body.devices)?;
+    if service.is_file_group(&name) {
+        return Err(file_group(&name));
+    }
+    let created = state
+        .store
+        .save_device_group(&name, &devices, now())
+        .await?;
+    reload(service).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(group_view(service, &name, &devices))))
+}
+
+/// `DELETE /api/v1/device-groups/{name}`: deletes a stored group.
+pub(super) async fn groups_delete(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let service = service(&state)?;
+    let name = path_name(name)?;
+    if service.is_file_group(&name) {
+        return Err(file_group(&name));
+    }
+    if !state.store.delete_device_group(&name).await? {
+        return Err(group_not_found(&name));
+    }
+    reload(service).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn group_view(service: &ResponseService, name: &str, devices: &[String]) -> Value {
+    let source = if service.is_file_group(name) {
+        "file"
+    } else {
+        "api"
+    };
+    json!({ "name": name, "devices": devices, "source": source })
+}
+
+fn path_name(name: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let Path(name) = name.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    Ok(name)
+}
+
+/// A group name: 1 to 64 printable characters, no surrounding space.
+fn group_name(name: &str) -> Result<String, ApiError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.len() > 64 || trimmed.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "a device group name has 1 to 64 printable characters".to_owned(),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The device names, trimmed, without empties or duplicates, in the order given.
+fn group_devices(devices: Vec<String>) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::with_capacity(devices.len());
+    for device in devices {
+        let device = device.trim();
+        if device.is_empty() {
+            return Err(ApiError::BadRequest(
+                "a device name in a group must not be empty".to_owned(),
+            ));
+        }
+        if !out.iter().any(|d| d == device) {
+            out.push(device.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn group_not_found(name: &str) -> ApiError {
+    ApiError::NotFound(format!("no device group named {name:?}"))
+}
+
+fn file_group(name: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "the device group {name:?} comes from the configuration file: change it there"
+    ))
 }
 
 /// The response service, or why the API cannot manage responses.

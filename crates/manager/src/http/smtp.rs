@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use vigie_notify::{AttemptQuery, CapturedChain, CertificateInfo, Encryption, capture_with};
 
-use crate::actions::{EncryptionMode, SMTP_CHANNEL, SmtpSettings};
+use crate::actions::{EncryptionMode, ResponseError, SMTP_CHANNEL, SmtpSettings, SmtpTlsSettings};
 use crate::http::rules::{reload, service};
 use crate::http::{ApiError, AppState, now};
 use crate::time::Timestamp;
@@ -43,6 +43,57 @@ pub(super) async fn replace(
         .await?;
     reload(service).await?;
     Ok(Json(settings_view(service.smtp().as_ref())))
+}
+
+/// `GET /api/v1/smtp/tls`: the relay's TLS policy (versions, ciphers, the dangerous option,
+/// system roots), with the suites a connection offers and the names left out.
+pub(super) async fn tls_show(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let service = service(&state)?;
+    let tls = service.smtp_tls().ok_or_else(no_relay)?;
+    Ok(Json(tls_view(&tls)))
+}
+
+/// `PUT /api/v1/smtp/tls`: replaces the relay's TLS policy; an unknown cipher name, or a
+/// list with no suite for the versions allowed, is refused with the reason.
+pub(super) async fn tls_replace(
+    State(state): State<AppState>,
+    body: Result<Json<SmtpTlsSettings>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let service = service(&state)?;
+    let Json(tls) = body.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    match service.set_smtp_tls(tls).await {
+        Ok(settings) => Ok(Json(tls_view(&settings.tls()))),
+        Err(ResponseError::Store(error)) => Err(ApiError::Store(error)),
+        Err(ResponseError::NoSmtp) => Err(no_relay()),
+        Err(other) => Err(ApiError::BadRequest(other.to_string())),
+    }
+}
+
+fn no_relay() -> ApiError {
+    ApiError::NotFound("no SMTP relay is configured: PUT /api/v1/smtp first".to_owned())
+}
+
+fn tls_view(tls: &SmtpTlsSettings) -> Value {
+    let list = tls
+        .ciphers
+        .as_deref()
+        .and_then(|c| vigie_notify::CipherList::parse(c).ok());
+    let offered: Vec<&str> = list.as_ref().map(|l| l.names()).unwrap_or_default();
+    let ignored: Vec<Value> = list
+        .as_ref()
+        .map(|l| {
+            l.ignored()
+                .iter()
+                .map(|i| json!({ "name": i.name, "reason": i.reason.explain() }))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "tls": tls,
+        "host_name_verification": !tls.dangerous_accept_invalid_certs,
+        "suites_offered": if tls.ciphers.is_some() { json!(offered) } else { json!("default") },
+        "ignored_ciphers": ignored,
+    })
 }
 
 /// `GET /api/v1/smtp/trust`: the trusted certificates.

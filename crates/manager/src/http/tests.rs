@@ -523,6 +523,12 @@ fn response_body(method: &str, path: &str) -> Option<Value> {
             json!({ "pem": params.self_signed(&key).unwrap().pem(), "name": "1" })
         }
         ("POST", "/api/v1/smtp/certs") => json!({}),
+        ("PUT", "/api/v1/smtp/tls") => json!({
+            "tls_versions": "1.3", "ciphers": "TLS_AES_256_GCM_SHA384",
+            "dangerous_accept_invalid_certs": false, "system_roots": true
+        }),
+        ("POST", "/api/v1/device-groups") => json!({ "name": "1", "devices": ["r1"] }),
+        ("PUT", "/api/v1/device-groups/{id}") => json!({ "devices": ["r1", "r2"] }),
         _ => return None,
     })
 }

@@ -50,7 +50,7 @@ impl Store {
         .bind(&spec.name)
         .bind(spec.kind.name())
         .bind(json)
-        .bind(secret(&spec.kind).map_or("", Secret::expose))
+        .bind(secret(&spec.kind))
         .bind(now.millis())
         .fetch_one(&self.pool)
         .await?;
@@ -74,7 +74,7 @@ impl Store {
         .bind(&spec.name)
         .bind(spec.kind.name())
         .bind(json)
-        .bind(secret(&spec.kind).map_or("", Secret::expose))
+        .bind(secret(&spec.kind))
         .bind(now.millis())
         .bind(id)
         .execute(&self.pool)
@@ -105,12 +105,24 @@ impl Store {
     }
 }
 
-/// The secret of an action kind, if it has one.
-fn secret(kind: &ActionKind) -> Option<&Secret> {
+/// The secret column of an action: the webhook key, the community, or for an SNMPv3
+/// forward its two passwords as a JSON array; empty when none is given (an update then
+/// keeps the stored one).
+fn secret(kind: &ActionKind) -> String {
     match kind {
-        ActionKind::Webhook(hook) => Some(&hook.secret),
-        ActionKind::TrapForward(forward) => Some(&forward.community),
-        _ => None,
+        ActionKind::Webhook(hook) => hook.secret.expose().to_owned(),
+        ActionKind::TrapForward(forward) => match &forward.usm {
+            None => forward.community.expose().to_owned(),
+            Some(usm) if usm.auth_password.is_empty() && usm.priv_password.is_empty() => {
+                String::new()
+            }
+            Some(usm) => {
+                let pair = [usm.auth_password.expose(), usm.priv_password.expose()];
+                // An array of two strings always serialises.
+                serde_json::to_string(&pair).unwrap_or_default()
+            }
+        },
+        _ => String::new(),
     }
 }
 
@@ -118,7 +130,20 @@ fn action((id, json, stored_secret): (i64, String, String)) -> Result<StoredActi
     let mut spec: ActionSpec = serde_json::from_str(&json).map_err(|_| invalid())?;
     match &mut spec.kind {
         ActionKind::Webhook(hook) => hook.secret = Secret::new(stored_secret),
-        ActionKind::TrapForward(forward) => forward.community = Secret::new(stored_secret),
+        ActionKind::TrapForward(forward) => match &mut forward.usm {
+            None => forward.community = Secret::new(stored_secret),
+            Some(usm) => {
+                if !stored_secret.is_empty() {
+                    let [auth, privacy]: [String; 2] = serde_json::from_str(&stored_secret)
+                        .map_err(|_| StoreError::InvalidRow {
+                            table: "response_actions",
+                            column: "secret",
+                        })?;
+                    usm.auth_password = Secret::new(auth);
+                    usm.priv_password = Secret::new(privacy);
+                }
+            }
+        },
         _ => {}
     }
     Ok(StoredAction { id, spec })

@@ -1,8 +1,10 @@
 //! Stored alarms and their history.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
 use crate::store::{Store, StoreError, parse_column};
@@ -52,61 +54,68 @@ impl Store {
     /// Stores what an [`crate::alarm::AlarmBook`] decided: the alarm's new state and a
     /// history entry, in one transaction. Does nothing for `Unchanged`.
     pub async fn record(&self, now: Timestamp, decision: &Decision) -> Result<(), StoreError> {
-        let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
-            return Ok(());
-        };
-        let actor = match decision {
-            Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
-            Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
-            _ => None,
-        };
-        let mut tx = self.pool.begin().await?;
-        // A new alarm is inserted, never upserted: an id that exists already means two
-        // writers, which must fail rather than overwrite another alarm.
-        let sql = if matches!(decision, Decision::Raised(_)) {
-            "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
-             first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
-             cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        } else {
-            "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
-             description = $10, acknowledged_by = $11, acknowledged_at = $12, \
-             cleared_by = $13, cleared_at = $14 \
-             WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
-             AND first_seen = $8"
-        };
-        let written = sqlx::query(sql)
-            .bind(alarm.id.0)
-            .bind(alarm.key.as_str())
-            .bind(&alarm.device)
-            .bind(alarm.source.name())
-            .bind(alarm.severity.name())
-            .bind(alarm.state.name())
-            .bind(count_column(alarm.count))
-            .bind(alarm.first_seen.millis())
-            .bind(alarm.last_seen.millis())
-            .bind(&alarm.text)
-            .bind(alarm.acknowledged_by.as_deref())
-            .bind(alarm.acknowledged_at.map(Timestamp::millis))
-            .bind(alarm.cleared_by.as_deref())
-            .bind(alarm.cleared_at.map(Timestamp::millis))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if written != 1 {
-            return Err(StoreError::AlarmMismatch(alarm.id));
+        self.record_all(now, std::slice::from_ref(decision)).await
+    }
+
+    /// Stores a sequence of decisions made at `now`, in the order the book made them, in one
+    /// transaction (one fsync for all of them); all or none. `Unchanged` ones are skipped.
+    ///
+    /// Each alarm row is written once, in its last state of the sequence (a raise and its
+    /// repeats within one batch are one INSERT; repeats of an open alarm one UPDATE); every
+    /// decision still gets its own history entry, in order, through multi-row INSERTs.
+    pub async fn record_all(
+        &self,
+        now: Timestamp,
+        decisions: &[Decision],
+    ) -> Result<(), StoreError> {
+        // The last state of each alarm, in the order alarms first appear, and whether the
+        // sequence opened it (an INSERT) or found it open (an UPDATE).
+        let mut last: HashMap<AlarmId, usize> = HashMap::new();
+        let mut rows: Vec<(bool, &Alarm)> = Vec::new();
+        let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
+        for decision in decisions {
+            let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
+                continue;
+            };
+            let actor = match decision {
+                Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
+                Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
+                _ => None,
+            };
+            history.push((alarm, action, actor));
+            match last.get(&alarm.id) {
+                Some(&index) => {
+                    if let Some(row) = rows.get_mut(index) {
+                        row.1 = alarm;
+                    }
+                }
+                None => {
+                    last.insert(alarm.id, rows.len());
+                    rows.push((matches!(decision, Decision::Raised(_)), alarm));
+                }
+            }
         }
-        sqlx::query(
-            "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(alarm.id.0)
-        .bind(now.millis())
-        .bind(action)
-        .bind(alarm.severity.name())
-        .bind(count_column(alarm.count))
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
+        if history.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (new, alarm) in rows {
+            write_alarm(&mut tx, new, alarm).await?;
+        }
+        for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
+            );
+            query.push_values(chunk, |mut row, (alarm, action, actor)| {
+                row.push_bind(alarm.id.0)
+                    .push_bind(now.millis())
+                    .push_bind(*action)
+                    .push_bind(alarm.severity.name())
+                    .push_bind(count_column(alarm.count))
+                    .push_bind(*actor);
+            });
+            query.build().execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -194,6 +203,53 @@ impl Store {
             .collect()
     }
 }
+
+/// Writes one alarm row: `new` inserts it, otherwise the stored row with the same identity
+/// is updated.
+async fn write_alarm(
+    tx: &mut Transaction<'_, Sqlite>,
+    new: bool,
+    alarm: &Alarm,
+) -> Result<(), StoreError> {
+    // A new alarm is inserted, never upserted: an id that exists already means two
+    // writers, which must fail rather than overwrite another alarm.
+    let sql = if new {
+        "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
+         first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
+         cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    } else {
+        "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
+         description = $10, acknowledged_by = $11, acknowledged_at = $12, \
+         cleared_by = $13, cleared_at = $14 \
+         WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
+         AND first_seen = $8"
+    };
+    let written = sqlx::query(sql)
+        .bind(alarm.id.0)
+        .bind(alarm.key.as_str())
+        .bind(&alarm.device)
+        .bind(alarm.source.name())
+        .bind(alarm.severity.name())
+        .bind(alarm.state.name())
+        .bind(count_column(alarm.count))
+        .bind(alarm.first_seen.millis())
+        .bind(alarm.last_seen.millis())
+        .bind(&alarm.text)
+        .bind(alarm.acknowledged_by.as_deref())
+        .bind(alarm.acknowledged_at.map(Timestamp::millis))
+        .bind(alarm.cleared_by.as_deref())
+        .bind(alarm.cleared_at.map(Timestamp::millis))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if written != 1 {
+        return Err(StoreError::AlarmMismatch(alarm.id));
+    }
+    Ok(())
+}
+
+/// History rows per INSERT statement: 6 parameters each, far below SQLite's 32 766.
+const HISTORY_ROWS_PER_INSERT: usize = 128;
 
 /// Raise counts are stored as BIGINT, saturating (no alarm repeats 2^63 times).
 fn count_column(count: u64) -> i64 {

@@ -1,5 +1,6 @@
 //! Stored notifications.
 
+use std::borrow::Borrow;
 use std::net::{IpAddr, SocketAddr};
 
 use serde::Serialize;
@@ -82,15 +83,16 @@ impl Store {
     /// Rows go in multi-row INSERTs of 128 rows, one statement per chunk rather
     /// than per row: at trap-storm rates the per-statement cost, not the disk, is the limit.
     /// The ids come back in insertion order.
-    pub async fn insert_events(
+    pub async fn insert_events<N: Borrow<Notification>>(
         &self,
-        notifications: &[Notification],
+        notifications: &[N],
     ) -> Result<Vec<EventId>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(notifications.len());
         for chunk in notifications.chunks(ROWS_PER_INSERT) {
             let mut rows = Vec::with_capacity(chunk.len());
             for n in chunk {
+                let n = n.borrow();
                 let varbinds =
                     serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
                         table: "events",

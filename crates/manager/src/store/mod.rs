@@ -61,7 +61,7 @@ pub use devices::{
 pub use events::{EventFilter, EventId, Page, StoredEvent};
 pub use interfaces::{Discovery, Interface};
 pub use retention::Pruned;
-pub use rules::StoredRule;
+pub use rules::{StoredDeviceGroup, StoredRule};
 pub use sessions::{NewWebSession, SessionPolicy, WebSession};
 
 /// The manager's database.
@@ -114,6 +114,11 @@ pub enum StoreError {
     Task(#[from] tokio::task::JoinError),
 }
 
+/// How often [`Store::migrate`] tries again when another process migrates the same database.
+const MIGRATION_RETRIES: u32 = 20;
+/// The pause between those tries.
+const MIGRATION_RETRY_DELAY: Duration = Duration::from_millis(100);
+
 impl Store {
     /// Opens (creating it if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
@@ -137,11 +142,25 @@ impl Store {
     }
 
     /// Applies the manager's pending migrations, leaving other components' versions alone.
+    ///
+    /// Two processes may open a new database at once (`vigie serve` starting while `vigie
+    /// token create` runs): SQLite gives the migrator no lock across processes, so the loser
+    /// of the race fails on a table the winner has just created. It then tries again, a few
+    /// times, and finds the versions applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let mut migrator = Migrator::new(Embedded).await?;
         migrator.set_ignore_missing(true);
-        migrator.run(&self.pool).await?;
-        Ok(())
+        let mut attempts = 0;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(_) if attempts < MIGRATION_RETRIES => {
+                    attempts += 1;
+                    tokio::time::sleep(MIGRATION_RETRY_DELAY).await;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// Deletes events received before `cutoff` and the history of alarms cleared before it;
@@ -231,6 +250,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "web sessions",
         include_str!("../../migrations/0005_web_sessions.sql"),
+    ),
+    (
+        6,
+        "device groups",
+        include_str!("../../migrations/0006_device_groups.sql"),
     ),
 ];
 

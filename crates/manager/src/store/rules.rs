@@ -13,7 +13,76 @@ pub struct StoredRule {
     pub spec: RuleSpec,
 }
 
+/// A device group stored through the API: a name and the devices it holds, for the rules'
+/// `device_group` condition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredDeviceGroup {
+    /// Its id.
+    pub id: i64,
+    /// Its name, unique.
+    pub name: String,
+    /// The device names.
+    pub devices: Vec<String>,
+}
+
 impl Store {
+    /// Every stored device group, by name.
+    pub async fn device_groups(&self) -> Result<Vec<StoredDeviceGroup>, StoreError> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, name, devices FROM response_device_groups ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(group).collect()
+    }
+
+    /// The device group `name`.
+    pub async fn device_group(&self, name: &str) -> Result<Option<StoredDeviceGroup>, StoreError> {
+        let row: Option<(i64, String, String)> =
+            sqlx::query_as("SELECT id, name, devices FROM response_device_groups WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(group).transpose()
+    }
+
+    /// Creates or replaces the device group `name`; returns whether it is new.
+    pub async fn save_device_group(
+        &self,
+        name: &str,
+        devices: &[String],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(devices).map_err(|_| invalid_group())?;
+        let mut tx = self.pool.begin().await?;
+        let existed: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM response_device_groups WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO response_device_groups (name, devices, created_at, updated_at)
+             VALUES ($1, $2, $3, $3)
+             ON CONFLICT (name) DO UPDATE SET devices = excluded.devices,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(json)
+        .bind(now.millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
+
+    /// Deletes the device group `name`. Returns whether it existed.
+    pub async fn delete_device_group(&self, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM response_device_groups WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Every stored rule, by id.
     pub async fn rules(&self) -> Result<Vec<StoredRule>, StoreError> {
         let rows: Vec<(i64, String)> =
@@ -118,6 +187,18 @@ fn rule((id, json): (i64, String)) -> Result<StoredRule, StoreError> {
     Ok(StoredRule { id, spec })
 }
 
+fn group((id, name, devices): (i64, String, String)) -> Result<StoredDeviceGroup, StoreError> {
+    let devices = serde_json::from_str(&devices).map_err(|_| invalid_group())?;
+    Ok(StoredDeviceGroup { id, name, devices })
+}
+
+fn invalid_group() -> StoreError {
+    StoreError::InvalidRow {
+        table: "response_device_groups",
+        column: "devices",
+    }
+}
+
 fn invalid() -> StoreError {
     StoreError::InvalidRow {
         table: "response_rules",
@@ -171,5 +252,33 @@ mod tests {
         assert_eq!(store.delete_action(action_id).await.unwrap(), None);
         assert!(store.delete_rule(id).await.unwrap());
         assert!(store.rules().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn device_groups_are_created_replaced_and_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("v.db"), Durability::Normal)
+            .await
+            .unwrap();
+        assert!(store.device_groups().await.unwrap().is_empty());
+        let core = vec!["core-1".to_owned(), "core-2".to_owned()];
+        assert!(
+            store
+                .save_device_group("core", &core, Timestamp(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .save_device_group("core", &core[..1], Timestamp(2))
+                .await
+                .unwrap()
+        );
+        let stored = store.device_group("core").await.unwrap().unwrap();
+        assert_eq!(stored.devices, vec!["core-1".to_owned()]);
+        assert_eq!(store.device_groups().await.unwrap(), vec![stored]);
+        assert!(store.delete_device_group("core").await.unwrap());
+        assert!(!store.delete_device_group("core").await.unwrap());
+        assert_eq!(store.device_group("core").await.unwrap(), None);
     }
 }

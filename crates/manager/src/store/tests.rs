@@ -502,3 +502,26 @@ fn reopens_cleanly_after_abort_mid_transaction() {
 const CRASH_CHILD_DB: &str = "VIGIE_MANAGER_CRASH_CHILD_DB";
 /// The signal `std::process::abort` raises.
 const SIGABRT: i32 = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stores_opened_at_once_on_a_new_database_all_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            tokio::spawn(async move { Store::open(&path, Durability::Full).await })
+        })
+        .collect();
+    for open in opens {
+        let store = open.await.unwrap().unwrap();
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert!(
+            versions.contains(&1) && versions.contains(&5),
+            "{versions:?}"
+        );
+    }
+}

@@ -27,6 +27,8 @@ struct InterfaceRow {
     rx: String,
     tx: String,
     errors: String,
+    /// The recent in/out rates, once two polls were seen.
+    chart: Option<super::traffic::Chart>,
 }
 
 /// The interfaces of `device`, joined with the poller's live values.
@@ -53,12 +55,27 @@ async fn interface_rows(
                     .or_else(|| stored.map(i64::from))
                     .map(|status| status == 1)
             };
-            let rate = |high: &str, low: &str| {
+            let octets = |high: &str, low: &str| {
                 values
                     .rates
                     .get(high)
                     .or_else(|| values.rates.get(low))
-                    .map_or_else(String::new, |octets| bits(octets * 8.0))
+                    .copied()
+            };
+            let rate = |high: &str, low: &str| {
+                octets(high, low).map_or_else(String::new, |octets| bits(octets * 8.0))
+            };
+            let rx_octets = octets("ifHCInOctets", "ifInOctets");
+            let tx_octets = octets("ifHCOutOctets", "ifOutOctets");
+            let chart = match (polled_at, rx_octets, tx_octets) {
+                (Some(at), rx, tx) if rx.is_some() || tx.is_some() => state.traffic.record(
+                    device.0,
+                    interface.if_index,
+                    at,
+                    rx.unwrap_or(0.0) * 8.0,
+                    tx.unwrap_or(0.0) * 8.0,
+                ),
+                _ => None,
             };
             let errors = ["ifInErrors", "ifOutErrors"]
                 .iter()
@@ -81,6 +98,7 @@ async fn interface_rows(
                 oper_up: status("ifOperStatus", interface.oper_status),
                 rx: rate("ifHCInOctets", "ifInOctets"),
                 tx: rate("ifHCOutOctets", "ifOutOctets"),
+                chart,
                 errors: if errors > 0.0 {
                     format!("{errors:.1}/s")
                 } else {

@@ -23,6 +23,7 @@
 //! The router is separate from [`crate::http::app`] so that the binary decides how it is
 //! served: `http::app(state.clone()).merge(web::router(state, config))`.
 
+mod actions;
 mod assets;
 mod auth;
 mod devices;
@@ -32,6 +33,9 @@ mod live;
 mod pages;
 mod render;
 mod response;
+mod rules;
+mod tls;
+mod traffic;
 
 use std::sync::Arc;
 
@@ -85,6 +89,8 @@ struct WebState {
     templates: Arc<render::Templates>,
     /// Serialises first-start setups, so that two browsers cannot both set the password.
     setup: Arc<tokio::sync::Mutex<()>>,
+    /// Recent interface rates for the device page's charts.
+    traffic: Arc<traffic::History>,
 }
 
 /// The web UI's router, with its state applied; merge it with [`crate::http::app`].
@@ -95,6 +101,7 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
         limiter: Arc::new(LoginLimiter::default()),
         templates: Arc::new(render::Templates::new()),
         setup: Arc::new(tokio::sync::Mutex::new(())),
+        traffic: Arc::new(traffic::History::default()),
     };
     Router::new()
         .route("/", get(pages::home))
@@ -116,11 +123,27 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
         .route("/devices/{id}/poll", post(devices::poll))
         .route("/devices/{id}/credentials", post(devices::credentials))
         .route("/response", get(response::home))
-        .route("/response/rules", get(response::rules))
+        .route("/response/rules", get(rules::list))
+        .route(
+            "/response/rules/new",
+            get(rules::new_rule).post(rules::create_rule),
+        )
+        .route(
+            "/response/rules/{id}/edit",
+            get(rules::edit_rule).post(rules::update_rule),
+        )
         .route("/response/actions", get(response::actions))
         .route(
             "/response/actions/new",
             get(response::new_email).post(response::create_email),
+        )
+        .route(
+            "/response/actions/new/{kind}",
+            get(actions::new_action).post(actions::create_action),
+        )
+        .route(
+            "/response/actions/{name}/edit",
+            get(actions::edit_action).post(actions::update_action),
         )
         .route("/response/actions/{name}/test", post(response::test_action))
         .route("/response/log", get(response::log))
@@ -132,6 +155,7 @@ pub fn router(state: AppState, config: WebConfig) -> Router {
             "/settings/trust",
             get(response::trust).post(response::import_trust),
         )
+        .route("/settings/tls", get(tls::page).post(tls::apply))
         .route("/settings/trust/remove", post(response::remove_trust))
         .route("/settings/trust/capture", post(response::capture_trust))
         .route("/assets/{name}", get(assets::serve))
@@ -164,15 +188,25 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/devices/{id}/credentials"),
     ("GET", "/response"),
     ("GET", "/response/rules"),
+    ("GET", "/response/rules/new"),
+    ("POST", "/response/rules/new"),
+    ("GET", "/response/rules/{id}/edit"),
+    ("POST", "/response/rules/{id}/edit"),
     ("GET", "/response/actions"),
     ("GET", "/response/actions/new"),
     ("POST", "/response/actions/new"),
+    ("GET", "/response/actions/new/{kind}"),
+    ("POST", "/response/actions/new/{kind}"),
+    ("GET", "/response/actions/{name}/edit"),
+    ("POST", "/response/actions/{name}/edit"),
     ("POST", "/response/actions/{name}/test"),
     ("GET", "/response/log"),
     ("GET", "/settings/smtp"),
     ("POST", "/settings/smtp"),
     ("GET", "/settings/trust"),
     ("POST", "/settings/trust"),
+    ("GET", "/settings/tls"),
+    ("POST", "/settings/tls"),
     ("POST", "/settings/trust/remove"),
     ("POST", "/settings/trust/capture"),
     ("GET", "/assets/{name}"),

@@ -38,7 +38,7 @@ struct ComponentLine {
 }
 
 /// The status table's context: components, open alarms by severity, counts.
-async fn status_context(state: &WebState) -> Result<minijinja::Value, PageError> {
+pub(super) async fn status_context(state: &WebState) -> Result<minijinja::Value, PageError> {
     let components: Vec<ComponentLine> = state
         .app
         .status

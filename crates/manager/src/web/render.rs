@@ -49,6 +49,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/response_rules.html"),
     ),
     (
+        "response_rule.html",
+        include_str!("templates/response_rule.html"),
+    ),
+    (
+        "response_action.html",
+        include_str!("templates/response_action.html"),
+    ),
+    (
         "response_email.html",
         include_str!("templates/response_email.html"),
     ),
@@ -59,6 +67,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "settings_smtp.html",
         include_str!("templates/settings_smtp.html"),
+    ),
+    (
+        "settings_tls.html",
+        include_str!("templates/settings_tls.html"),
     ),
     (
         "settings_trust.html",

@@ -29,7 +29,10 @@ use crate::web::auth::{Operator, now};
 use crate::web::render::PageError;
 
 /// The service, or the page saying response management is not running here.
-fn service(state: &WebState, operator: &Operator) -> Result<Arc<ResponseService>, Box<Response>> {
+pub(super) fn service(
+    state: &WebState,
+    operator: &Operator,
+) -> Result<Arc<ResponseService>, Box<Response>> {
     if let Some(service) = &state.app.response {
         return Ok(Arc::clone(service));
     }
@@ -83,6 +86,7 @@ fn action_row(service: &ResponseService, action: &ActionSpec) -> ActionRow {
 #[derive(Debug, Deserialize)]
 pub(super) struct ActionsQuery {
     added: Option<String>,
+    saved: Option<String>,
 }
 
 /// `GET /response`: the Actions tab.
@@ -100,14 +104,18 @@ pub(super) async fn actions(
         Ok(service) => service,
         Err(page) => return Ok(*page),
     };
-    actions_page(&state, &operator, &service, query.added, None).map(IntoResponse::into_response)
+    let done = query
+        .added
+        .map(|name| format!("Action {name} added."))
+        .or_else(|| query.saved.map(|name| format!("Action {name} saved.")));
+    actions_page(&state, &operator, &service, done, None).map(IntoResponse::into_response)
 }
 
 fn actions_page(
     state: &WebState,
     operator: &Operator,
     service: &ResponseService,
-    added: Option<String>,
+    done: Option<String>,
     outcome: Option<crate::actions::TestOutcome>,
 ) -> Result<Html<String>, PageError> {
     let rows: Vec<ActionRow> = service
@@ -118,70 +126,13 @@ fn actions_page(
     state.templates.page(
         "response_actions.html",
         context! {
-            rows, added, outcome,
+            rows, done, outcome,
             smtp_configured => service.smtp().is_some(),
             tab => "actions",
             user => &operator.user, csrf => &operator.csrf, nav => "response",
             title => "Response Management",
         },
     )
-}
-
-/// `GET /response/rules`.
-pub(super) async fn rules(
-    State(state): State<WebState>,
-    operator: Operator,
-) -> Result<Response, PageError> {
-    let service = match service(&state, &operator) {
-        Ok(service) => service,
-        Err(page) => return Ok(*page),
-    };
-    let rules: Vec<RuleRow> = service.rules().iter().map(rule_row).collect();
-    let page = state.templates.page(
-        "response_rules.html",
-        context! {
-            rules,
-            tab => "rules",
-            user => &operator.user, csrf => &operator.csrf, nav => "response",
-            title => "Response Management",
-        },
-    )?;
-    Ok(page.into_response())
-}
-
-/// One row of the Rules tab.
-#[derive(Debug, Serialize)]
-struct RuleRow {
-    name: String,
-    enabled: bool,
-    actions: Vec<String>,
-    triggers: Vec<String>,
-    condition: String,
-    grouping: String,
-}
-
-fn rule_row(rule: &crate::rules::RuleSpec) -> RuleRow {
-    let compact = |value: serde_json::Value| match value {
-        serde_json::Value::Null => "everything".to_owned(),
-        serde_json::Value::String(text) => text,
-        other => other.to_string(),
-    };
-    let triggers = match serde_json::to_value(rule.triggers) {
-        Ok(serde_json::Value::Object(map)) => map
-            .into_iter()
-            .filter(|(_, on)| on.as_bool() == Some(true))
-            .map(|(name, _)| name)
-            .collect(),
-        _ => Vec::new(),
-    };
-    RuleRow {
-        name: rule.name.clone(),
-        enabled: rule.enabled,
-        actions: rule.actions.clone(),
-        triggers,
-        condition: compact(serde_json::to_value(&rule.condition).unwrap_or_default()),
-        grouping: compact(serde_json::to_value(&rule.grouping).unwrap_or_default()),
-    }
 }
 
 /// A form with only its CSRF token.
@@ -224,20 +175,40 @@ pub(super) async fn test_action(
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub(super) struct EmailForm {
     #[serde(skip_serializing)]
-    csrf: Option<String>,
+    pub(super) csrf: Option<String>,
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    to: String,
+    pub(super) to: String,
     #[serde(default)]
-    cc: String,
+    pub(super) cc: String,
     #[serde(default)]
-    subject: String,
+    pub(super) subject: String,
     #[serde(default)]
-    body: String,
+    pub(super) body: String,
     /// `preview` or `save`.
     #[serde(default, skip_serializing)]
-    intent: String,
+    pub(super) intent: String,
+    /// The stored action being edited (its id), or `None` for Add New Action; never read
+    /// from the request.
+    #[serde(skip_deserializing)]
+    pub(super) editing: Option<i64>,
+}
+
+impl EmailForm {
+    /// The form showing a stored e-mail action.
+    pub(super) fn of(id: i64, name: &str, email: &EmailAction) -> Self {
+        Self {
+            csrf: None,
+            name: name.to_owned(),
+            to: email.to.join(", "),
+            cc: email.cc.join(", "),
+            subject: email.subject.clone().unwrap_or_default(),
+            body: email.body.clone().unwrap_or_default(),
+            intent: String::new(),
+            editing: Some(id),
+        }
+    }
 }
 
 /// `GET /response/actions/new`: Add New Action → Email, with the default templates.
@@ -255,12 +226,12 @@ pub(super) async fn new_email(
 
 /// A rendered preview: subject and body from the sample alarm.
 #[derive(Debug, Serialize)]
-struct Preview {
+pub(super) struct Preview {
     subject: String,
     body: String,
 }
 
-fn email_page(
+pub(super) fn email_page(
     state: &WebState,
     operator: &Operator,
     form: &EmailForm,
@@ -272,9 +243,18 @@ fn email_page(
         "response_email.html",
         context! {
             form, preview, error,
+            post_to => form.editing.map_or_else(
+                || "/response/actions/new".to_owned(),
+                |_| format!("/response/actions/{}/edit", encode(&form.name)),
+            ),
+            heading => if form.editing.is_some() {
+                format!("Edit action {} (Email)", form.name)
+            } else {
+                "Add New Action → Email".to_owned()
+            },
             tab => "actions",
             user => &operator.user, csrf => &operator.csrf, nav => "response",
-            title => "Add New Action",
+            title => if form.editing.is_some() { "Edit Action" } else { "Add New Action" },
         },
     )?;
     Ok((status, page).into_response())
@@ -285,6 +265,15 @@ pub(super) async fn create_email(
     State(state): State<WebState>,
     operator: Operator,
     Form(form): Form<EmailForm>,
+) -> Result<Response, PageError> {
+    save_email(state, operator, form).await
+}
+
+/// Previews or saves the e-mail form: a new action, or the stored action it edits.
+pub(super) async fn save_email(
+    state: WebState,
+    operator: Operator,
+    form: EmailForm,
 ) -> Result<Response, PageError> {
     if let Some(refused) = operator.refuse(&state, form.csrf.as_deref()) {
         return Ok(refused);
@@ -327,6 +316,27 @@ pub(super) async fn create_email(
             None,
             Some(error),
             StatusCode::BAD_REQUEST,
+        );
+    }
+    if let Some(id) = form.editing {
+        if !state.app.store.update_action(id, &spec, now()).await? {
+            let error = format!("The action {} no longer exists.", spec.name);
+            return email_page(
+                &state,
+                &operator,
+                &form,
+                None,
+                Some(error),
+                StatusCode::NOT_FOUND,
+            );
+        }
+        if let Err(error) = service.reload().await {
+            tracing::error!(%error, "response management reload after an action change");
+        }
+        tracing::info!(action = %spec.name, user = %operator.user, "action changed from the web UI");
+        return Ok(
+            Redirect::to(&format!("/response/actions?saved={}", encode(&spec.name)))
+                .into_response(),
         );
     }
     if service.action(&spec.name).is_some() {
@@ -989,7 +999,8 @@ pub(super) async fn capture_trust(
     )
 }
 
-fn encode(text: &str) -> String {
+/// `text` percent-encoded for a query string or a path segment (RFC 3986 §2.1).
+pub(super) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -785,3 +785,145 @@ async fn live_streams_end_when_the_server_stops() {
     .await;
     assert!(end.is_ok(), "the stream ended at the stop");
 }
+
+#[tokio::test]
+async fn rules_and_actions_of_every_kind_are_created_and_edited_from_forms() {
+    let mut h = with_response().await;
+    let csrf = h.csrf().await;
+    for path in [
+        "/response/actions/new/webhook",
+        "/response/actions/new/syslog",
+        "/response/actions/new/trap_forward",
+        "/response/rules/new",
+    ] {
+        assert_eq!(h.get(path).await.status, StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        h.get("/response/actions/new/pigeon").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let hook = h
+        .post(
+            "/response/actions/new/webhook",
+            &[
+                ("csrf", &csrf),
+                ("name", "hook"),
+                ("url", "https://hooks.example.net/vigie"),
+                ("secret", "h00k-key"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        hook.location.as_deref(),
+        Some("/response/actions?added=hook")
+    );
+    let forward = [
+        ("csrf", csrf.as_str()),
+        ("name", "fwd"),
+        ("target", "192.0.2.7:1162"),
+        ("community", "fwd-c0mmunity"),
+    ];
+    assert_eq!(
+        h.post("/response/actions/new/trap_forward", &forward)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let forged = h
+        .post("/response/actions/new/trap_forward", &forward[1..])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Edit shows the form without the secret; an empty secret keeps the stored one.
+    let edit = h.get("/response/actions/hook/edit").await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains("https://hooks.example.net/vigie"));
+    assert!(edit.body.contains("leave empty to keep"));
+    assert!(!edit.body.contains("h00k-key"));
+    let saved = h
+        .post(
+            "/response/actions/hook/edit",
+            &[
+                ("csrf", &csrf),
+                ("name", "renamed"),
+                ("url", "https://hooks.example.net/v2"),
+                ("secret", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/response/actions?saved=hook")
+    );
+    let service = h.state.response.clone().unwrap();
+    let Some(crate::actions::ActionSpec {
+        kind: crate::actions::ActionKind::Webhook(webhook),
+        ..
+    }) = service.action("hook")
+    else {
+        panic!("the webhook keeps its name");
+    };
+    assert_eq!(webhook.url, "https://hooks.example.net/v2");
+    assert_eq!(webhook.secret.expose(), "h00k-key");
+    let list = h.get("/response/actions?saved=hook").await;
+    assert!(list.body.contains("Action hook saved."));
+    assert!(list.body.contains("/response/actions/hook/edit"));
+    assert!(!list.body.contains("fwd-c0mmunity") && !list.body.contains("h00k-key"));
+
+    // A rule linking both actions, then edited.
+    let rule = [
+        ("csrf", csrf.as_str()),
+        ("name", "core"),
+        ("enabled", "on"),
+        ("combine", "all"),
+        ("alarm_type", "linkDown"),
+        ("min_severity", "major"),
+        ("action", "hook"),
+        ("action", "fwd"),
+        ("raised", "on"),
+        ("group_by", "device"),
+        ("group_wait", "0"),
+    ];
+    let created = h.post("/response/rules/new", &rule).await;
+    assert_eq!(
+        created.location.as_deref(),
+        Some("/response/rules?saved=core"),
+        "{}",
+        created.body
+    );
+    assert_eq!(
+        h.post("/response/rules/new", &rule).await.status,
+        StatusCode::CONFLICT
+    );
+    let mut missing = rule;
+    missing[6] = ("action", "nope");
+    missing[1] = ("name", "other");
+    let refused = h.post("/response/rules/new", &missing).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("no action named nope"));
+    let rules = h.get("/response/rules?saved=core").await;
+    assert!(
+        rules
+            .body
+            .contains("alarm type = linkDown and severity ≥ major")
+    );
+    let id = h.state.store.rules().await.unwrap()[0].id;
+    let edit = h.get(&format!("/response/rules/{id}/edit")).await;
+    assert!(edit.body.contains("value=\"linkDown\""));
+    let mut changed = rule;
+    changed[3] = ("combine", "any");
+    let updated = h
+        .post(&format!("/response/rules/{id}/edit"), &changed)
+        .await;
+    assert_eq!(updated.status, StatusCode::SEE_OTHER, "{}", updated.body);
+    let stored = h.state.store.rule(id).await.unwrap().unwrap();
+    assert!(matches!(
+        stored.spec.condition,
+        crate::rules::Condition::Any(_)
+    ));
+    assert_eq!(service.rules()[0].actions, ["hook", "fwd"]);
+    assert_eq!(
+        h.get("/response/rules/999/edit").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -2,18 +2,20 @@
 //! or a syslog receiver.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::worker::{Accepted, Attempt, ChannelFailure, Deliverer};
 use super::{Notification, Payload};
 use crate::client::send;
 use crate::config::SmtpConfig;
+use crate::custom::CustomChannel;
 use crate::syslog::{SyslogConfig, send_syslog};
 use crate::transport;
 use crate::webhook::{WebhookConfig, post_webhook};
 
 /// One channel's configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Channel {
     /// E-mail through an SMTP relay.
     Smtp(Box<SmtpConfig>),
@@ -21,7 +23,24 @@ pub enum Channel {
     Webhook(WebhookConfig),
     /// Syslog messages.
     Syslog(SyslogConfig),
+    /// Deliveries the application makes ([`Payload::Custom`]).
+    Custom(Arc<dyn CustomChannel>),
 }
+
+impl PartialEq for Channel {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Smtp(a), Self::Smtp(b)) => a == b,
+            (Self::Webhook(a), Self::Webhook(b)) => a == b,
+            (Self::Syslog(a), Self::Syslog(b)) => a == b,
+            // The application's deliverer has no equality of its own: the same one is equal.
+            (Self::Custom(a), Self::Custom(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Channel {}
 
 impl Channel {
     fn target(&self) -> String {
@@ -29,6 +48,7 @@ impl Channel {
             Self::Smtp(config) => transport::target(&config.server, config.port),
             Self::Webhook(config) => config.url.clone(),
             Self::Syslog(config) => config.target(),
+            Self::Custom(channel) => channel.target(),
         }
     }
 }
@@ -89,6 +109,9 @@ impl Deliverer for Channels {
                     detail: String::new(),
                 })
                 .map_err(ChannelFailure::from),
+            (Channel::Custom(channel), Payload::Custom { body }) => {
+                channel.deliver(body).await.map_err(ChannelFailure::from)
+            }
             (_, payload) => Err(ChannelFailure::WrongChannelKind {
                 channel: notification.channel.clone(),
                 payload: payload.kind(),

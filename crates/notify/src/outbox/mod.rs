@@ -28,8 +28,8 @@ use tokio::sync::Notify;
 pub use channels::{Channel, Channels};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use worker::{
-    Accepted, Attempt, ChannelFailure, Deliverer, FailReason, OutboxEvent, Pass, RetryPolicy,
-    Worker,
+    Accepted, Attempt, ChannelFailure, Deliverer, FailReason, OutboxEvent, Pass, RateLimits,
+    RetryPolicy, Worker,
 };
 
 use crate::attempt_log::{self, AttemptQuery, AttemptRecord};
@@ -63,6 +63,11 @@ pub enum Payload {
     },
     /// A syslog message to the channel's receiver.
     Syslog(SyslogMessage),
+    /// Text for a [`crate::CustomChannel`], which alone knows what it means.
+    Custom {
+        /// The text, stored as is (no secret belongs in it).
+        body: String,
+    },
 }
 
 impl Payload {
@@ -72,6 +77,7 @@ impl Payload {
             Self::Email(_) => "email",
             Self::Webhook { .. } => "webhook",
             Self::Syslog(_) => "syslog",
+            Self::Custom { .. } => "custom",
         }
     }
 }
@@ -141,6 +147,16 @@ impl Notification {
             key: fresh_key(),
             origin: Origin::default(),
             payload: Payload::Syslog(message),
+        }
+    }
+
+    /// A notification for a [`crate::CustomChannel`], with a fresh key.
+    pub fn custom(channel: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            channel: channel.into(),
+            key: fresh_key(),
+            origin: Origin::default(),
+            payload: Payload::Custom { body: body.into() },
         }
     }
 

@@ -14,6 +14,7 @@ enum Stored {
     Email(StoredMessage),
     Webhook { body: String },
     Syslog(SyslogMessage),
+    Custom { body: String },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,6 +67,7 @@ pub(super) fn encode(payload: &Payload) -> Result<String, serde_json::Error> {
         }),
         Payload::Webhook { body } => Stored::Webhook { body: body.clone() },
         Payload::Syslog(message) => Stored::Syslog(message.clone()),
+        Payload::Custom { body } => Stored::Custom { body: body.clone() },
     };
     serde_json::to_string(&stored)
 }
@@ -90,6 +92,7 @@ pub(super) fn decode(json: &str) -> Result<Payload, String> {
         }
         Stored::Webhook { body } => Payload::Webhook { body },
         Stored::Syslog(message) => Payload::Syslog(message),
+        Stored::Custom { body } => Payload::Custom { body },
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,6 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Entry, Notification, NotificationId, Outbox, OutboxError, from_ms, to_ms};
 use crate::attempt_log::{AttemptOutcome, NewAttempt};
+use crate::custom::CustomFailure;
 use crate::failure::DeliveryFailure;
 use crate::ratelimit::{self, RateLimit};
 use crate::syslog::SyslogFailure;
@@ -42,6 +43,9 @@ pub enum ChannelFailure {
     /// The syslog receiver.
     #[error(transparent)]
     Syslog(#[from] SyslogFailure),
+    /// A channel the application supplies.
+    #[error(transparent)]
+    Custom(#[from] CustomFailure),
     /// No channel has this id.
     #[error("no channel named {0:?} is configured")]
     UnknownChannel(String),
@@ -62,6 +66,7 @@ impl ChannelFailure {
             Self::Smtp(failure) => failure.is_transient(),
             Self::Webhook(failure) => failure.is_transient(),
             Self::Syslog(failure) => failure.is_transient(),
+            Self::Custom(failure) => failure.transient,
             Self::UnknownChannel(_) | Self::WrongChannelKind { .. } => false,
         }
     }
@@ -72,6 +77,7 @@ impl ChannelFailure {
             Self::Smtp(failure) => failure.kind(),
             Self::Webhook(failure) => failure.kind(),
             Self::Syslog(failure) => failure.kind(),
+            Self::Custom(failure) => failure.kind,
             Self::UnknownChannel(_) => "unknown_channel",
             Self::WrongChannelKind { .. } => "wrong_channel_kind",
         }
@@ -83,6 +89,7 @@ impl ChannelFailure {
             Self::Smtp(failure) => failure.fix(),
             Self::Webhook(failure) => failure.fix(),
             Self::Syslog(failure) => failure.fix(),
+            Self::Custom(failure) => &failure.fix,
             Self::UnknownChannel(_) => {
                 "The action names a channel that is not configured: configure it, or point the action at an existing one."
             }
@@ -98,6 +105,7 @@ impl ChannelFailure {
             Self::Smtp(failure) => failure.stage().map(|s| s.to_string()),
             Self::Webhook(failure) => failure.step().map(|s| s.to_string()),
             Self::Syslog(failure) => failure.step().map(|s| s.to_string()),
+            Self::Custom(failure) => failure.stage.clone(),
             Self::UnknownChannel(_) | Self::WrongChannelKind { .. } => None,
         }
     }
@@ -255,12 +263,39 @@ const BATCH: u32 = 100;
 /// long a change made by another process to the database can go unnoticed.
 const IDLE: Duration = Duration::from_secs(30);
 
+/// The per-channel rate limits of a [`Worker`], shared so that they can change while it
+/// runs.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimits(Arc<RwLock<HashMap<String, RateLimit>>>);
+
+impl RateLimits {
+    /// Sets `channel`'s limit, or removes it with `None`.
+    pub fn set(&self, channel: impl Into<String>, limit: Option<RateLimit>) {
+        let mut limits = match self.0.write() {
+            Ok(limits) => limits,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match limit {
+            Some(limit) => limits.insert(channel.into(), limit),
+            None => limits.remove(&channel.into()),
+        };
+    }
+
+    /// `channel`'s limit, if any.
+    pub fn get(&self, channel: &str) -> Option<RateLimit> {
+        match self.0.read() {
+            Ok(limits) => limits.get(channel).copied(),
+            Err(poisoned) => poisoned.into_inner().get(channel).copied(),
+        }
+    }
+}
+
 /// Delivers the outbox's notifications.
 pub struct Worker<D> {
     outbox: Outbox,
     deliverer: D,
     retry: RetryPolicy,
-    limits: HashMap<String, RateLimit>,
+    limits: RateLimits,
     rng: Mutex<Box<dyn RngCore + Send>>,
     events: Option<UnboundedSender<OutboxEvent>>,
 }
@@ -283,7 +318,7 @@ impl<D: Deliverer> Worker<D> {
             outbox,
             deliverer,
             retry: RetryPolicy::default(),
-            limits: HashMap::new(),
+            limits: RateLimits::default(),
             rng: Mutex::new(Box::new(StdRng::from_os_rng())),
             events: None,
         }
@@ -298,9 +333,22 @@ impl<D: Deliverer> Worker<D> {
 
     /// Limits `channel`'s rate.
     #[must_use]
-    pub fn with_rate_limit(mut self, channel: impl Into<String>, limit: RateLimit) -> Self {
-        self.limits.insert(channel.into(), limit);
+    pub fn with_rate_limit(self, channel: impl Into<String>, limit: RateLimit) -> Self {
+        self.limits.set(channel, Some(limit));
         self
+    }
+
+    /// Shares `limits`: a change made through it applies from the worker's next pass, with
+    /// no restart (the windows already counted stay counted, in the outbox).
+    #[must_use]
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The worker's rate limits, to change them while it runs.
+    pub fn rate_limits(&self) -> RateLimits {
+        self.limits.clone()
     }
 
     /// Uses `rng` for the jitter (a seeded one makes tests repeatable).

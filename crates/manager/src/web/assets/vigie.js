@@ -65,6 +65,21 @@
     if (body && window.EventSource) { events(body); }
     var box = document.querySelector("[data-refresh]");
     if (box && window.fetch) { refresh(box); }
+    // "…" menus: Escape closes the open one and gives the focus back to its button; opening
+    // one closes the others (the <details> element does the rest, keyboard included).
+    var menus = document.querySelectorAll("details.menu");
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        menus.forEach(function (other) { if (other !== menu) { other.open = false; } });
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape" || !menu.open) { return; }
+        menu.open = false;
+        var summary = menu.querySelector("summary");
+        if (summary) { summary.focus(); }
+      });
+    });
     // A PEM file chosen in the Trust Store's form fills its text area.
     document.querySelectorAll("input[data-pem-into]").forEach(function (input) {
       input.addEventListener("change", function () {
