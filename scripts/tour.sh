@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# A tour of vigie on this machine, in one command:
+# The five-minute tour of `vigie serve`, in one command:
 #
 #     bash scripts/tour.sh
 #
-# It builds vigie, starts `vigie agent` and Net-SNMP's snmptrapd (installed when missing:
-# Debian package, as root or through sudo) on free loopback ports (never 161/162), and runs
-# vigie's tools against them: a walk of the system group, gets, sets, a trap and an inform,
-# then shows what snmptrapd received. Everything it starts is stopped, and its files
-# removed, on exit.
+# It builds vigie, starts a local SMTP relay that prints what it receives (aiosmtpd, installed
+# from PyPI when missing) and `vigie serve` on free loopback ports (never 161/162) with a
+# temporary data directory and a configuration that mails every linkDown to the relay. Then
+# it walks the built-in agent with `vigie walk`, lists the devices and interfaces through the
+# HTTP API, sends a linkDown trap with `vigie trap`, shows the alarm through the API and the
+# e-mail the relay printed. Everything it starts is stopped, and its files removed, on exit.
+#
+# VIGIE_TOUR_PROFILE=dev uses a debug build (faster to build, slower to run).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-bash scripts/install-peers.sh snmptrapd
+bash scripts/install-python-peers.sh aiosmtpd
 
-# Daemons live in /usr/sbin, which a non-root PATH often omits.
-PATH="$PATH:/usr/sbin"
+profile=${VIGIE_TOUR_PROFILE:-release}
+case "$profile" in
+    release) build=(--release) bin=target/release/vigie ;;
+    dev) build=() bin=target/debug/vigie ;;
+    *) echo "VIGIE_TOUR_PROFILE is release or dev" >&2; exit 2 ;;
+esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vigie-tour.XXXXXX")
 pids=()
@@ -27,32 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a Net-SNMP daemon on a free loopback port: start_daemon NAME LOG ARGS... ; the
-# listening address is appended. Sets $port. A daemon logs "NET-SNMP version" once its
-# port is open, and exits at once when the port is taken, so another port is tried.
-start_daemon() {
-    local name=$1 log=$2
-    shift 2
-    for _ in $(seq 1 20); do
-        port=$((20000 + RANDOM % 40000))
-        : >"$log"
-        MIBS= SNMP_PERSISTENT_DIR="$work/state" SNMPCONFPATH="$work/conf" \
-            "$name" "$@" "udp:127.0.0.1:$port" </dev/null >/dev/null 2>&1 &
-        local pid=$!
-        for _ in $(seq 1 50); do
-            if grep -q "NET-SNMP version" "$log"; then
-                pids+=("$pid")
-                return 0
-            fi
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    echo "could not start $name; its log:" >&2
-    cat "$log" >&2
-    exit 1
+# A port the kernel just handed out on 127.0.0.1: free_port tcp|udp.
+free_port() {
+    python3 - "$1" <<'EOF'
+import socket, sys
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+EOF
 }
 
 # Prints a command as typed, then runs it.
@@ -64,84 +54,117 @@ show() {
     "$@"
 }
 
-# vigie itself, built in release mode on first use.
-vigie() {
-    cargo run --release --quiet -p vigie -- "$@"
+# GET on the API with the token; the JSON, as `d`, goes to the Python code read from stdin.
+api_py='
+import json, sys, urllib.request
+http, token, path = sys.argv[1:]
+request = urllib.request.Request(f"http://{http}{path}",
+                                 headers={"Authorization": f"Bearer {token}"})
+d = json.load(urllib.request.urlopen(request, timeout=10))
+exec(sys.stdin.read())
+'
+api() {
+    python3 -c "$api_py" "$http" "$token" "$1"
 }
 
-mkdir -p "$work/state/cert_indexes" "$work/conf"
+echo "==> building vigie ($profile; a first release build takes a few minutes)"
+cargo build "${build[@]}" --quiet -p vigie
 
-echo "==> building vigie (release; the first build takes a few minutes)"
-cargo build --release --quiet -p vigie
+smtp=$(free_port tcp)
+http=127.0.0.1:$(free_port tcp)
+traps=127.0.0.1:$(free_port udp)
+agent=127.0.0.1:$(free_port udp)
 
-# vigie agent on a free loopback port: it is up once it answers a get.
-for _ in $(seq 1 20); do
-    port=$((20000 + RANDOM % 40000))
-    target/release/vigie agent --listen "udp:127.0.0.1:$port" --rocommunity public \
-        --rwcommunity private --state-dir "$work/agent" 2>"$work/agent.log" &
-    agent_pid=$!
-    for _ in $(seq 1 50); do
-        if target/release/vigie get -v2c -c public -t 0.1 -r 0 "127.0.0.1:$port" \
-            .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then
-            break 2
-        fi
-        kill -0 "$agent_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill "$agent_pid" 2>/dev/null || true
-    wait "$agent_pid" 2>/dev/null || true
-    agent_pid=
+echo "==> an SMTP relay on 127.0.0.1:$smtp that prints every message"
+python3 -u -m aiosmtpd -n -c aiosmtpd.handlers.Debugging -l "127.0.0.1:$smtp" \
+    >"$work/relay.out" 2>&1 &
+pids+=("$!")
+
+cat >"$work/vigie.toml" <<EOF
+[poller]
+interval = "5s"
+
+[smtp]
+host = "127.0.0.1"
+port = $smtp
+encryption = "none"
+from = "vigie@localhost"
+
+[[actions]]
+name = "mail-noc"
+kind = "email"
+to = ["noc@example.net"]
+
+[[rules]]
+name = "links-to-noc"
+actions = ["mail-noc"]
+notifications = ["IF-MIB::linkDown"]
+group_wait = "0s"
+EOF
+echo "==> the configuration, $work/vigie.toml:"
+sed 's/^/    /' "$work/vigie.toml"
+
+echo "==> vigie serve: HTTP on $http, traps on udp:$traps, the built-in agent on udp:$agent"
+"$bin" serve --config "$work/vigie.toml" --data-dir "$work/data" \
+    --http "$http" --traps "$traps" --agent "$agent" 2>"$work/serve.log" &
+pids+=("$!")
+for _ in $(seq 1 100); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://$http/api/v1/health', timeout=5)" \
+        2>/dev/null && break
+    sleep 0.2
 done
-if [ -z "${agent_pid:-}" ]; then
-    echo "could not start vigie agent; its log:" >&2
-    cat "$work/agent.log" >&2
-    exit 1
-fi
-pids+=("$agent_pid")
-agent=127.0.0.1:$port
-
-cat >"$work/snmptrapd.conf" <<CONF
-[snmp] persistentDir $work/state
-disableAuthorization yes
-CONF
-start_daemon snmptrapd "$work/snmptrapd.log" -f -C -n -X -c "$work/snmptrapd.conf" \
-    -Lf "$work/snmptrapd.log" -F 'received %P from %b\n%V\n%v\n'
-receiver=127.0.0.1:$port
-
+show curl -s "http://$http/api/v1/health"
 echo
-echo "==> vigie agent listens on $agent, snmptrapd on $receiver"
 
+token=$("$bin" token create tour --data-dir "$work/data" 2>/dev/null)
 echo
-echo "==> walk the system group (names and values come from the MIB modules built into vigie)"
-show vigie walk -v2c -c public "$agent" system
+echo "==> an API token, from \`vigie token create tour --data-dir $work/data\`: ${token:0:12}…"
 
-echo
-echo "==> get two objects by name, then by number with numeric output, then values only"
-show vigie get -v2c -c public "$agent" sysName.0 SNMPv2-MIB::sysUpTime.0
-show vigie get -v2c -c public -On "$agent" .1.3.6.1.2.1.1.5.0 .1.3.6.1.2.1.1.3.0
-show vigie get -v2c -c public -Oqv "$agent" sysName.0 sysUpTime.0
+show "$bin" walk -v2c -c public "$agent" system
 
-echo
-echo "==> set sysContact.0 (writable, and kept across restarts), then sysUpTime.0 (read-only)"
-show vigie set -v2c -c private "$agent" sysContact.0 s noc@example.net
-show vigie set -v2c -c private "$agent" sysUpTime.0 t 0 ||
-    echo "(exit status $?: the agent refused, as snmpset reports it)"
-
-echo
-echo "==> the agent's interfaces, from IF-MIB, as a table"
-show vigie table -v2c -c public -Cb "$agent" IF-MIB::ifTable
-
-echo
-echo "==> send a v2c linkDown trap (ifIndex 3) and an inform to snmptrapd"
-show vigie trap -v 2c -c public "$receiver" '' linkDown ifIndex.3 i 3
-show vigie inform -v 2c -c public "$receiver" '' linkUp ifIndex.3 i 3
-echo "(the inform was acknowledged: vigie inform exited 0)"
-
-# The trap is fire-and-forget: give snmptrapd a moment to log it.
+# Discovery runs at the first poll, right after the start.
 for _ in $(seq 1 50); do
-    [ "$(grep -c '^received' "$work/snmptrapd.log")" -ge 2 ] && break
+    count=$(api /api/v1/devices/1/interfaces <<<'print(len(d["items"]))' 2>/dev/null || echo 0)
+    [ "$count" -gt 0 ] && break
+    sleep 0.2
+done
+echo
+echo "==> GET http://$http/api/v1/devices (with the token), as a table:"
+api /api/v1/devices <<'EOF'
+for x in d["items"]:
+    print(f"{x['id']:>3}  {x['name']:<10} {x['address']}:{x['port']}  {x['sys_descr']}")
+EOF
+echo
+echo "==> GET http://$http/api/v1/devices/1/interfaces (with the token), as a table:"
+api /api/v1/devices/1/interfaces <<'EOF'
+print(f"{'ifIndex':>7}  {'ifName':<10} {'admin':>5} {'oper':>4} {'ifHCInOctets':>14}")
+for i in d["items"]:
+    octets = i.get("values", {}).get("ifHCInOctets", "-")
+    print(f"{i['if_index']:>7}  {i['if_name']:<10} {i['admin_status']:>5} {i['oper_status']:>4} {octets:>14}")
+EOF
+
+show "$bin" trap -v2c -c public "$traps" '' IF-MIB::linkDown \
+    IF-MIB::ifIndex.2 i 2 IF-MIB::ifAdminStatus.2 i 1 IF-MIB::ifOperStatus.2 i 2
+
+for _ in $(seq 1 50); do
+    open=$(api /api/v1/alarms <<<'print(sum(1 for a in d["items"] if a["key"].startswith("linkDown/")))')
+    [ "$open" -gt 0 ] && break
     sleep 0.1
 done
 echo
-echo "==> what snmptrapd logged"
-grep -v "NET-SNMP version" "$work/snmptrapd.log"
+echo "==> GET http://$http/api/v1/alarms (with the token), as a table:"
+api /api/v1/alarms <<'EOF'
+for a in d["items"]:
+    print(f"#{a['id']} {a['state']:<7} {a['severity']:<8} {a['device']:<10} {a['text']}")
+EOF
+
+for _ in $(seq 1 100); do
+    grep -q "END MESSAGE" "$work/relay.out" && break
+    sleep 0.1
+done
+echo
+echo "==> the e-mail, as the relay printed it:"
+sed 's/^/    /' "$work/relay.out"
+
+echo
+echo "==> stopping vigie serve (SIGTERM: a clean shutdown) and the relay"

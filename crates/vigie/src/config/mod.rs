@@ -47,6 +47,20 @@ pub(crate) struct Config {
     pub(crate) actions: Vec<ActionSettings>,
     /// `[[rules]]`.
     pub(crate) rules: Vec<RuleSettings>,
+    /// `[delivery]`.
+    pub(crate) delivery: DeliverySettings,
+}
+
+/// `[delivery]`: the outbox's retries after a transient failure (exponential back-off
+/// with jitter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DeliverySettings {
+    /// The delay after the first failure; it doubles at each retry.
+    pub(crate) retry_initial: Duration,
+    /// The longest delay.
+    pub(crate) retry_max: Duration,
+    /// A notification still undelivered this long after it was stored is abandoned.
+    pub(crate) give_up_after: Duration,
 }
 
 /// `[server]`.
@@ -198,6 +212,8 @@ pub(crate) struct SmtpSettings {
     pub(crate) login: Option<(String, Secret)>,
     /// TLS cipher suites allowed, in rustls names; empty for the default policy.
     pub(crate) ciphers: Vec<String>,
+    /// TLS 1.3 only (`tls_versions = "1.3"`); TLS 1.2 and 1.3 otherwise.
+    pub(crate) tls13_only: bool,
     /// AUTH without TLS: refused unless this is set.
     pub(crate) insecure_plaintext_auth: bool,
     /// At most this many messages per second (SES sandbox: 1).
@@ -356,6 +372,9 @@ impl Config {
         if self.rules != new.rules {
             changed.push("[[rules]]");
         }
+        if self.delivery != new.delivery {
+            changed.push("[delivery]");
+        }
         changed
     }
 }
@@ -394,6 +413,11 @@ impl Default for Config {
             smtp: None,
             actions: Vec::new(),
             rules: Vec::new(),
+            delivery: DeliverySettings {
+                retry_initial: Duration::from_secs(30),
+                retry_max: Duration::from_secs(30 * 60),
+                give_up_after: Duration::from_secs(3 * 86_400),
+            },
         }
     }
 }

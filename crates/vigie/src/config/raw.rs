@@ -30,6 +30,17 @@ pub(crate) struct RawConfig {
     pub(crate) actions: Vec<RawAction>,
     #[serde(default)]
     pub(crate) rules: Vec<RawRule>,
+    #[serde(default)]
+    pub(crate) delivery: RawDelivery,
+}
+
+/// `[delivery]`: how the outbox retries.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDelivery {
+    pub(crate) retry_initial: Option<Spanned<String>>,
+    pub(crate) retry_max: Option<Spanned<String>>,
+    pub(crate) give_up_after: Option<Spanned<String>>,
 }
 
 /// `[server]`.
@@ -137,6 +148,7 @@ pub(crate) struct RawSmtp {
     pub(crate) user: Option<String>,
     pub(crate) password: Option<Spanned<String>>,
     pub(crate) ciphers: Option<Vec<String>>,
+    pub(crate) tls_versions: Option<Spanned<String>>,
     pub(crate) insecure_plaintext_auth: Option<bool>,
     pub(crate) max_per_second: Option<Spanned<i64>>,
     pub(crate) max_per_day: Option<Spanned<i64>>,

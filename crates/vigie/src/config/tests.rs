@@ -124,3 +124,35 @@ fn durations_take_a_unit() {
     assert_eq!(parse_duration("0s"), None);
     assert_eq!(parse_duration("s"), None);
 }
+
+#[test]
+fn delivery_retries_are_read_and_checked() {
+    let config = parse("[delivery]\nretry_initial = \"1s\"\nretry_max = \"2s\"\n").unwrap();
+    assert_eq!(config.delivery.retry_initial, Duration::from_secs(1));
+    assert_eq!(config.delivery.retry_max, Duration::from_secs(2));
+    assert_eq!(
+        config.delivery.give_up_after,
+        Duration::from_secs(3 * 86_400)
+    );
+    assert_eq!(
+        parse("[delivery]\nretry_initial = \"5m\"\nretry_max = \"1m\"\n").unwrap_err(),
+        "vigie.toml:3: [delivery] retry_max: 60s is below retry_initial (300s)"
+    );
+    assert_eq!(
+        parse("[delivery]\n\nretry_initial = \"0s\"\n").unwrap_err(),
+        "vigie.toml:3: [delivery] retry_initial: invalid duration \"0s\" (a number and ms, \
+         s, m, h or d, e.g. \"30s\")"
+    );
+}
+
+#[test]
+fn a_rule_may_send_at_once() {
+    let rule = "[[actions]]\nname = \"m\"\nkind = \"email\"\nto = [\"a@example.net\"]\n\
+                [[rules]]\nname = \"r\"\nactions = [\"m\"]\ngroup_wait = ";
+    for zero in ["\"0s\"", "\"0\"", "\"00ms\""] {
+        let config = parse(&format!("{rule}{zero}\n")).unwrap();
+        assert_eq!(config.rules[0].group_wait, Duration::ZERO, "{zero}");
+    }
+    assert!(parse(&format!("{rule}\"0x\"\n")).is_err());
+    assert!(parse(&format!("{rule}\"\"\n")).is_err());
+}

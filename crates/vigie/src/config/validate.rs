@@ -15,13 +15,14 @@ use vigie_snmp::usm::{AuthProtocol, EngineId, PrivProtocol};
 
 use super::error::line_of;
 use super::raw::{
-    RawAction, RawAgent, RawConfig, RawDevice, RawPoller, RawReceiver, RawRule, RawServer, RawSmtp,
-    RawStorage, RawThreshold, RawUser,
+    RawAction, RawAgent, RawConfig, RawDelivery, RawDevice, RawPoller, RawReceiver, RawRule,
+    RawServer, RawSmtp, RawStorage, RawThreshold, RawUser,
 };
 use super::{
-    ActionKind, ActionSettings, AgentSettings, Comparison, Config, ConfigError, DeviceCredentials,
-    DeviceSettings, PollerSettings, ReceiverSettings, RuleSettings, Secret, ServerConfig,
-    SmtpEncryption, SmtpSettings, StorageSettings, SyslogTransport, ThresholdSettings, UsmUser,
+    ActionKind, ActionSettings, AgentSettings, Comparison, Config, ConfigError, DeliverySettings,
+    DeviceCredentials, DeviceSettings, PollerSettings, ReceiverSettings, RuleSettings, Secret,
+    ServerConfig, SmtpEncryption, SmtpSettings, StorageSettings, SyslogTransport,
+    ThresholdSettings, UsmUser,
 };
 
 /// Checks a raw configuration read from `file`, whose text locates the errors.
@@ -68,6 +69,45 @@ impl Validator<'_> {
             smtp: raw.smtp.map(|smtp| self.smtp(smtp)).transpose()?,
             actions,
             rules,
+            delivery: self.delivery(raw.delivery, defaults.delivery)?,
+        })
+    }
+
+    fn delivery(
+        &self,
+        raw: RawDelivery,
+        defaults: DeliverySettings,
+    ) -> Result<DeliverySettings, ConfigError> {
+        let retry_initial = self.duration_or(
+            raw.retry_initial.clone(),
+            "[delivery] retry_initial",
+            defaults.retry_initial,
+        )?;
+        let retry_max = self.duration_or(
+            raw.retry_max.clone(),
+            "[delivery] retry_max",
+            defaults.retry_max,
+        )?;
+        let give_up_after = self.duration_or(
+            raw.give_up_after,
+            "[delivery] give_up_after",
+            defaults.give_up_after,
+        )?;
+        if retry_max < retry_initial {
+            let span = raw
+                .retry_max
+                .or(raw.retry_initial)
+                .map_or(0..0, |text| text.span());
+            return Err(self.invalid(
+                span,
+                "[delivery] retry_max",
+                format!("{retry_max:?} is below retry_initial ({retry_initial:?})"),
+            ));
+        }
+        Ok(DeliverySettings {
+            retry_initial,
+            retry_max,
+            give_up_after,
         })
     }
 
@@ -391,6 +431,20 @@ impl Validator<'_> {
             from: raw.from.into_inner(),
             login,
             ciphers: raw.ciphers.unwrap_or_default(),
+            tls13_only: match &raw.tls_versions {
+                None => false,
+                Some(text) => match text.get_ref().as_str() {
+                    "1.2+" | "1.2" => false,
+                    "1.3" => true,
+                    other => {
+                        return Err(self.invalid(
+                            text.span(),
+                            "[smtp] tls_versions",
+                            format!("{other:?} is not \"1.2+\" (TLS 1.2 and 1.3) or \"1.3\""),
+                        ));
+                    }
+                },
+            },
             insecure_plaintext_auth,
             max_per_second: raw
                 .max_per_second
@@ -580,7 +634,11 @@ impl Validator<'_> {
                     }
                 })
                 .collect::<Result<_, _>>()?,
-            group_wait: self.duration_or(raw.group_wait, "[[rules]] group_wait", GROUP_WAIT)?,
+            group_wait: match raw.group_wait {
+                // No wait at all: each alarm's first message goes out at once.
+                Some(text) if is_zero_duration(text.get_ref()) => Duration::ZERO,
+                text => self.duration_or(text, "[[rules]] group_wait", GROUP_WAIT)?,
+            },
             group_interval: self.duration_or(
                 raw.group_interval,
                 "[[rules]] group_interval",
@@ -845,6 +903,18 @@ pub(super) fn parse_duration(text: &str) -> Option<Duration> {
         _ => return None,
     };
     (!duration.is_zero()).then_some(duration)
+}
+
+/// `0`, `0s`, `0ms`, …: a zero that [`parse_duration`] refuses, accepted where waiting is
+/// optional.
+fn is_zero_duration(text: &str) -> bool {
+    let digits = text
+        .trim()
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    !digits.is_empty()
+        && digits.bytes().all(|b| b == b'0')
+        && (digits.len() == text.trim().len()
+            || parse_duration(&format!("1{}", &text.trim()[digits.len()..])).is_some())
 }
 
 /// What rules may group alarms by.

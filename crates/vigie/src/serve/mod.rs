@@ -2,9 +2,10 @@
 //!
 //! One function starts each service (`start_receiver`, `start_agent`, `start_poller`,
 //! `start_response`, `start_http`, `start_retention`)
-//! and [`run`] calls them in order: store, admin account, receiver, built-in agent (its
-//! notifications sent to the receiver), inventory, poller, response management, HTTP, then
-//! it waits for signals. SIGHUP (or `POST /api/v1/config/reload`) reloads the
+//! and [`run`] calls them in order: store, admin account, inventory (`[[devices]]` and the
+//! built-in agent as `localhost`, before any notification is named after it), receiver,
+//! built-in agent (its notifications sent to the receiver), poller, response management,
+//! HTTP, then it waits for signals. SIGHUP (or `POST /api/v1/config/reload`) reloads the
 //! configuration; SIGTERM or SIGINT stops accepting, lets in-flight work finish, closes the
 //! store (checkpointing its write-ahead log) and returns.
 
@@ -107,6 +108,25 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
     first_start::ensure_admin(&store).await?;
     let (stop, stopping) = watch::channel(false);
 
+    // The inventory first: the receiver names each notification's device from it, and a
+    // linkDown named by address then a linkUp named `localhost` would never clear.
+    let synced = devices::sync_devices(&store, &config.devices, &config.poller).await?;
+    if synced.added + synced.updated > 0 {
+        tracing::info!(
+            added = synced.added,
+            updated = synced.updated,
+            "inventory synchronised with [[devices]]"
+        );
+    }
+    if config.agent.enabled && config.agent.listen.port() != 0 {
+        agent::register_localhost(
+            &store,
+            config.agent.listen,
+            &config.agent.community,
+            config.poller.interval,
+        )
+        .await?;
+    }
     let intake = Intake::new(
         store.clone(),
         Arc::clone(&desk),
@@ -149,14 +169,6 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
             config.poller.interval,
         )
         .await?;
-    }
-    let synced = devices::sync_devices(&store, &config.devices, &config.poller).await?;
-    if synced.added + synced.updated > 0 {
-        tracing::info!(
-            added = synced.added,
-            updated = synced.updated,
-            "inventory synchronised with [[devices]]"
-        );
     }
     let poller =
         poller::start_poller(&config, store.clone(), Arc::clone(&desk), status.clone()).await?;

@@ -133,6 +133,7 @@ impl Reloader {
         new.smtp = self.running.smtp.clone();
         new.actions = self.running.actions.clone();
         new.rules = self.running.rules.clone();
+        new.delivery = self.running.delivery;
         self.running = new;
         ReloadOutcome::Reloaded(report)
     }

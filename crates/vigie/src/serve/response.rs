@@ -16,7 +16,7 @@ use vigie_manager::desk::AlarmDesk;
 use vigie_manager::rules::{Condition, GroupLabel, Grouping, RuleSpec, VarbindOp, VarbindTest};
 use vigie_manager::status::StatusRegistry;
 use vigie_manager::store::Store;
-use vigie_notify::{Outbox, Secret, TrustStore};
+use vigie_notify::{Outbox, RetryPolicy, Secret, TrustStore};
 
 use crate::config::{
     ActionKind, ActionSettings, Config, RuleSettings, SmtpEncryption, SmtpSettings, SyslogTransport,
@@ -69,6 +69,12 @@ pub(crate) fn response_config(config: &Config) -> ResponseConfig {
         smtp: config.smtp.as_ref().map(smtp),
         actions: config.actions.iter().map(action).collect(),
         rules: config.rules.iter().map(rule).collect(),
+        retry: RetryPolicy {
+            initial: config.delivery.retry_initial,
+            max: config.delivery.retry_max,
+            give_up_after: config.delivery.give_up_after,
+            ..RetryPolicy::default()
+        },
         ..ResponseConfig::default()
     }
 }
@@ -87,6 +93,9 @@ fn smtp(settings: &SmtpSettings) -> Smtp {
     smtp.allow_plaintext_auth = settings.insecure_plaintext_auth;
     if !settings.ciphers.is_empty() {
         smtp.ciphers = Some(settings.ciphers.join(":"));
+    }
+    if settings.tls13_only {
+        smtp.tls_versions = vigie_manager::actions::TlsVersions::Tls13Only;
     }
     smtp.max_per_second = settings.max_per_second;
     smtp.max_per_day = settings.max_per_day;
@@ -137,6 +146,7 @@ fn action(settings: &ActionSettings) -> ActionSpec {
             target: target.clone(),
             community: Secret::new(community.expose().to_owned()),
             inform: *inform,
+            usm: None,
         }),
     };
     ActionSpec {
@@ -260,5 +270,20 @@ mod tests {
                 .iter()
                 .any(|c| matches!(c, Condition::Any(names) if names.len() == 2))
         );
+    }
+
+    #[test]
+    fn tls_versions_in_smtp_reach_the_relay_settings() {
+        let text =
+            "[smtp]\nhost = \"relay.example\"\nfrom = \"v@example.com\"\ntls_versions = \"1.3\"\n";
+        let config = Config::parse("v.toml", text).unwrap();
+        let smtp = response_config(&config).smtp.unwrap();
+        assert_eq!(
+            smtp.tls_versions,
+            vigie_manager::actions::TlsVersions::Tls13Only
+        );
+        let bad = text.replace("\"1.3\"", "\"1.1\"");
+        let error = Config::parse("v.toml", &bad).unwrap_err().to_string();
+        assert!(error.contains("[smtp] tls_versions"), "{error}");
     }
 }

@@ -13,6 +13,7 @@ mod notifications;
 mod options;
 mod requests;
 mod serve;
+mod serve_e2e;
 mod smtp;
 mod support;
 mod walks;
