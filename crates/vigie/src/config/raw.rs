@@ -170,6 +170,12 @@ pub(crate) struct RawAction {
     pub(crate) transport: Option<Spanned<String>>,
     pub(crate) community: Option<Spanned<String>>,
     pub(crate) inform: Option<bool>,
+    pub(crate) user: Option<Spanned<String>>,
+    pub(crate) auth: Option<String>,
+    pub(crate) auth_password: Option<String>,
+    pub(crate) privacy: Option<String>,
+    pub(crate) priv_password: Option<String>,
+    pub(crate) engine_id: Option<String>,
 }
 
 /// `[[rules]]`: conditions on an alarm, and the actions that fire when they hold.

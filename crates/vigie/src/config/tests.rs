@@ -156,3 +156,34 @@ fn a_rule_may_send_at_once() {
     assert!(parse(&format!("{rule}\"0x\"\n")).is_err());
     assert!(parse(&format!("{rule}\"\"\n")).is_err());
 }
+
+#[test]
+fn a_trap_forward_is_v2c_with_a_community_or_v3_with_a_user() {
+    let v3 = "[[actions]]\nname = \"fwd\"\nkind = \"trap\"\ntarget = \"192.0.2.9:162\"\n\
+              user = \"noc\"\nauth = \"SHA-256\"\nauth_password = \"authpass1\"\n\
+              privacy = \"AES\"\npriv_password = \"privpass1\"\n";
+    let config = parse(v3).unwrap();
+    let ActionKind::Trap { community, usm, .. } = &config.actions[0].kind else {
+        panic!("not a trap forward: {:?}", config.actions[0]);
+    };
+    assert!(community.is_none());
+    assert_eq!(usm.as_ref().unwrap().user, "noc");
+    assert!(!format!("{config:?}").contains("authpass1"));
+
+    let short = v3.replace("authpass1", "short");
+    let error = parse(&short).unwrap_err();
+    assert!(
+        error.starts_with("vigie.toml:5: [[actions]] user: "),
+        "{error}"
+    );
+    assert!(!error.contains("short\""), "{error}");
+    assert_eq!(
+        parse(&v3.replace("user = \"noc\"\n", "community = \"c\"\nuser = \"noc\"\n")).unwrap_err(),
+        "vigie.toml:5: [[actions]] community: an SNMPv3 forward (with user) takes no community"
+    );
+    let error = parse(&v3.replace("user = \"noc\"\n", "community = \"c\"\n")).unwrap_err();
+    assert!(
+        error.ends_with("[[actions]] auth: belongs to an SNMPv3 forward: give user too"),
+        "{error}"
+    );
+}

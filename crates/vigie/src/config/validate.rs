@@ -549,11 +549,64 @@ impl Validator<'_> {
             }
             "trap" => {
                 let target = required(raw.target, "target")?;
-                let community = required(raw.community, "community")?;
+                let inform = raw.inform.unwrap_or(false);
+                let (community, usm) = match raw.user {
+                    Some(user) => {
+                        if let Some(community) = raw.community {
+                            return Err(self.invalid(
+                                community.span(),
+                                "[[actions]] community",
+                                "an SNMPv3 forward (with user) takes no community",
+                            ));
+                        }
+                        let usm = vigie_manager::actions::ForwardUsm {
+                            user: user.get_ref().clone(),
+                            auth_protocol: raw.auth,
+                            auth_password: vigie_notify::Secret::new(
+                                raw.auth_password.unwrap_or_default(),
+                            ),
+                            priv_protocol: raw.privacy,
+                            priv_password: vigie_notify::Secret::new(
+                                raw.priv_password.unwrap_or_default(),
+                            ),
+                            engine_id: raw.engine_id,
+                        };
+                        // Keys are made now, so a bad protocol name or a short password is
+                        // reported with the file's line rather than at the first alarm.
+                        if let Err(error) = usm.user(inform) {
+                            return Err(self.invalid(
+                                user.span(),
+                                "[[actions]] user",
+                                error.to_string(),
+                            ));
+                        }
+                        (None, Some(usm))
+                    }
+                    None => {
+                        let v3_only = [
+                            ("auth", raw.auth.is_some()),
+                            ("auth_password", raw.auth_password.is_some()),
+                            ("privacy", raw.privacy.is_some()),
+                            ("priv_password", raw.priv_password.is_some()),
+                            ("engine_id", raw.engine_id.is_some()),
+                        ];
+                        if let Some((field, _)) = v3_only.iter().find(|(_, given)| *given) {
+                            return Err(self.invalid(
+                                span,
+                                &format!("[[actions]] {field}"),
+                                "belongs to an SNMPv3 forward: give user too",
+                            ));
+                        }
+                        let community = required(raw.community, "community")?;
+                        let community = self.community(community, "[[actions]] community")?;
+                        (Some(community), None)
+                    }
+                };
                 ActionKind::Trap {
                     target: self.host_port(target, "[[actions]] target")?,
-                    community: self.community(community, "[[actions]] community")?,
-                    inform: raw.inform.unwrap_or(false),
+                    community,
+                    usm,
+                    inform,
                 }
             }
             other => {

@@ -141,12 +141,16 @@ fn action(settings: &ActionSettings) -> ActionSpec {
         ActionKind::Trap {
             target,
             community,
+            usm,
             inform,
         } => Kind::TrapForward(TrapForwardAction {
             target: target.clone(),
-            community: Secret::new(community.expose().to_owned()),
+            community: community
+                .as_ref()
+                .map(|community| Secret::new(community.expose().to_owned()))
+                .unwrap_or_default(),
             inform: *inform,
-            usm: None,
+            usm: usm.clone(),
         }),
     };
     ActionSpec {
