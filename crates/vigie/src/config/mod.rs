@@ -270,14 +270,14 @@ pub(crate) enum ActionKind {
         /// `udp`, `tcp` or `tls`.
         transport: SyslogTransport,
     },
-    /// The notification forwarded as a trap, or an inform (acknowledged): SNMPv2c with a
-    /// community, or SNMPv3 with a USM user.
+    /// The notification forwarded as a trap, or an inform (acknowledged): v2c with a
+    /// community, or v3 with a USM user.
     Trap {
         /// `HOST:PORT`.
         target: String,
-        /// SNMPv2c: the community.
+        /// v2c: the community.
         community: Option<Secret>,
-        /// SNMPv3: the USM user, checked to make keys.
+        /// v3: the USM user, checked to make keys.
         usm: Option<vigie_manager::actions::ForwardUsm>,
         /// Send an inform and wait for its acknowledgement.
         inform: bool,
