@@ -1,9 +1,12 @@
 //! vigie-bench: the codec benchmarks' inputs and one adapter per SNMP codec compared.
 //!
 //! `benches/codec.rs` times, for each message in [`fixture::Kind`], every codec in
-//! [`codecs`]: decoding the same bytes, and encoding the same logical content. This crate is
-//! not published and is kept out of the workspace's test run; `docs/benchmarks.md` has the
-//! figures and how to reproduce them.
+//! [`codecs`]: decoding the same bytes, and encoding the same logical content.
+//! `benches/v3.rs` does the same for SNMPv3 at authPriv ([`v3`] for vigie, [`v3_async_snmp`]
+//! for async-snmp). This crate is not published and is kept out of the workspace's test run;
+//! `docs/benchmarks.md` has the figures and how to reproduce them.
 
 pub mod codecs;
 pub mod fixture;
+pub mod v3;
+pub mod v3_async_snmp;

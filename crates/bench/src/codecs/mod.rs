@@ -89,6 +89,9 @@ pub enum Failure {
     /// vigie rejected the input.
     #[error("vigie: {0}")]
     Vigie(#[from] vigie_snmp::DecodeError),
+    /// vigie's User-based Security Model refused a key, a MAC or a ciphertext.
+    #[error("vigie: {0}")]
+    Usm(#[from] vigie_snmp::usm::UsmError),
     /// vigie rejected a fixture OID.
     #[error("vigie: {0}")]
     VigieOid(#[from] vigie_snmp::OidError),
