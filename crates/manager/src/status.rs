@@ -54,6 +54,41 @@ impl StatusRegistry {
         self.set(component, Health::Down, Some(reason.into()), now);
     }
 
+    /// Forgets `component`, e.g. a delivery channel whose action was deleted.
+    pub fn remove(&self, component: &str) {
+        self.components
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(component);
+    }
+
+    /// The status of `component`, if it reported one.
+    pub fn get(&self, component: &str) -> Option<ComponentStatus> {
+        self.components
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(component)
+            .cloned()
+    }
+
+    /// Whether the station serves: every component up except the delivery channels (see
+    /// [`is_delivery_channel`]). A relay down degrades the station, which still receives
+    /// traps, stores alarms and queues the messages: a load balancer must keep it.
+    pub fn serving(&self) -> bool {
+        self.snapshot()
+            .iter()
+            .all(|(name, c)| c.status == Health::Up || is_delivery_channel(name))
+    }
+
+    /// The delivery channels that are down, by name.
+    pub fn degraded(&self) -> Vec<String> {
+        self.snapshot()
+            .into_iter()
+            .filter(|(name, c)| c.status == Health::Down && is_delivery_channel(name))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
     /// Every component's status, by name.
     pub fn snapshot(&self) -> BTreeMap<String, ComponentStatus> {
         // A panic elsewhere while holding the lock leaves whole entries: keep serving them.
@@ -83,6 +118,15 @@ impl StatusRegistry {
     }
 }
 
+/// Whether `component` is a delivery channel of response management: the SMTP relay
+/// `smtp`, or `webhook/<action>`, `syslog/<action>`, `trap_forward/<action>`.
+pub fn is_delivery_channel(component: &str) -> bool {
+    component == "smtp"
+        || ["webhook/", "syslog/", "trap_forward/"]
+            .iter()
+            .any(|prefix| component.starts_with(prefix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +147,26 @@ mod tests {
             serde_json::to_value(down).unwrap()["status"],
             serde_json::json!("DOWN")
         );
+    }
+
+    #[test]
+    fn a_delivery_channel_down_degrades_but_serves() {
+        let registry = StatusRegistry::new();
+        registry.set_up("receiver", Timestamp(1));
+        registry.set_down("smtp", "connection_refused: start the relay", Timestamp(2));
+        registry.set_down("webhook/ops", "timed_out", Timestamp(2));
+        assert!(registry.serving());
+        assert_eq!(registry.degraded(), ["smtp", "webhook/ops"]);
+        registry.set_down(
+            "store",
+            "the database does not answer queries",
+            Timestamp(3),
+        );
+        assert!(!registry.serving());
+        registry.remove("webhook/ops");
+        assert!(registry.get("webhook/ops").is_none());
+        assert_eq!(registry.degraded(), ["smtp"]);
+        assert!(!is_delivery_channel("smtpd"));
+        assert!(is_delivery_channel("trap_forward/nms"));
     }
 }

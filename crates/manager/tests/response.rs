@@ -29,7 +29,7 @@ use vigie_manager::intake::{Intake, Received};
 use vigie_manager::metrics::Metrics;
 use vigie_manager::poller::{Poller, PollerConfig};
 use vigie_manager::rules::{Condition, GroupLabel, Grouping, RuleSpec, Triggers};
-use vigie_manager::status::StatusRegistry;
+use vigie_manager::status::{Health, StatusRegistry};
 use vigie_manager::store::{Durability, Store};
 use vigie_manager::time::Timestamp;
 use vigie_notify::{Outbox, RetryPolicy, Secret, TrustStore};
@@ -177,6 +177,22 @@ async fn test_action_explains_535_as_ses_smtp_credentials_not_iam_keys() {
         "{log}"
     );
     assert_eq!(log["items"][0]["rule"], "test");
+    // The relay answers, but refuses: the health says so, and a probe (no AUTH) does not
+    // hide it.
+    let smtp = world.state.status.get("smtp").expect("reported");
+    assert_eq!(smtp.status, Health::Down);
+    let reason = smtp.reason.expect("a reason");
+    assert!(
+        reason.starts_with("bad_credentials: ") && reason.contains("IAM"),
+        "{reason}"
+    );
+    assert!(!reason.contains(PASSWORD), "{reason}");
+    let service = world.state.response.clone().expect("configured");
+    assert!(matches!(service.probe_smtp().await, Some(Ok(()))));
+    assert_eq!(
+        world.state.status.get("smtp").expect("reported").status,
+        Health::Down
+    );
     world.stop().await;
 }
 
@@ -302,6 +318,105 @@ async fn a_relay_down_then_up_gets_the_mail_from_the_outbox() {
         log.1["items"][0]["outcome"] == "delivered"
     })
     .await;
+    // The delivery from the queue brings the relay's health back without a probe.
+    wait_until(|| async {
+        world
+            .state
+            .status
+            .get("smtp")
+            .is_some_and(|smtp| smtp.status == Health::Up)
+    })
+    .await;
+    world.stop().await;
+}
+
+#[tokio::test]
+async fn the_relays_health_is_probed_before_any_alarm_and_comes_back_with_a_test_action() {
+    if !aiosmtpd() {
+        return;
+    }
+    let pki = Pki::new("Vigie Test CA");
+    let port = free_port();
+    let world = World::start(&pki, port, Grouping::immediate(), RetryPolicy::default()).await;
+    // Nothing listens: the start-up probe marks the relay DOWN with the reason and the fix,
+    // while the station still serves (200) and names the degraded channel.
+    wait_until(|| async {
+        let health = world.call("GET", "/api/v1/health", None).await.1;
+        health["components"]["smtp"]["status"] == "DOWN"
+    })
+    .await;
+    let (code, health) = world.call("GET", "/api/v1/health", None).await;
+    assert_eq!(code, StatusCode::OK, "{health}");
+    assert_eq!(health["status"], "UP", "{health}");
+    assert_eq!(health["degraded"], json!(["smtp"]), "{health}");
+    let reason = health["components"]["smtp"]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("connection_refused: "), "{reason}");
+    assert!(
+        !reason.contains(PASSWORD) && !reason.contains(USER),
+        "{reason}"
+    );
+    let mut args = pki.relay_args("starttls", true);
+    args.extend(["--port".into(), port.to_string()]);
+    let relay = Relay::start(&args);
+    let outcome = world.api_test("ops-mail").await;
+    assert_eq!(outcome["ok"], true, "{outcome}");
+    let (code, health) = world.call("GET", "/api/v1/health", None).await;
+    assert_eq!(code, StatusCode::OK, "{health}");
+    assert_eq!(health["components"]["smtp"]["status"], "UP", "{health}");
+    assert_eq!(health["degraded"], json!([]), "{health}");
+    assert!(health["components"]["smtp"].get("reason").is_none());
+    relay.wait_for(1).await;
+    world.stop().await;
+}
+
+#[tokio::test]
+async fn a_reachable_relay_is_up_after_the_probe_without_a_message() {
+    if !aiosmtpd() {
+        return;
+    }
+    let pki = Pki::new("Vigie Test CA");
+    let relay = Relay::start(&pki.relay_args("starttls", true));
+    let world = World::start(
+        &pki,
+        relay.port,
+        Grouping::immediate(),
+        RetryPolicy::default(),
+    )
+    .await;
+    wait_until(|| async {
+        let health = world.call("GET", "/api/v1/health", None).await.1;
+        health["components"]["smtp"]["status"] == "UP"
+    })
+    .await;
+    // The probe sent nothing: no AUTH, no message.
+    let log = world.call("GET", "/api/v1/log/actions", None).await.1;
+    assert_eq!(log["items"], json!([]), "{log}");
+    world.stop().await;
+}
+
+#[tokio::test]
+async fn a_relay_with_an_untrusted_certificate_is_down_with_the_capture_fix() {
+    if !aiosmtpd() {
+        return;
+    }
+    let relay_pki = Pki::new("Unknown Relay CA");
+    let relay = Relay::start(&relay_pki.relay_args("starttls", true));
+    let pki = Pki::new("Vigie Test CA");
+    let world = World::start(
+        &pki,
+        relay.port,
+        Grouping::immediate(),
+        RetryPolicy::default(),
+    )
+    .await;
+    wait_until(|| async {
+        let health = world.call("GET", "/api/v1/health", None).await.1;
+        health["components"]["smtp"]["status"] == "DOWN"
+    })
+    .await;
+    let health = world.call("GET", "/api/v1/health", None).await.1;
+    let reason = health["components"]["smtp"]["reason"].as_str().unwrap();
+    assert!(reason.contains("certificate"), "{reason}");
     world.stop().await;
 }
 
@@ -659,9 +774,17 @@ impl World {
             device_groups: Vec::new(),
             retry,
         };
-        let service = ResponseService::new(store.clone(), desk.clone(), outbox, trust, config)
-            .await
-            .expect("test setup");
+        let status = StatusRegistry::new();
+        let service = ResponseService::with_status(
+            store.clone(),
+            desk.clone(),
+            outbox,
+            trust,
+            config,
+            status.clone(),
+        )
+        .await
+        .expect("test setup");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let tasks = service.start(async move {
             let _ = stopped.await;
@@ -672,7 +795,6 @@ impl World {
             Arc::new(Metrics::default()),
             Arc::new(TrapAlarms::standard()),
         );
-        let status = StatusRegistry::new();
         let poller = Poller::start(
             PollerConfig::default(),
             store.clone(),

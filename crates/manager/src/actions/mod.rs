@@ -3,21 +3,25 @@
 //!
 //! A [`ResponseService`] holds the rules, actions and SMTP settings (from the configuration
 //! file, [`ResponseConfig`], and from the API, stored in the database), the trust store,
-//! and the outbox. [`ResponseService::start`] runs three tasks: the dispatcher (the desk's
-//! decisions through the rules and the [`crate::rules::Grouper`], each batch rendered and
-//! stored in the outbox before any attempt), the outbox worker, and a watcher that raises a
-//! system alarm when a channel fails for good and clears it when the channel delivers
-//! again. [`ResponseService::test_action`] sends a real message now, past the queue.
+//! and the outbox. [`ResponseService::start`] runs the dispatcher (the desk's decisions
+//! through the rules and the [`crate::rules::Grouper`], each batch rendered and stored in
+//! the outbox before any attempt), the outbox worker, a watcher that raises a system alarm
+//! when a channel fails for good and clears it when the channel delivers again, and the
+//! SMTP relay's prober. [`ResponseService::test_action`] sends a real message now, past the
+//! queue. Each delivery channel reports UP or DOWN (with the classified reason and the fix)
+//! in the [`crate::status::StatusRegistry`] given to [`ResponseService::with_status`].
 
 mod channels;
 mod facts;
 mod forward;
+mod health;
 pub mod render;
 mod spec;
 mod test;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -32,12 +36,14 @@ use vigie_notify::{
 use crate::alarm::{Severity, SystemAlarm};
 use crate::desk::{AlarmDesk, Published};
 use crate::rules::{Batch, Change, Grouper, NotificationFacts, RuleSpec, Subject};
+use crate::status::{StatusRegistry, is_delivery_channel};
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
 
 pub use channels::SharedChannels;
 pub use facts::facts;
 pub use forward::{ForwardChannel, ForwardError};
+pub use health::{PROBE_WHILE_DOWN, probe};
 pub use render::{RenderContext, RenderError};
 pub use spec::{
     ActionKind, ActionSpec, EmailAction, EncryptionMode, ForwardUsm, ResponseConfig, SettingsError,
@@ -108,6 +114,13 @@ pub struct ResponseService {
     mib: Arc<MibSet>,
     /// Actions whose last rendering failed, so that the next success clears their alarm.
     broken_actions: std::sync::Mutex<HashSet<String>>,
+    /// Where the delivery channels report UP or DOWN (`smtp`, `webhook/<action>`, …).
+    status: StatusRegistry,
+    /// Wakes the relay's prober: the settings changed.
+    probe_now: tokio::sync::Notify,
+    /// The relay refused a delivery after the greeting (AUTH, MAIL…): a successful probe
+    /// does not prove it fixed, only a delivery, a Test Action or new settings do.
+    smtp_refused: AtomicBool,
 }
 
 impl ResponseService {
@@ -120,6 +133,20 @@ impl ResponseService {
         outbox: Outbox,
         trust: TrustStore,
         config: ResponseConfig,
+    ) -> Result<Arc<Self>, ResponseError> {
+        Self::with_status(store, desk, outbox, trust, config, StatusRegistry::new()).await
+    }
+
+    /// [`ResponseService::new`] reporting the delivery channels' health in `status`: the
+    /// SMTP relay as `smtp`, the other channels as `webhook/<action>`, `syslog/<action>`,
+    /// `trap_forward/<action>`.
+    pub async fn with_status(
+        store: Store,
+        desk: Arc<AlarmDesk>,
+        outbox: Outbox,
+        trust: TrustStore,
+        config: ResponseConfig,
+        status: StatusRegistry,
     ) -> Result<Arc<Self>, ResponseError> {
         let mib = tokio::task::spawn_blocking(MibSet::builtin)
             .await
@@ -135,6 +162,9 @@ impl ResponseService {
             rate_limits: RateLimits::default(),
             mib: Arc::new(mib),
             broken_actions: std::sync::Mutex::new(HashSet::new()),
+            status,
+            probe_now: tokio::sync::Notify::new(),
+            smtp_refused: AtomicBool::new(false),
         });
         service.reload().await?;
         Ok(service)
@@ -175,15 +205,118 @@ impl ResponseService {
             SMTP_CHANNEL,
             snapshot.smtp.as_ref().and_then(SmtpSettings::rate_limit),
         );
+        self.forget_removed_channels(&snapshot);
         if let Ok(mut current) = self.snapshot.write() {
             *current = Arc::new(snapshot);
         }
+        // New settings may fix what the relay refused: the probe decides again.
+        self.smtp_refused.store(false, Ordering::Relaxed);
+        self.probe_now.notify_one();
         Ok(())
     }
 
-    /// Starts the dispatcher (fed by the desk's decisions), the outbox worker and the
-    /// watcher of failed deliveries, and checks the trust store's expiry once a day. The
-    /// tasks end when `shutdown` completes.
+    /// Drops the status of delivery channels that no longer exist (a deleted action, the
+    /// relay removed).
+    fn forget_removed_channels(&self, snapshot: &Snapshot) {
+        let mut live: HashSet<String> = snapshot.actions.values().map(channel_of).collect();
+        if snapshot.smtp.is_some() {
+            live.insert(SMTP_CHANNEL.to_owned());
+        }
+        for name in self.status.snapshot().into_keys() {
+            if is_delivery_channel(&name) && !live.contains(&name) {
+                self.status.remove(&name);
+            }
+        }
+    }
+
+    /// The registry where the delivery channels report their health.
+    pub fn status(&self) -> &StatusRegistry {
+        &self.status
+    }
+
+    /// Probes the SMTP relay in effect now and records the outcome as component `smtp`;
+    /// returns `None` when no relay is configured or its settings are unusable.
+    pub async fn probe_smtp(&self) -> Option<Result<(), vigie_notify::DeliveryFailure>> {
+        let settings = self.smtp()?;
+        let anchors = self.trust_store().anchors(false);
+        let config = match settings.to_config(&anchors) {
+            Ok(config) => config,
+            Err(error) => {
+                self.status.set_down(
+                    SMTP_CHANNEL,
+                    format!("the SMTP settings are unusable: {error}"),
+                    now(),
+                );
+                return None;
+            }
+        };
+        let outcome = probe(&config).await;
+        if let Err(failure) = &outcome {
+            tracing::warn!(server = %config.server, port = config.port, kind = failure.kind(),
+                "the SMTP relay probe failed");
+        }
+        health::record_probe(
+            &self.status,
+            SMTP_CHANNEL,
+            &outcome,
+            self.smtp_refused.load(Ordering::Relaxed),
+            now(),
+        );
+        Some(outcome)
+    }
+
+    /// Records the outcome of a delivery attempt on `channel` (from the worker or a Test
+    /// Action) in the status registry.
+    fn record_attempt(&self, channel: &str, failure: Option<&vigie_notify::ChannelFailure>) {
+        match failure {
+            None => {
+                if channel == SMTP_CHANNEL {
+                    self.smtp_refused.store(false, Ordering::Relaxed);
+                }
+                self.status.set_up(channel, now());
+            }
+            Some(failure) => {
+                if channel == SMTP_CHANNEL && !health::is_reachability(failure) {
+                    self.smtp_refused.store(true, Ordering::Relaxed);
+                }
+                self.status
+                    .set_down(channel, health::reason(failure), now());
+            }
+        }
+    }
+
+    /// The prober: the relay at once, after each settings change, and every
+    /// [`PROBE_WHILE_DOWN`] while `smtp` is down.
+    async fn run_prober(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        // The wake-up `new`'s first reload left: this loop probes at once anyway.
+        tokio::select! {
+            biased;
+            () = self.probe_now.notified() => {}
+            () = std::future::ready(()) => {}
+        }
+        loop {
+            // Settings changed during the probe wake the next loop at once.
+            let changed = self.probe_now.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            self.probe_smtp().await;
+            let down = self
+                .status
+                .get(SMTP_CHANNEL)
+                .is_some_and(|c| c.status == crate::status::Health::Down);
+            let wait = down.then_some(PROBE_WHILE_DOWN);
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = &mut changed => {}
+                () = sleep(wait), if wait.is_some() => {}
+            }
+        }
+    }
+
+    /// Starts the dispatcher (fed by the desk's decisions), the outbox worker, the watcher
+    /// of failed deliveries and the SMTP relay's prober (see [`PROBE_WHILE_DOWN`]), and
+    /// checks the trust store's expiry once a day. The tasks end when `shutdown` completes.
     pub fn start(
         self: &Arc<Self>,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -221,11 +354,13 @@ impl ResponseService {
                 }
             }
         });
+        let service = Arc::clone(self);
+        let prober = tokio::spawn(service.run_prober(stopped(stop.subscribe())));
         let stopper = tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
         });
-        vec![dispatcher, worker, watcher, expiry, stopper]
+        vec![dispatcher, worker, watcher, expiry, prober, stopper]
     }
 
     /// The dispatcher: each decision through the rules into the grouper; each due batch to
@@ -386,6 +521,18 @@ impl ResponseService {
                     None => return,
                 },
             };
+            match &event {
+                OutboxEvent::Delivered { channel, .. } => self.record_attempt(channel, None),
+                OutboxEvent::Retrying {
+                    channel, failure, ..
+                } => self.record_attempt(channel, Some(failure)),
+                OutboxEvent::Failed {
+                    channel,
+                    reason: FailReason::Permanent(failure) | FailReason::GaveUp(failure),
+                    ..
+                } => self.record_attempt(channel, Some(failure)),
+                _ => {}
+            }
             let (channel, alarm) = match event {
                 OutboxEvent::Failed {
                     channel, reason, ..
@@ -534,6 +681,8 @@ impl ResponseService {
         };
         let snapshot = self.snapshot();
         self.channels.replace(self.build_channels(&snapshot));
+        // A certificate imported may be what the relay's probe failed on.
+        self.probe_now.notify_one();
         out
     }
 

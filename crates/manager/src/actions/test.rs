@@ -99,6 +99,13 @@ pub(super) async fn run(service: &ResponseService, action: &ActionSpec) -> TestO
     {
         tracing::error!(error = %error, "a Test Action could not be logged");
     }
+    // A Test Action of a saved action proves or disproves its channel like a delivery; an
+    // unsaved trap-forward test has its own channel, not the one the status shows.
+    if service.action(&action.name).as_ref() == Some(action)
+        || matches!(action.kind, ActionKind::Email(_))
+    {
+        service.record_attempt(&outgoing.channel, attempt.result.as_ref().err());
+    }
     let (ok, reply, failure) = match attempt.result {
         Ok(Accepted { code, detail }) => (
             true,

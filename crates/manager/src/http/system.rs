@@ -10,10 +10,10 @@ use axum::response::IntoResponse;
 use serde_json::json;
 
 use crate::http::{AppState, now};
-use crate::status::Health;
 
 /// `GET /api/v1/health`: each component UP or DOWN with its reason, the store checked live;
-/// 200 when all are up, 503 otherwise.
+/// 200 when all are up or only delivery channels are down (listed in `degraded`), 503
+/// otherwise.
 pub(super) async fn health(State(state): State<AppState>) -> impl IntoResponse {
     let check = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.store.pool());
     match tokio::time::timeout(STORE_CHECK_TIMEOUT, check).await {
@@ -31,7 +31,10 @@ pub(super) async fn health(State(state): State<AppState>) -> impl IntoResponse {
         ),
     }
     let components = state.status.snapshot();
-    let up = components.values().all(|c| c.status == Health::Up);
+    // A delivery channel down (the SMTP relay, a webhook…) degrades the station but it still
+    // receives traps, stores alarms and queues the messages: a load balancer keeps it (200),
+    // the component says DOWN with its reason and `degraded` names it.
+    let up = state.status.serving();
     let code = if up {
         StatusCode::OK
     } else {
@@ -39,6 +42,7 @@ pub(super) async fn health(State(state): State<AppState>) -> impl IntoResponse {
     };
     let body = json!({
         "status": if up { "UP" } else { "DOWN" },
+        "degraded": state.status.degraded(),
         "components": components,
     });
     (code, Json(body))

@@ -43,7 +43,8 @@ pub(crate) async fn start_response(
         let trust_dir = paths::trust_store(data_dir);
         let trust = TrustStore::open(&trust_dir)
             .with_context(|| format!("opening the trust store {}", trust_dir.display()))?;
-        ResponseService::new(store, desk, outbox, trust, response_config(config))
+        let status = status.clone();
+        ResponseService::with_status(store, desk, outbox, trust, response_config(config), status)
             .await
             .context("starting response management")
     };
