@@ -122,7 +122,16 @@ async fn the_ui_in_chromium() {
         poller,
         response: Some(response),
     };
-    let app = http::app(state.clone()).merge(web::router(state, WebConfig::default()));
+    // The first start's setup code, as `vigie serve` prints it; the browser types it.
+    let (setup_code, setup_hash) = {
+        let (hash, code) = web::SetupCode::generate();
+        (code, hash)
+    };
+    let config = WebConfig {
+        setup_code: Some(setup_hash),
+        ..WebConfig::default()
+    };
+    let app = http::app(state.clone()).merge(web::router(state, config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move {
@@ -152,6 +161,7 @@ async fn the_ui_in_chromium() {
         .arg(&script)
         .arg(&base)
         .arg(&shots)
+        .env("VIGIE_SETUP_CODE", &setup_code)
         .env("VIGIE_UI_PEERS", &peers.playwright)
         .env("CHROMIUM", &peers.chromium)
         .stdin(Stdio::piped())

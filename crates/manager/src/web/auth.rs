@@ -88,6 +88,7 @@ pub(super) struct LoginForm {
 #[derive(Debug, Deserialize)]
 pub(super) struct SetupForm {
     csrf: Option<String>,
+    code: Option<String>,
     password: Option<String>,
     confirm: Option<String>,
 }
@@ -167,7 +168,8 @@ pub(super) async fn login(
     open_session(&state, &user, &next).await
 }
 
-/// `GET /setup`: the first-start page that sets the admin password.
+/// `GET /setup`: the first-start page that sets the admin password, for whoever has the
+/// setup code printed on the server's console.
 pub(super) async fn setup_page(
     State(state): State<WebState>,
     headers: HeaderMap,
@@ -175,19 +177,24 @@ pub(super) async fn setup_page(
     if state.app.store.has_admin().await? {
         return Ok(Redirect::to("/login").into_response());
     }
+    if state.config.setup_code.is_none() {
+        return Ok(setup_closed(&state));
+    }
     let user = state.config.admin.clone();
     prelogin_page(&state, &headers, StatusCode::OK, "setup.html", |csrf| {
         context! { csrf, user, error => None::<String>, min => MIN_PASSWORD_CHARS }
     })
 }
 
-/// `POST /setup`: sets the admin password once, then logs the operator in.
+/// `POST /setup`: with the right setup code, sets the admin password once, then logs the
+/// operator in. Wrong codes count as failed logins of the client.
 pub(super) async fn setup(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    parts: Parts,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, PageError> {
-    let expected = cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
+    let headers = &parts.headers;
+    let expected = cookie(headers, PRELOGIN_COOKIE).unwrap_or_default();
     if !token_matches(expected, form.csrf.as_deref()) {
         return Ok(forbidden(&state));
     }
@@ -195,6 +202,40 @@ pub(super) async fn setup(
     if state.app.store.has_admin().await? {
         // Someone set it meanwhile: never overwrite a password from this page.
         return Ok(Redirect::to("/login").into_response());
+    }
+    let Some(setup_code) = state.config.setup_code.as_ref() else {
+        return Ok(setup_closed(&state));
+    };
+    let user = state.config.admin.clone();
+    let client = client_ip(&parts);
+    if let Err(wait) = state.limiter.check(client, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let error = format!("Too many failed attempts: try again in {minutes} min.");
+        let mut page = prelogin_page(
+            &state,
+            headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            "setup.html",
+            |csrf| context! { csrf, user, error, min => MIN_PASSWORD_CHARS },
+        )?;
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            page.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return Ok(page);
+    }
+    if !setup_code.matches(form.code.as_deref().unwrap_or_default()) {
+        state.limiter.fail(client, Instant::now());
+        tracing::warn!(client = ?client, "first-start setup refused: wrong setup code");
+        let error = "Wrong setup code: copy it from the server's console, where vigie serve \
+                     printed it at start."
+            .to_owned();
+        return prelogin_page(
+            &state,
+            headers,
+            StatusCode::UNAUTHORIZED,
+            "setup.html",
+            |csrf| context! { csrf, user, error, min => MIN_PASSWORD_CHARS },
+        );
     }
     let password = form.password.unwrap_or_default();
     let confirm = form.confirm.unwrap_or_default();
@@ -211,23 +252,40 @@ pub(super) async fn setup(
     } else {
         None
     };
-    let user = state.config.admin.clone();
     if let Some(error) = error {
         return prelogin_page(
             &state,
-            &headers,
+            headers,
             StatusCode::BAD_REQUEST,
             "setup.html",
             |csrf| context! { csrf, user, error, min => MIN_PASSWORD_CHARS },
         );
     }
+    state.limiter.succeed(client);
     state
         .app
         .store
         .set_admin_password(&user, &password, now())
         .await?;
-    tracing::info!(user = %user, "admin password set from the first-start page");
+    tracing::info!(user = %user, client = ?client, "admin password set from the first-start page");
     open_session(&state, &user, "/status").await
+}
+
+/// The setup page when the server has no setup code to ask for.
+fn setup_closed(state: &WebState) -> Response {
+    let page = state.templates.page(
+        "error.html",
+        context! {
+            title => "Set-up from the console",
+            message => "No admin password is set yet. Set it on the server with \
+                        `vigie admin set-password`, or restart vigie serve and use the setup \
+                        code it prints.",
+        },
+    );
+    match page {
+        Ok(page) => (StatusCode::SERVICE_UNAVAILABLE, page).into_response(),
+        Err(error) => error.into_response(),
+    }
 }
 
 /// `POST /logout`.
@@ -336,7 +394,7 @@ pub(super) fn now() -> Timestamp {
 }
 
 /// NIST SP 800-63B §5.1.1.2 asks for at least 8; an appliance's only account gets more.
-const MIN_PASSWORD_CHARS: usize = 10;
+const MIN_PASSWORD_CHARS: usize = 12;
 /// Argon2 hashes any length, but a megabyte password is a denial of service, not a password.
 const MAX_PASSWORD_BYTES: usize = 1_024;
 

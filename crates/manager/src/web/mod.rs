@@ -8,7 +8,9 @@
 //! # Security
 //!
 //! - Login with the admin account (Argon2id hash in the store). On a first start with no
-//!   admin password, every page leads to `/setup`, which sets it.
+//!   admin password, every page leads to `/setup`, which sets it for whoever presents the
+//!   one-time [`SetupCode`] printed on the server's console ([`WebConfig::setup_code`]);
+//!   without a code the page is closed and `vigie admin set-password` sets the password.
 //! - Sessions: a random 256-bit token in a `HttpOnly`, `SameSite=Strict` cookie (`Secure`
 //!   when [`WebConfig::secure_cookies`] says the UI is served over TLS); the store keeps its
 //!   SHA-256 only. A new token at every login; logout deletes the record.
@@ -34,6 +36,7 @@ mod pages;
 mod render;
 mod response;
 mod rules;
+mod setup;
 mod tls;
 mod traffic;
 
@@ -50,6 +53,7 @@ use crate::http::AppState;
 use crate::store::SessionPolicy;
 
 pub use limiter::LoginLimiter;
+pub use setup::{SETUP_CODE_CHARS, SetupCode};
 
 /// How the web UI is served.
 #[derive(Debug, Clone)]
@@ -64,6 +68,9 @@ pub struct WebConfig {
     /// Set to true when the server shuts down: live streams end at once instead of holding
     /// a graceful shutdown for up to five minutes. `None`: they end on their own.
     pub stop: Option<tokio::sync::watch::Receiver<bool>>,
+    /// The hash of the one-time code that `/setup` asks for while no admin password is set.
+    /// `None`: the page is closed (the password is set with `vigie admin set-password`).
+    pub setup_code: Option<SetupCode>,
 }
 
 impl Default for WebConfig {
@@ -73,6 +80,7 @@ impl Default for WebConfig {
             sessions: SessionPolicy::default(),
             admin: DEFAULT_ADMIN.to_owned(),
             stop: None,
+            setup_code: None,
         }
     }
 }

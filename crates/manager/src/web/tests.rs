@@ -200,47 +200,89 @@ fn pages_encode(value: &str) -> String {
         .collect()
 }
 
+const SETUP_CODE: &str = "k7Qm2vXw9pRt4hNc8bZy3dFe";
+
+fn with_setup_code() -> WebConfig {
+    WebConfig {
+        setup_code: Some(SetupCode::of(SETUP_CODE)),
+        ..WebConfig::default()
+    }
+}
+
 #[tokio::test]
-async fn the_first_start_asks_for_the_admin_password_once() {
-    let mut h = harness(WebConfig::default()).await;
+async fn the_first_start_asks_for_the_setup_code_and_the_admin_password_once() {
+    let mut h = harness(with_setup_code()).await;
     let answer = h.get("/status").await;
     assert_eq!(answer.location.as_deref(), Some("/setup"));
     assert_eq!(h.get("/login").await.location.as_deref(), Some("/setup"));
     let page = h.get("/setup").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Set the admin password"));
+    assert!(page.body.contains("Setup code"));
+    assert!(!page.body.contains(SETUP_CODE));
     let csrf = h.prelogin();
     // Without the token: refused, and nothing set.
     let forged = h
-        .post("/setup", &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .post(
+            "/setup",
+            &[
+                ("code", SETUP_CODE),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(!h.state.store.has_admin().await.unwrap());
+    // Without the code, or with a wrong one: refused, and nothing set.
+    for code in [None, Some("k7Qm2vXw9pRt4hNc8bZy3dFf")] {
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ];
+        form.extend(code.map(|code| ("code", code)));
+        let wrong = h.post("/setup", &form).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("Wrong setup code"));
+        assert!(!wrong.body.contains(PASSWORD));
+        assert!(!h.state.store.has_admin().await.unwrap());
+    }
     let short = h
         .post(
             "/setup",
-            &[("csrf", &csrf), ("password", "short"), ("confirm", "short")],
+            &[
+                ("csrf", &csrf),
+                ("code", SETUP_CODE),
+                ("password", "short-pass1"),
+                ("confirm", "short-pass1"),
+            ],
         )
         .await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    assert!(short.body.contains("at least 10 characters"));
+    assert!(short.body.contains("at least 12 characters"));
     let differ = h
         .post(
             "/setup",
             &[
                 ("csrf", &csrf),
+                ("code", SETUP_CODE),
                 ("password", PASSWORD),
-                ("confirm", "another one!"),
+                ("confirm", "another one, longer"),
             ],
         )
         .await;
     assert!(differ.body.contains("differ"));
     assert!(!differ.body.contains(PASSWORD));
+    assert!(!differ.body.contains(SETUP_CODE));
+    // The right code, pasted with the terminal's blanks around it.
+    let pasted = format!("  {SETUP_CODE}\n");
     let done = h
         .post(
             "/setup",
             &[
                 ("csrf", &csrf),
+                ("code", &pasted),
                 ("password", PASSWORD),
                 ("confirm", PASSWORD),
             ],
@@ -256,7 +298,91 @@ async fn the_first_start_asks_for_the_admin_password_once() {
             .unwrap()
     );
     assert_eq!(h.get("/status").await.status, StatusCode::OK);
-    // Setting it again from the page is impossible.
+    // The code is used: setting the password again from the page is impossible.
+    assert_eq!(h.get("/setup").await.location.as_deref(), Some("/login"));
+    // Even a form with a valid token and the code leaves the password alone.
+    h.jar.push(("vigie_prelogin".to_owned(), csrf.clone()));
+    let again = h
+        .post(
+            "/setup",
+            &[
+                ("csrf", &csrf),
+                ("code", SETUP_CODE),
+                ("password", "a new password!"),
+                ("confirm", "a new password!"),
+            ],
+        )
+        .await;
+    assert_eq!(again.location.as_deref(), Some("/login"));
+    assert!(
+        h.state
+            .store
+            .verify_admin_password("admin", PASSWORD)
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn wrong_setup_codes_are_limited_like_logins() {
+    let mut h = harness(with_setup_code()).await;
+    h.get("/setup").await;
+    let csrf = h.prelogin();
+    let attempt = |code: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("code", code.to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("confirm", PASSWORD.to_owned()),
+        ]
+    };
+    for _ in 0..limiter::MAX_FAILURES {
+        let form = attempt("guess-guess-guess-guess1");
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            h.post("/setup", &form).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right code is refused until the window passes, without being checked.
+    let form = attempt(SETUP_CODE);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let limited = h.post("/setup", &form).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers.contains_key("retry-after"));
+    assert!(!h.state.store.has_admin().await.unwrap());
+}
+
+#[tokio::test]
+async fn without_a_setup_code_the_page_is_closed_and_the_console_sets_the_password() {
+    let mut h = harness(WebConfig::default()).await;
+    assert_eq!(h.get("/status").await.location.as_deref(), Some("/setup"));
+    let closed = h.get("/setup").await;
+    assert_eq!(closed.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(closed.body.contains("vigie admin set-password"));
+    assert!(!closed.body.contains("<form"));
+    // A browser with a double-submit token, as if it came from a page.
+    let csrf = "ab".repeat(32);
+    h.jar.push(("vigie_prelogin".to_owned(), csrf.clone()));
+    let refused = h
+        .post(
+            "/setup",
+            &[
+                ("csrf", &csrf),
+                ("code", ""),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!h.state.store.has_admin().await.unwrap());
+    // `vigie admin set-password` writes the store: the page then leads to the login.
+    h.state
+        .store
+        .set_admin_password("admin", PASSWORD, Timestamp(0))
+        .await
+        .unwrap();
     assert_eq!(h.get("/setup").await.location.as_deref(), Some("/login"));
 }
 
@@ -373,10 +499,11 @@ async fn failed_logins_are_limited_even_with_the_right_password_next() {
 async fn cookies_are_secure_when_served_over_tls() {
     let mut h = harness(WebConfig {
         secure_cookies: true,
-        ..WebConfig::default()
+        ..with_setup_code()
     })
     .await;
     let page = h.get("/setup").await;
+    assert!(!page.set_cookies.is_empty());
     assert!(
         page.set_cookies
             .iter()

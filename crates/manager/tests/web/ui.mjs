@@ -121,12 +121,18 @@ try {
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
 
-  step = begin("first start asks for the admin password");
+  step = begin("first start asks for the setup code and the admin password");
   await page.goto(`${base}/`);
   check(new URL(page.url()).pathname === "/setup", `landed on ${page.url()}`);
   await page.getByRole("heading", { name: "Set the admin password" }).waitFor();
   await labelled(page);
   await shot(page, "setup");
+  await page.getByLabel("Setup code").fill("not-the-code-at-all-1234");
+  await page.getByLabel("New password").fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set password and log in" }).click();
+  await page.getByText("Wrong setup code").waitFor();
+  await page.getByLabel("Setup code").fill(process.env.VIGIE_SETUP_CODE);
   await page.getByLabel("New password").fill(PASSWORD);
   await page.getByLabel("Repeat the password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set password and log in" }).click();

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use vigie_manager::http::{ApiError, AppState};
 use vigie_manager::store::Store;
-use vigie_manager::web::WebConfig;
+use vigie_manager::web::{SetupCode, WebConfig};
 
 use super::reload::{ReloadOutcome, ReloadRequest};
 
@@ -36,10 +36,12 @@ pub(crate) async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
 }
 
 /// Serves the API on `listener` until `shutdown` turns true; then in-flight requests
-/// finish and the task ends.
+/// finish and the task ends. `setup_code`: the hash of the first start's setup code, which
+/// opens the web UI's `/setup` page.
 pub(crate) fn start_http(
     listener: TcpListener,
     state: AppState,
+    setup_code: Option<SetupCode>,
     reloads: mpsc::Sender<ReloadRequest>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
@@ -54,6 +56,7 @@ pub(crate) fn start_http(
     // streams end as soon as the shutdown starts) and the reload.
     let web = WebConfig {
         stop: Some(shutdown.clone()),
+        setup_code,
         ..WebConfig::default()
     };
     let app = vigie_manager::http::app(state.clone())

@@ -105,7 +105,8 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
             .await
             .context("loading the open alarms")?,
     );
-    first_start::ensure_admin(&store).await?;
+    let http_local = listener.local_addr().context("reading the HTTP address")?;
+    let setup_code = first_start::setup_code(&store, http_local).await?;
     let (stop, stopping) = watch::channel(false);
 
     // The inventory first: the receiver names each notification's device from it, and a
@@ -197,8 +198,13 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
         poller: poller.clone(),
         response,
     };
-    let (http_address, http) =
-        http::start_http(listener, state, reload_requests, stopping.clone())?;
+    let (http_address, http) = http::start_http(
+        listener,
+        state,
+        setup_code,
+        reload_requests,
+        stopping.clone(),
+    )?;
     eprintln!(
         "vigie serve {}: HTTP on http://{http_address}/ (data in {})",
         env!("CARGO_PKG_VERSION"),

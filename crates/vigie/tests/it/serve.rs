@@ -150,12 +150,16 @@ fn serve_runs_degraded_without_its_trap_port_and_restarts_on_the_same_database()
         "{}",
         serve.log()
     );
-    // The first start created the admin account and showed its password once.
+    // The first start printed the set-up page's address and a one-time setup code.
+    let log = serve.log();
     assert!(
-        serve
-            .log()
-            .contains("first start: created the account \"admin\"")
+        log.contains("first start: no admin password is set")
+            && log.contains(&format!("http://{http_address}/setup")),
+        "{log}"
     );
+    let code = setup_code(&log);
+    assert_eq!(code.len(), 24, "{log}");
+    assert!(code.chars().all(|c| c.is_ascii_alphanumeric()), "{log}");
 
     // A token created on the command line opens the API; the built-in agent is a device.
     let data_dir = dir.path().to_str().unwrap();
@@ -201,6 +205,17 @@ fn serve_runs_degraded_without_its_trap_port_and_restarts_on_the_same_database()
     serve.signal("TERM");
     assert_eq!(serve.wait(), Some(0), "{}", serve.log());
     drop(holder);
+    // The console sets the password: the next start prints no setup code.
+    let mut child = Command::new(VIGIE)
+        .args(["admin", "set-password", "--data-dir", data_dir])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "a long enough passphrase").unwrap();
+    let set = child.wait_with_output().unwrap();
+    assert!(set.status.success(), "{set:?}");
     let traps = format!("127.0.0.1:{}", free_udp_port());
     let mut serve = Serve::start(
         dir.path(),
@@ -212,7 +227,7 @@ fn serve_runs_degraded_without_its_trap_port_and_restarts_on_the_same_database()
     assert_eq!(health["components"]["receiver"]["status"], "UP");
     assert!(
         !serve.log().contains("first start"),
-        "the admin account was kept"
+        "the admin password set by the console was kept"
     );
 
     // The built-in agent's coldStart arrives, as an inform, at the station's own receiver.
@@ -416,6 +431,17 @@ fn admin_set_password_reads_stdin_and_refuses_short_ones() {
         !stderr.contains("passphrase"),
         "the password is not echoed: {stderr}"
     );
+}
+
+/// The setup code of a first start's message: the indented line after "setup code".
+fn setup_code(log: &str) -> String {
+    let after = log.split_once("setup code").map_or("", |(_, after)| after);
+    after
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.contains(' '))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The next state sent to the readiness socket.
