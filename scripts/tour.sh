@@ -79,6 +79,11 @@ echo "==> an SMTP relay on 127.0.0.1:$smtp that prints every message"
 python3 -u -m aiosmtpd -n -c aiosmtpd.handlers.Debugging -l "127.0.0.1:$smtp" \
     >"$work/relay.out" 2>&1 &
 pids+=("$!")
+# vigie probes the relay as it starts: let the relay listen first, so health shows it UP.
+for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$smtp") 2>/dev/null && break
+    sleep 0.1
+done
 
 cat >"$work/vigie.toml" <<EOF
 [poller]
