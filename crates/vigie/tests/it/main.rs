@@ -11,6 +11,7 @@ mod mib_lint;
 mod mibs;
 mod notifications;
 mod options;
+mod relay;
 mod requests;
 mod serve;
 mod serve_e2e;

@@ -4,7 +4,7 @@
 //! trust store), each checked through the HTTP API. Every test runs its own station on free
 //! loopback ports and a temporary data directory, so that they run in parallel.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,6 +14,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use vigie_interop::{Peer, free_udp_port, require, run_netsnmp};
 
+use crate::relay::{Pki, Relay, aiosmtpd_available};
 use crate::support::vigie;
 
 const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
@@ -359,7 +360,7 @@ fn the_poller_follows_the_builtin_agent_and_snmpd_and_its_reachability() {
 
 #[test]
 fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
-    if !smtp_peers() || !require(&[Peer::Snmptrap]) {
+    if !aiosmtpd_available() || !require(&[Peer::Snmptrap]) {
         return;
     }
     let pki = Pki::new("vigie e2e CA");
@@ -384,7 +385,7 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
         ],
     );
     assert!(sent.success(), "{sent:?}");
-    let mail = relay.wait_for(1, &station);
+    let mail = wait_for_mail(&relay, 1, &station);
     let mail = &mail[0];
     assert!(mail.contains("localhost"), "the device is named:\n{mail}");
     assert!(
@@ -403,7 +404,7 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
             .is_some_and(|r| r.starts_with("250")),
         "{outcome}"
     );
-    relay.wait_for(2, &station);
+    wait_for_mail(&relay, 2, &station);
     assert!(!outcome.to_string().contains(SMTP_PASSWORD));
     assert!(!station.log().contains(SMTP_PASSWORD));
     let smtp = station.get("/api/v1/smtp").to_string();
@@ -412,7 +413,7 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
 
 #[test]
 fn test_action_against_a_535_relay_answers_the_classification_and_the_fix() {
-    if !smtp_peers() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("vigie e2e CA");
@@ -436,7 +437,7 @@ fn test_action_against_a_535_relay_answers_the_classification_and_the_fix() {
 
 #[test]
 fn a_mail_pending_when_serve_is_killed_is_delivered_after_the_restart() {
-    if !smtp_peers() || !require(&[Peer::Snmptrap]) {
+    if !aiosmtpd_available() || !require(&[Peer::Snmptrap]) {
         return;
     }
     // The relay is down: its port is known, nothing listens there yet.
@@ -469,7 +470,7 @@ fn a_mail_pending_when_serve_is_killed_is_delivered_after_the_restart() {
     station.kill();
     let relay = Relay::start(&["--mode", "plain", "--port", &port.to_string()]);
     station.restart();
-    let mail = relay.wait_for(1, &station);
+    let mail = wait_for_mail(&relay, 1, &station);
     assert!(mail[0].contains("IF-MIB::ifIndex.4"), "{}", mail[0]);
     assert!(mail[0].contains("Message-ID:"), "{}", mail[0]);
 }
@@ -877,147 +878,22 @@ impl Drop for OwnSnmpd {
     }
 }
 
-/// Whether aiosmtpd is there; without it the test is skipped, unless
-/// `VIGIE_REQUIRE_PEERS=1`.
-fn smtp_peers() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
+/// Waits until `count` messages arrived.
+fn wait_for_mail(relay: &Relay, count: usize, station: &Station) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let received = relay.received();
+        if received.len() >= count {
+            return received;
+        }
         assert!(
-            std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "aiosmtpd is required (VIGIE_REQUIRE_PEERS=1): pip install aiosmtpd"
+            Instant::now() < deadline,
+            "{count} mail(s) expected, {} arrived; log:\n{}\n{}",
+            received.len(),
+            station.text("/api/v1/log/actions"),
+            station.log()
         );
-        eprintln!("skipped: aiosmtpd (PyPI package `aiosmtpd`) is not installed");
-    }
-    ok
-}
-
-/// vigie-notify's test relay (`crates/notify/tests/smtpd/relay.py`), stopped when dropped.
-struct Relay {
-    child: Child,
-    port: u16,
-    out: TempDir,
-}
-
-impl Relay {
-    /// Starts it with `args` and waits for its `READY <port>` line.
-    fn start(args: &[&str]) -> Self {
-        let out = tempfile::tempdir().expect("test setup");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the relay starts");
-        let mut line = String::new();
-        let _ = BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line);
-        let Some(port) = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|port| port.parse().ok())
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the relay did not start: {line:?}");
-        };
-        Self { child, port, out }
-    }
-
-    /// The messages received so far.
-    fn received(&self) -> Vec<String> {
-        (1..)
-            .map_while(|n| std::fs::read(self.out.path().join(format!("{n}.eml"))).ok())
-            .map(|content| String::from_utf8_lossy(&content).into_owned())
-            .collect()
-    }
-
-    /// MAIL FROM and RCPT TO of message `n`.
-    fn envelope(&self, n: u32) -> String {
-        std::fs::read_to_string(self.out.path().join(format!("{n}.env"))).unwrap_or_default()
-    }
-
-    /// Waits until `count` messages arrived.
-    fn wait_for(&self, count: usize, station: &Station) -> Vec<String> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let received = self.received();
-            if received.len() >= count {
-                return received;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{count} mail(s) expected, {} arrived; log:\n{}\n{}",
-                received.len(),
-                station.text("/api/v1/log/actions"),
-                station.log()
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A test CA and the relay certificates it signs.
-struct Pki {
-    dir: TempDir,
-    ca_cert: rcgen::Certificate,
-    ca_key: rcgen::KeyPair,
-}
-
-impl Pki {
-    fn new(ca_name: &str) -> Self {
-        let dir = tempfile::tempdir().expect("test setup");
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("test setup");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, ca_name);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_key = rcgen::KeyPair::generate().expect("test setup");
-        let ca_cert = params.self_signed(&ca_key).expect("test setup");
-        Self {
-            dir,
-            ca_cert,
-            ca_key,
-        }
-    }
-
-    /// `<name>.crt` (the relay's certificate for 127.0.0.1, then the CA) and `<name>.key`.
-    fn server(&self, name: &str) -> (PathBuf, PathBuf) {
-        let mut params =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-                .expect("test setup");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "relay.test");
-        let key = rcgen::KeyPair::generate().expect("test setup");
-        let cert = params
-            .signed_by(&key, &self.ca_cert, &self.ca_key)
-            .expect("test setup");
-        let cert_path = self.dir.path().join(format!("{name}.crt"));
-        let key_path = self.dir.path().join(format!("{name}.key"));
-        std::fs::write(&cert_path, format!("{}{}", cert.pem(), self.ca_cert.pem()))
-            .expect("test setup");
-        std::fs::write(&key_path, key.serialize_pem()).expect("test setup");
-        (cert_path, key_path)
+        std::thread::sleep(POLL);
     }
 }
 

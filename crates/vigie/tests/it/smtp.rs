@@ -3,11 +3,10 @@
 //! certificate from a test CA that no system trusts. The fingerprints vigie prints are
 //! checked against `openssl x509` on the files it saved.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
-use tempfile::TempDir;
+use crate::relay::{Pki, Relay, aiosmtpd_available};
 
 /// The `vigie` binary under test.
 const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
@@ -428,143 +427,21 @@ fn text(bytes: &[u8]) -> String {
 /// Whether aiosmtpd and openssl are there; without them the test is skipped, unless
 /// `VIGIE_REQUIRE_PEERS=1`.
 fn peers_available() -> bool {
-    let checks: [(&str, &[&str], &str); 2] = [
-        (
-            "python3",
-            &["-c", "import aiosmtpd"],
-            "aiosmtpd (PyPI package `aiosmtpd`: pip install aiosmtpd)",
-        ),
-        (
-            "openssl",
-            &["version"],
-            "openssl (Debian package `openssl`)",
-        ),
-    ];
-    for (program, args, package) in checks {
-        let ok = Command::new(program)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            assert!(
-                std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
-                "{package} is required (VIGIE_REQUIRE_PEERS=1) but not available"
-            );
-            eprintln!("skipped: {package} is not installed");
-            return false;
-        }
+    if !aiosmtpd_available() {
+        return false;
     }
-    true
-}
-
-/// vigie-notify's test relay, stopped by PID when dropped.
-struct Relay {
-    child: Child,
-    port: u16,
-    out: TempDir,
-}
-
-impl Relay {
-    /// Starts `relay.py` with `args` and waits for its `READY <port>` line.
-    fn start(args: &[&str]) -> Self {
-        let out = tempfile::tempdir().expect("test peer setup");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("test peer setup");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("test peer setup"))
-            .read_line(&mut line)
-            .expect("test peer setup");
-        let Some(port) = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-        else {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .expect("test peer setup")
-                .read_to_string(&mut stderr);
-            panic!("relay did not start: {line:?} {stderr}");
-        };
-        Self { child, port, out }
+    let ok = Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "openssl (Debian package `openssl`) is required (VIGIE_REQUIRE_PEERS=1) but not available"
+        );
+        eprintln!("skipped: openssl (Debian package `openssl`) is not installed");
     }
-
-    /// The contents of the messages received so far.
-    fn received(&self) -> Vec<String> {
-        (1..)
-            .map_while(|n| std::fs::read(self.out.path().join(format!("{n}.eml"))).ok())
-            .map(|content| text(&content))
-            .collect()
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A test CA and the server certificates it signs, as PEM files.
-struct Pki {
-    dir: TempDir,
-    ca_cert: rcgen::Certificate,
-    ca_key: rcgen::KeyPair,
-}
-
-impl Pki {
-    fn new(ca_name: &str) -> Self {
-        let dir = tempfile::tempdir().expect("test peer setup");
-        let mut params =
-            rcgen::CertificateParams::new(Vec::<String>::new()).expect("test peer setup");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, ca_name);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_key = rcgen::KeyPair::generate().expect("test peer setup");
-        let ca_cert = params.self_signed(&ca_key).expect("test peer setup");
-        Self {
-            dir,
-            ca_cert,
-            ca_key,
-        }
-    }
-
-    /// Writes `<name>.crt` (the server certificate for 127.0.0.1, CN `relay.test`, then the
-    /// CA, as relays send the chain) and `<name>.key`.
-    fn server(&self, name: &str) -> (PathBuf, PathBuf) {
-        let mut params =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-                .expect("test peer setup");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "relay.test");
-        let key = rcgen::KeyPair::generate().expect("test peer setup");
-        let cert = params
-            .signed_by(&key, &self.ca_cert, &self.ca_key)
-            .expect("test peer setup");
-        let cert_path = self.dir.path().join(format!("{name}.crt"));
-        let key_path = self.dir.path().join(format!("{name}.key"));
-        std::fs::write(&cert_path, format!("{}{}", cert.pem(), self.ca_cert.pem()))
-            .expect("test peer setup");
-        std::fs::write(&key_path, key.serialize_pem()).expect("test peer setup");
-        (cert_path, key_path)
-    }
+    ok
 }
