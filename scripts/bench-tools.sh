@@ -7,6 +7,12 @@
 # prints the ratios, counts each tool's instructions with callgrind (a figure the machine's
 # load does not move), and stops snmpd. Traffic stays on 127.0.0.1.
 #
+# SNMPV3=1 compares the tools over SNMPv3 authPriv (SHA-256 + AES-128) instead, with the
+# agent's one USM user (createUser bench …, rouser bench priv). Each run of each tool is a
+# fresh process: it discovers the engine (one Report round trip), derives the user's keys from
+# the passwords (two password-to-key computations, RFC 3414 A.2) and then sends the request,
+# as an operator's command does.
+#
 # Usage: bash scripts/bench-tools.sh [path/to/vigie]   (default target/release/vigie)
 # Build first: cargo build --release -p vigie. RUNS=n sets hyperfine's runs (default 20);
 # INSTRUCTIONS=0 skips the callgrind counts. hyperfine is installed with apt-get if missing.
@@ -50,6 +56,8 @@ agentAddress udp:$agent
 rocommunity public 127.0.0.1
 sysLocation bench
 sysContact bench@example.invalid
+createUser bench SHA-256 bench-auth-password AES bench-priv-password
+rouser bench priv
 CONF
 # -C: only this config; -f: foreground, so that $! is snmpd itself; -Lf: log to a file.
 # snmpd saves its state as snmpd.conf in SNMP_PERSISTENT_DIR: keep that apart from ours.
@@ -73,15 +81,25 @@ get_oids=".1.3.6.1.2.1.1.1.0 .1.3.6.1.2.1.1.2.0 .1.3.6.1.2.1.1.3.0 .1.3.6.1.2.1.
     .1.3.6.1.2.1.2.2.1.2.1 .1.3.6.1.2.1.2.2.1.10.1"
 get_oids=$(echo $get_oids)
 
-# name | Net-SNMP command | vigie command
-pairs=(
-    "walk|snmpwalk $common .1.3.6.1.2.1|$vigie walk $common .1.3.6.1.2.1"
-    "bulkwalk|snmpbulkwalk $common .1.3.6.1.2.1|$vigie bulkwalk $common .1.3.6.1.2.1"
-    "get (10 OIDs)|snmpget $common $get_oids|$vigie get $common $get_oids"
-)
+v3="-v3 -l authPriv -u bench -a SHA-256 -A bench-auth-password -x AES -X bench-priv-password -m '' -On $agent"
 
-printf '%-14s %7s  %-31s  %-28s\n' '' '' 'wall time, median' 'tool CPU time (user+sys), mean'
-printf '%-14s %7s  %10s %10s %9s  %9s %9s %8s\n' command lines net-snmp vigie ratio net-snmp vigie ratio
+# name | Net-SNMP command | vigie command
+if [ "${SNMPV3:-0}" = 1 ]; then
+    pairs=(
+        "get v3 (10 OIDs)|snmpget $v3 $get_oids|$vigie get $v3 $get_oids"
+        "get v2c (10)|snmpget $common $get_oids|$vigie get $common $get_oids"
+        "bulkwalk v3|snmpbulkwalk $v3 .1.3.6.1.2.1.2|$vigie bulkwalk $v3 .1.3.6.1.2.1.2"
+    )
+else
+    pairs=(
+        "walk|snmpwalk $common .1.3.6.1.2.1|$vigie walk $common .1.3.6.1.2.1"
+        "bulkwalk|snmpbulkwalk $common .1.3.6.1.2.1|$vigie bulkwalk $common .1.3.6.1.2.1"
+        "get (10 OIDs)|snmpget $common $get_oids|$vigie get $common $get_oids"
+    )
+fi
+
+printf '%-18s %7s  %-31s  %-28s\n' '' '' 'wall time, median' 'tool CPU time (user+sys), mean'
+printf '%-18s %7s  %10s %10s %9s  %9s %9s %8s\n' command lines net-snmp vigie ratio net-snmp vigie ratio
 for pair in "${pairs[@]}"; do
     IFS='|' read -r name netsnmp ours <<<"$pair"
     theirs_lines=$(bash -c "$netsnmp" | wc -l)
@@ -100,7 +118,7 @@ results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 theirs, ours = results["net-snmp"], results["vigie"]
 wall = [r["median"] * 1e3 for r in (theirs, ours)]
 cpu = [(r["user"] + r["system"]) * 1e3 for r in (theirs, ours)]
-print(f"{sys.argv[2]:<14} {sys.argv[3]:>7}  {wall[0]:>7.2f} ms {wall[1]:>7.2f} ms {wall[0] / wall[1]:>8.2f}x"
+print(f"{sys.argv[2]:<18} {sys.argv[3]:>7}  {wall[0]:>7.2f} ms {wall[1]:>7.2f} ms {wall[0] / wall[1]:>8.2f}x"
       f"  {cpu[0]:>6.1f} ms {cpu[1]:>6.1f} ms {cpu[0] / cpu[1]:>7.2f}x")
 PY
 done
@@ -114,13 +132,13 @@ if [[ ${INSTRUCTIONS:-1} == 1 ]] && command -v valgrind >/dev/null; then
             sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
     }
     echo
-    printf '%-14s %16s %16s %9s\n' command 'net-snmp instr.' 'vigie instr.' ratio
+    printf '%-18s %16s %16s %9s\n' command 'net-snmp instr.' 'vigie instr.' ratio
     for pair in "${pairs[@]}"; do
         IFS='|' read -r name netsnmp ours <<<"$pair"
         theirs_count=$(instructions "$netsnmp")
         ours_count=$(instructions "$ours")
         ratio=$(awk -v a="$theirs_count" -v b="$ours_count" 'BEGIN { printf "%.2fx", a / b }')
-        printf '%-14s %16d %16d %9s\n' "$name" "$theirs_count" "$ours_count" "$ratio"
+        printf '%-18s %16d %16d %9s\n' "$name" "$theirs_count" "$ours_count" "$ratio"
     done
     echo "(user-space instructions of the tool's process, counted by callgrind; INSTRUCTIONS=0 skips)"
 fi
