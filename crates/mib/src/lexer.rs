@@ -12,7 +12,12 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Pos};
 
 /// Decodes a MIB file's bytes, replacing invalid UTF-8 with U+FFFD (vendors ship Latin-1).
 pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    // `from_utf8` checks ASCII a word at a time; the lossy decoder, byte by byte, is for the
+    // files that need it.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Splits `src` into tokens, ending with one [`TokenKind::Eof`] token.
@@ -160,11 +165,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_blanks_and_comments(&mut self) {
-        while let Some(b) = self.peek(0) {
-            if b.is_ascii_whitespace() || b == 0x0b {
-                self.bump();
-            } else if b == b'-' && self.peek(1) == Some(b'-') {
-                self.bump_n(2);
+        loop {
+            let rest = self.rest();
+            let blanks = rest
+                .iter()
+                .position(|&b| !(b.is_ascii_whitespace() || b == 0x0b))
+                .unwrap_or(rest.len());
+            self.advance_to(self.at + blanks);
+            if self.peek(0) == Some(b'-') && self.peek(1) == Some(b'-') {
+                self.bump_ascii(2);
                 self.comment();
             } else {
                 return;
@@ -174,67 +183,153 @@ impl<'a> Lexer<'a> {
 
     /// Skips a comment's body: up to and including the next `--`, or up to the end of line.
     fn comment(&mut self) {
-        while let Some(b) = self.peek(0) {
-            match b {
-                b'\n' | b'\r' => return,
-                b'-' if self.peek(1) == Some(b'-') => {
-                    self.bump_n(2);
+        let rest = self.rest();
+        let mut end = 0;
+        while let Some(offset) = rest
+            .get(end..)
+            .and_then(|tail| tail.iter().position(|&b| matches!(b, b'-' | b'\n' | b'\r')))
+        {
+            end += offset;
+            if rest.get(end) == Some(&b'-') {
+                if rest.get(end + 1) == Some(&b'-') {
+                    // No line break in between: only the column moves.
+                    self.advance_on_line(end);
+                    self.bump_ascii(2);
                     return;
                 }
-                _ => self.bump(),
+                end += 1;
+                continue;
             }
+            self.advance_on_line(end);
+            return;
         }
+        self.advance_on_line(rest.len());
     }
 
     fn identifier(&mut self) {
-        while let Some(b) = self.peek(0) {
-            let continues = b.is_ascii_alphanumeric()
-                || b == b'_'
-                // `--` starts a comment even right after a name (`ifIndex--comment`).
-                || (b == b'-' && self.peek(1) != Some(b'-'));
-            if !continues {
-                return;
-            }
-            self.bump();
-        }
+        let rest = self.rest();
+        let len = (0..rest.len())
+            .find(|&i| {
+                let b = rest.get(i).copied().unwrap_or(b' ');
+                let continues = b.is_ascii_alphanumeric()
+                    || b == b'_'
+                    // `--` starts a comment even right after a name (`ifIndex--comment`).
+                    || (b == b'-' && rest.get(i + 1) != Some(&b'-'));
+                !continues
+            })
+            .unwrap_or(rest.len());
+        self.bump_ascii(len);
     }
 
     fn digits(&mut self) {
-        while self.peek(0).is_some_and(|b| b.is_ascii_digit()) {
-            self.bump();
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(rest.len());
+        self.bump_ascii(len);
+    }
+
+    /// The bytes not read yet.
+    fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.at..).unwrap_or_default()
+    }
+
+    /// Advances over `n` ASCII bytes that hold no line break.
+    fn bump_ascii(&mut self, n: usize) {
+        let n = n.min(self.rest().len());
+        self.at += n;
+        self.pos.column = self
+            .pos
+            .column
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    /// Advances over `n` bytes that hold no line break (a comment's body): the column moves
+    /// by the characters among them.
+    fn advance_on_line(&mut self, n: usize) {
+        let passed = self.rest().get(..n).unwrap_or_default();
+        let chars = passed.iter().filter(|&&b| b & 0xc0 != 0x80).count();
+        self.at += passed.len();
+        self.pos.column = self
+            .pos
+            .column
+            .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+    }
+
+    /// Advances to `end`, keeping line and column as [`Self::bump`] would byte by byte: a line
+    /// ends at `\n` and at a `\r` not followed by `\n`; columns count characters.
+    fn advance_to(&mut self, end: usize) {
+        let bytes = self.bytes;
+        let start = self.at;
+        let Some(passed) = bytes.get(start..end) else {
+            return;
+        };
+        let is_break = |i: usize| match passed.get(i) {
+            Some(b'\n') => true,
+            Some(b'\r') => bytes.get(start + i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        let mut breaks = passed.iter().filter(|&&b| b == b'\n').count();
+        if passed.contains(&b'\r') {
+            breaks += (0..passed.len())
+                .filter(|&i| passed.get(i) == Some(&b'\r') && is_break(i))
+                .count();
         }
+        let tail = match (0..passed.len()).rev().find(|&i| is_break(i)) {
+            Some(last) => {
+                self.pos.line = self
+                    .pos
+                    .line
+                    .saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+                self.pos.column = 1;
+                passed.get(last + 1..).unwrap_or_default()
+            }
+            None => passed,
+        };
+        let chars = tail.iter().filter(|&&b| b & 0xc0 != 0x80).count();
+        self.pos.column = self
+            .pos
+            .column
+            .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+        self.at = end;
     }
 
     fn string(&mut self, pos: Pos) -> Token<'a> {
-        self.bump();
+        self.bump_ascii(1);
         let start = self.at;
+        let rest = self.rest();
+        let mut end = 0;
         loop {
-            match self.peek(0) {
-                None => {
-                    self.diagnostics.push(Diagnostic::new(
-                        DiagnosticKind::UnterminatedString,
-                        pos,
-                        "string is not closed before the end of the file",
-                    ));
-                    return Token {
-                        kind: TokenKind::String,
-                        text: self.text(start, self.at),
-                        pos,
-                    };
-                }
-                // A doubled quote stands for one quote inside the string (X.680 §11.14).
-                Some(b'"') if self.peek(1) == Some(b'"') => self.bump_n(2),
-                Some(b'"') => {
-                    let end = self.at;
-                    self.bump();
-                    return Token {
-                        kind: TokenKind::String,
-                        text: self.text(start, end),
-                        pos,
-                    };
-                }
-                Some(_) => self.bump(),
+            let Some(offset) = rest
+                .get(end..)
+                .and_then(|tail| tail.iter().position(|&b| b == b'"'))
+            else {
+                self.advance_to(start + rest.len());
+                self.diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::UnterminatedString,
+                    pos,
+                    "string is not closed before the end of the file",
+                ));
+                return Token {
+                    kind: TokenKind::String,
+                    text: self.text(start, self.at),
+                    pos,
+                };
+            };
+            end += offset;
+            // A doubled quote stands for one quote inside the string (X.680 §11.14).
+            if rest.get(end + 1) == Some(&b'"') {
+                end += 2;
+                continue;
             }
+            self.advance_to(start + end);
+            self.bump_ascii(1);
+            return Token {
+                kind: TokenKind::String,
+                text: self.text(start, start + end),
+                pos,
+            };
         }
     }
 
@@ -379,6 +474,58 @@ mod tests {
             .into_iter()
             .map(|t| (t.kind, t.text))
             .collect()
+    }
+
+    /// Line and column of byte `offset`, counted byte by byte: the rule the lexer's bulk
+    /// advances must keep.
+    fn reference_pos(src: &str, offset: usize) -> Pos {
+        let bytes = src.as_bytes();
+        let mut pos = Pos { line: 1, column: 1 };
+        for (i, &b) in bytes.iter().enumerate().take(offset) {
+            let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+            if b == b'\n' || lone_cr {
+                pos.line += 1;
+                pos.column = 1;
+            } else if b & 0xc0 != 0x80 {
+                pos.column += 1;
+            }
+        }
+        pos
+    }
+
+    #[test]
+    fn positions_follow_lines_and_characters() {
+        let src = "a -- é comment -- b\r\nc \"multi\r\nline é\rstring\" d\r-- to the end\n\
+                   \u{b}e 'ff'H -1 f--g\n  \"doubled \"\" quote\" h -- - not closed\r\nz";
+        let (tokens, _) = tokenize(src);
+        for token in &tokens {
+            let start = || token.text.as_ptr() as usize - src.as_ptr() as usize;
+            let offset = match token.kind {
+                TokenKind::String | TokenKind::HexString | TokenKind::BinaryString => start() - 1,
+                TokenKind::Eof => src.len(),
+                _ => start(),
+            };
+            assert_eq!(token.pos, reference_pos(src, offset), "{token:?}");
+        }
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "a",
+                "b",
+                "c",
+                "multi\r\nline é\rstring",
+                "d",
+                "e",
+                "ff",
+                "-1",
+                "f",
+                "doubled \"\" quote",
+                "h",
+                "z",
+                ""
+            ]
+        );
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod builtin;
 mod diagnostic;
 mod error;
 mod format;
+mod fxhash;
 mod index;
 mod instance;
 pub mod lexer;

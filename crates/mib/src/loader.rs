@@ -7,7 +7,7 @@
 //! whose file name differs from the module name. The loader reads files; the rest of the
 //! crate never touches the file system.
 
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -24,15 +24,15 @@ use crate::tree::MibSet;
 pub struct Loader {
     search_paths: Vec<PathBuf>,
     /// Parsed modules not loaded yet, by name.
-    available: HashMap<String, Source>,
+    available: FxHashMap<String, Source>,
     /// Loaded modules, in the order they were found.
     loaded: Vec<Source>,
     /// The modules asked for, in order: with their imports first, this is the load order
     /// that decides which module names a node several define (see [`Loader::build`]).
     requested: Vec<String>,
-    loaded_names: HashSet<String>,
-    missing: HashSet<String>,
-    parsed_files: HashSet<PathBuf>,
+    loaded_names: FxHashSet<String>,
+    missing: FxHashSet<String>,
+    parsed_files: FxHashSet<PathBuf>,
     scanned: bool,
     /// Whether the built-in modules stand in for modules no file on the search paths is
     /// named after.
@@ -176,7 +176,7 @@ impl Loader {
     /// Indexes into `loaded`: each requested module after its imports (depth first, imports
     /// in the order written), then any module not reached that way.
     fn load_order(&self) -> Vec<usize> {
-        let index: HashMap<&str, usize> = self
+        let index: FxHashMap<&str, usize> = self
             .loaded
             .iter()
             .enumerate()
@@ -390,7 +390,7 @@ fn is_builtin_name(name: &str) -> bool {
 
 /// True when a type or OID parent is neither defined, imported nor built in.
 fn uses_unimported_names(module: &Module) -> bool {
-    let mut known: HashSet<&str> = module.definitions.iter().map(|d| d.name.as_str()).collect();
+    let mut known: FxHashSet<&str> = module.definitions.iter().map(|d| d.name.as_str()).collect();
     for import in &module.imports {
         known.extend(import.symbols.iter().map(|s| s.name.as_str()));
     }

@@ -3,7 +3,7 @@
 //! A [`MibSet`] is immutable once built by [`crate::Loader::build`]; it is cheap to share
 //! between threads. [`Node`] is a borrowed handle on one node of its tree.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 use std::path::PathBuf;
 
 use vigie_snmp::{Oid, OidError};
@@ -18,7 +18,7 @@ pub struct MibSet {
     pub(crate) modules: Vec<ModuleData>,
     pub(crate) objects: Vec<ObjectType>,
     /// Every label, to the nodes carrying it, in load order.
-    pub(crate) by_name: HashMap<String, Vec<NodeId>>,
+    pub(crate) by_name: FxHashMap<String, Vec<NodeId>>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -433,7 +433,7 @@ pub(crate) struct ModuleData {
     pub(crate) version: SmiVersion,
     pub(crate) path: Option<PathBuf>,
     /// Names defined in this module with an OID, to their nodes.
-    pub(crate) symbols: HashMap<String, NodeId>,
+    pub(crate) symbols: FxHashMap<String, NodeId>,
 }
 
 #[derive(Debug, Clone)]

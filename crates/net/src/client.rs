@@ -39,6 +39,16 @@ impl Client {
     /// An SNMPv3 session (with [`Session::usm`] set) discovers the agent's engine
     /// transparently before its first request.
     pub async fn new(session: Session) -> Result<Self, NetError> {
+        Self::traced(session, None).await
+    }
+
+    /// [`new`](Self::new), with `trace` called for every datagram sent or received, as
+    /// Net-SNMP's `-d` dumps them.
+    pub async fn with_trace(session: Session, trace: PacketTrace) -> Result<Self, NetError> {
+        Self::traced(session, Some(trace)).await
+    }
+
+    async fn traced(session: Session, trace: Option<PacketTrace>) -> Result<Self, NetError> {
         let usable = match session.version {
             Version::V1 | Version::V2c => true,
             Version::V3 => session.usm.is_some(),
@@ -69,6 +79,8 @@ impl Client {
             pending: HashMap::new(),
             stats: Arc::clone(&stats),
             remote_engine: Arc::clone(&remote_engine),
+            trace,
+            local_addr,
         };
         tokio::spawn(driver.run());
         Ok(Self {
@@ -204,6 +216,31 @@ impl Client {
     }
 }
 
+/// Called with every datagram a [`Client`] made by [`Client::with_trace`] sends or receives.
+pub type PacketTrace = Arc<dyn Fn(&Packet<'_>) + Send + Sync>;
+
+/// One datagram, as a [`PacketTrace`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Packet<'a> {
+    /// Sent or received.
+    pub direction: Direction,
+    /// The agent's address.
+    pub peer: SocketAddr,
+    /// The client socket's address (unspecified IP, bound port).
+    pub local: SocketAddr,
+    /// The datagram's bytes.
+    pub datagram: &'a [u8],
+}
+
+/// Whether a [`Packet`] was sent or received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Sent to the agent.
+    Sent,
+    /// Received from it.
+    Received,
+}
+
 enum Command {
     Confirmed {
         request: Request,
@@ -225,9 +262,22 @@ struct Driver {
     pending: HashMap<RequestId, oneshot::Sender<Result<Pdu, RequestError>>>,
     stats: Arc<Mutex<ClientStats>>,
     remote_engine: Arc<Mutex<Option<RemoteEngine>>>,
+    trace: Option<PacketTrace>,
+    local_addr: SocketAddr,
 }
 
 impl Driver {
+    fn trace(&self, direction: Direction, peer: SocketAddr, datagram: &[u8]) {
+        if let Some(trace) = &self.trace {
+            trace(&Packet {
+                direction,
+                peer,
+                local: self.local_addr,
+                datagram,
+            });
+        }
+    }
+
     async fn run(mut self) {
         let mut buffer = vec![0_u8; RECEIVE_BUFFER];
         loop {
@@ -247,6 +297,7 @@ impl Driver {
                     // interrupted call): the retries and the timeout still apply.
                     if let Ok((length, from)) = received {
                         let datagram = Bytes::copy_from_slice(buffer.get(..length).unwrap_or(&[]));
+                        self.trace(Direction::Received, from, &datagram);
                         self.engine.handle_datagram(Instant::now(), from, datagram);
                     }
                 }
@@ -291,12 +342,14 @@ impl Driver {
                 }
                 // The queue was empty before this command: the only transmit is the trap's.
                 let outcome = match self.engine.poll_transmit() {
-                    Some(transmit) => self
-                        .socket
-                        .send_to(&transmit.contents, transmit.destination)
-                        .await
-                        .map(drop)
-                        .map_err(NetError::Send),
+                    Some(transmit) => {
+                        self.trace(Direction::Sent, transmit.destination, &transmit.contents);
+                        self.socket
+                            .send_to(&transmit.contents, transmit.destination)
+                            .await
+                            .map(drop)
+                            .map_err(NetError::Send)
+                    }
                     None => Ok(()),
                 };
                 // The caller may have stopped waiting; nothing to do then.
@@ -307,6 +360,7 @@ impl Driver {
 
     async fn flush(&mut self) {
         while let Some(transmit) = self.engine.poll_transmit() {
+            self.trace(Direction::Sent, transmit.destination, &transmit.contents);
             let sent = self
                 .socket
                 .send_to(&transmit.contents, transmit.destination)

@@ -17,7 +17,7 @@ mod session;
 mod target;
 mod walk;
 
-pub use client::Client;
+pub use client::{Client, Direction, Packet, PacketTrace};
 pub use error::{NetError, RequestError};
 pub use listener::{
     Accepted, Ack, BATCH, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle,
@@ -29,4 +29,4 @@ pub use responder::{
 pub use session::Session;
 pub use target::{AddressFamily, TargetError, resolve_target};
 pub use vigie_snmp::engine::ClientStats;
-pub use walk::{Walk, WalkEnd, WalkError, WalkOptions};
+pub use walk::{Walk, WalkEnd, WalkError, WalkItem, WalkOptions};

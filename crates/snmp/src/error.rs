@@ -67,9 +67,6 @@ pub enum DecodeErrorKind {
     /// An error-status outside 0–18.
     #[error("invalid error-status {0}")]
     InvalidErrorStatus(i32),
-    /// A generic-trap outside 0–6.
-    #[error("invalid generic-trap {0}")]
-    InvalidGenericTrap(i32),
     /// Bytes left after the outermost SEQUENCE or inside a closed constructed value.
     #[error("trailing data")]
     TrailingData,

@@ -45,7 +45,7 @@
 //! | Negative Counter64 (at most 8 octets) | accepted, modulo 2^64 | Same reasoning as Counter32. |
 //! | error-index negative | `IntegerOutOfRange` | It is an index (RFC 3416 §3: 0..max-bindings). |
 //! | error-status outside 0–18 | `InvalidErrorStatus` | [`ErrorStatus`](crate::ErrorStatus) is a closed enum of RFC 3416's values. |
-//! | generic-trap outside 0–6 | `InvalidGenericTrap` | RFC 1157 §4.1.6 defines seven. |
+//! | generic-trap outside 0–6 | accepted, as [`GenericTrap::Other`](crate::GenericTrap::Other) | RFC 1157 §4.1.6 defines seven, but Net-SNMP's `snmptrap` sends any integer and `snmptrapd` accepts it; RFC 3584 translation gives `snmpTraps.(n+1)`, as Net-SNMP does. |
 //! | GetBulk non-repeaters or max-repetitions negative | clamped to 0 | RFC 3416 §4.2.3. Values above 2^32-1 are clamped to 2^32-1; the agent caps repetitions anyway. |
 //!
 //! # Object identifiers

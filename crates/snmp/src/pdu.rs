@@ -302,11 +302,7 @@ impl TrapV1Pdu {
         let agent_addr = <[u8; 4]>::try_from(address.as_slice())
             .map(Ipv4Addr::from)
             .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidIpAddress, address.offset()))?;
-        let generic = contents.read(INTEGER)?;
-        let at = generic.offset();
-        let generic = generic.int32()?;
-        let generic_trap = GenericTrap::from_i32(generic)
-            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidGenericTrap(generic), at))?;
+        let generic_trap = GenericTrap::from_code(contents.read(INTEGER)?.int32()?);
         let specific_trap = contents.read(INTEGER)?.int32()?;
         let time_stamp = contents.read(TIMETICKS)?.unsigned32()?;
         let varbinds = read_varbinds(contents)?;
@@ -588,22 +584,24 @@ impl ErrorStatus {
 
 /// generic-trap values of the v1 Trap-PDU (RFC 1157 §4.1.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
 pub enum GenericTrap {
     /// coldStart(0)
-    ColdStart = 0,
+    ColdStart,
     /// warmStart(1)
-    WarmStart = 1,
+    WarmStart,
     /// linkDown(2)
-    LinkDown = 2,
+    LinkDown,
     /// linkUp(3)
-    LinkUp = 3,
+    LinkUp,
     /// authenticationFailure(4)
-    AuthenticationFailure = 4,
+    AuthenticationFailure,
     /// egpNeighborLoss(5)
-    EgpNeighborLoss = 5,
+    EgpNeighborLoss,
     /// enterpriseSpecific(6)
-    EnterpriseSpecific = 6,
+    EnterpriseSpecific,
+    /// A value outside 0–6: RFC 1157 defines none, but Net-SNMP's `snmptrap` sends any
+    /// integer and `snmptrapd` receives it, so vigie keeps it rather than drop the trap.
+    Other(i32),
 }
 
 impl GenericTrap {
@@ -618,16 +616,31 @@ impl GenericTrap {
         Self::EnterpriseSpecific,
     ];
 
-    /// The generic trap with this number, if it is 0–6.
+    /// The generic trap with this number, if it is one of RFC 1157's seven (0–6).
     pub fn from_i32(n: i32) -> Option<Self> {
         usize::try_from(n)
             .ok()
             .and_then(|i| Self::ALL.get(i).copied())
     }
 
+    /// The generic trap with this number as it arrives on the wire: [`Other`](Self::Other)
+    /// outside 0–6.
+    pub fn from_code(n: i32) -> Self {
+        Self::from_i32(n).unwrap_or(Self::Other(n))
+    }
+
     /// Its number on the wire.
-    pub fn code(self) -> u8 {
-        self as u8
+    pub fn code(self) -> i32 {
+        match self {
+            Self::ColdStart => 0,
+            Self::WarmStart => 1,
+            Self::LinkDown => 2,
+            Self::LinkUp => 3,
+            Self::AuthenticationFailure => 4,
+            Self::EgpNeighborLoss => 5,
+            Self::EnterpriseSpecific => 6,
+            Self::Other(n) => n,
+        }
     }
 }
 
@@ -803,24 +816,26 @@ mod tests {
     }
 
     #[test]
-    fn generic_trap_outside_0_to_6_is_rejected() {
+    fn generic_trap_outside_0_to_6_is_kept() {
         let mut bytes = vec![
             0xa4, 0x16, 0x06, 0x03, 0x2b, 0x06, 0x01, 0x40, 0x04, 10, 0, 0, 1,
         ];
         bytes.extend([
             0x02, 0x01, 0x07, 0x02, 0x01, 0x00, 0x43, 0x01, 0x00, 0x30, 0x00,
         ]);
-        assert_eq!(
-            read(&bytes),
-            Err(DecodeError::new(InvalidGenericTrap(7), 15))
-        );
-        bytes[15] = 0x06;
-        let Ok(AnyPdu::TrapV1(trap)) = read(&bytes) else {
-            panic!("not a trap");
-        };
-        assert_eq!(trap.generic_trap, GenericTrap::EnterpriseSpecific);
-        assert_eq!(trap.agent_addr, Ipv4Addr::new(10, 0, 0, 1));
-        assert_eq!(written(&AnyPdu::TrapV1(trap)), bytes);
+        for (code, expected) in [
+            (0x07, GenericTrap::Other(7)),
+            (0xff, GenericTrap::Other(-1)),
+            (0x06, GenericTrap::EnterpriseSpecific),
+        ] {
+            bytes[15] = code;
+            let Ok(AnyPdu::TrapV1(trap)) = read(&bytes) else {
+                panic!("not a trap");
+            };
+            assert_eq!(trap.generic_trap, expected);
+            assert_eq!(trap.agent_addr, Ipv4Addr::new(10, 0, 0, 1));
+            assert_eq!(written(&AnyPdu::TrapV1(trap)), bytes);
+        }
     }
 
     #[test]

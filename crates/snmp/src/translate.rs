@@ -44,7 +44,8 @@ use crate::value::Value;
 /// arcs long.
 pub fn trap_oid(trap: &TrapV1Pdu) -> Result<Oid, TranslateError> {
     if trap.generic_trap != GenericTrap::EnterpriseSpecific {
-        let n = u32::from(trap.generic_trap.code()) + 1;
+        // Net-SNMP computes the arc the same way for values outside 0–6, wrapping in C.
+        let n = u32::from_ne_bytes(trap.generic_trap.code().wrapping_add(1).to_ne_bytes());
         return constant(&SNMP_TRAPS)
             .child(n)
             .map_err(|_| TranslateError::InvalidTrapOid);
@@ -346,6 +347,9 @@ mod tests {
             };
             assert_eq!(trap_oid(&trap).unwrap().to_string(), expected);
         }
+        // Outside 0–6, as Net-SNMP's snmptrapd translates them.
+        let trap = v1_trap(GenericTrap::Other(9), 0, vec![]);
+        assert_eq!(trap_oid(&trap).unwrap().to_string(), "1.3.6.1.6.3.1.1.5.10");
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! RFC 1901 §3), for the paths that only look at a datagram: a trap receiver filtering on
 //! the community and the trap OID, an agent reading the OIDs a request names.
 //!
-//! [`MessageView::parse`] checks the whole datagram once, by the same rules as
+//! [`MessageView::parse`] checks the whole datagram before it returns, by the same rules as
 //! [`Message::decode`](crate::Message::decode): every byte string that one accepts as a v1
-//! or v2c message, the other accepts too, and both reject the same ones. It allocates
-//! nothing and copies nothing. The varbinds are then read lazily, as [`VarBindView`]s whose
+//! or v2c message, the other accepts too, and both reject the same ones, with the same
+//! error. A lean pass accepts a valid datagram; only a rejected one is walked again, to name
+//! its first fault and where it is. It allocates nothing and copies nothing. The varbinds are then read lazily, as [`VarBindView`]s whose
 //! names are the OIDs' BER contents ([`OidView`]) and whose values borrow the datagram
 //! ([`ValueView`]); each converts to the owned type when it must outlive the datagram.
 //!
@@ -104,6 +105,89 @@ impl<'a> MessageView<'a> {
     ///
     /// [`Message::decode`]: crate::Message::decode
     pub fn parse(datagram: &'a [u8]) -> Result<Self, DecodeError> {
+        // One lean pass accepts what is valid; only a rejected datagram pays for the second,
+        // which walks it again with positions to name the first fault exactly as
+        // `Message::decode` does.
+        match Self::accept(datagram) {
+            Some(view) => Ok(view),
+            None => Self::diagnose(datagram),
+        }
+    }
+
+    /// The validating pass without diagnostics: `Some` exactly when [`diagnose`] accepts
+    /// `datagram`, with the same view, and `None` when it rejects it. Slices and `Option`
+    /// instead of a positioned cursor and `Result` keep it to a few instructions per TLV.
+    ///
+    /// [`diagnose`]: Self::diagnose
+    #[inline]
+    fn accept(datagram: &'a [u8]) -> Option<Self> {
+        let (message, _) = take_outer(datagram, SEQUENCE)?;
+        let (version, message) = take(message, INTEGER)?;
+        let version = match int32(version)? {
+            0 => Version::V1,
+            1 => Version::V2c,
+            _ => return None,
+        };
+        let (community, message) = take(message, OCTET_STRING)?;
+        let (&tag, _) = message.split_first()?;
+        let (contents, trailing) = take_outer(message, tag)?;
+        if !trailing.is_empty() {
+            return None;
+        }
+        let (pdu, contents) = match tag {
+            TAG_GET_BULK_REQUEST => {
+                let (request_id, contents) = take(contents, INTEGER)?;
+                let (non_repeaters, contents) = take(contents, INTEGER)?;
+                let (max_repetitions, contents) = take(contents, INTEGER)?;
+                let pdu = PduFields::Bulk {
+                    request_id: RequestId(int32(request_id)?),
+                    non_repeaters: clamped(integer(non_repeaters)?),
+                    max_repetitions: clamped(integer(max_repetitions)?),
+                };
+                (pdu, contents)
+            }
+            TAG_TRAP_V1 => accept_trap_fields(contents)?,
+            _ => {
+                let kind = PduKind::from_tag(tag)?;
+                let (request_id, contents) = take(contents, INTEGER)?;
+                let (error_status, contents) = take(contents, INTEGER)?;
+                let (error_index, contents) = take(contents, INTEGER)?;
+                let pdu = PduFields::Pdu {
+                    kind,
+                    request_id: RequestId(int32(request_id)?),
+                    error_status: ErrorStatus::from_i32(int32(error_status)?)?,
+                    error_index: u32::try_from(integer(error_index)?).ok()?,
+                };
+                (pdu, contents)
+            }
+        };
+        let (list, trailing) = take_outer(contents, SEQUENCE)?;
+        if !trailing.is_empty() {
+            return None;
+        }
+        let mut rest = list;
+        let mut count = 0;
+        while !rest.is_empty() {
+            rest = accept_varbind(rest)?;
+            count += 1;
+        }
+        Some(Self {
+            version,
+            community,
+            pdu,
+            varbinds: VarBinds {
+                rest: list,
+                remaining: count,
+            },
+        })
+    }
+
+    /// The validating pass with diagnostics: [`Message::decode`]'s walk and errors.
+    ///
+    /// [`Message::decode`]: crate::Message::decode
+    #[cold]
+    #[inline(never)]
+    fn diagnose(datagram: &'a [u8]) -> Result<Self, DecodeError> {
         let mut reader = Cursor::new(datagram);
         let mut message = reader.read(SEQUENCE)?;
         let version = message.read(INTEGER)?;
@@ -221,11 +305,7 @@ fn read_trap_fields<'a>(contents: &mut Cursor<'a>) -> Result<PduFields<'a>, Deco
     let agent_addr = <[u8; 4]>::try_from(address.rest())
         .map(Ipv4Addr::from)
         .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidIpAddress, address.pos))?;
-    let generic = contents.read(INTEGER)?;
-    let at = generic.pos;
-    let generic = generic.int32()?;
-    let generic_trap = GenericTrap::from_i32(generic)
-        .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidGenericTrap(generic), at))?;
+    let generic_trap = GenericTrap::from_code(contents.read(INTEGER)?.int32()?);
     let specific_trap = contents.read(INTEGER)?.int32()?;
     let time_stamp = contents.read(TIMETICKS)?.unsigned32()?;
     Ok(PduFields::TrapV1 {
@@ -235,6 +315,336 @@ fn read_trap_fields<'a>(contents: &mut Cursor<'a>) -> Result<PduFields<'a>, Deco
         specific_trap,
         time_stamp,
     })
+}
+
+/// [`read_trap_fields`] without diagnostics; also returns what follows the time-stamp.
+#[inline]
+fn accept_trap_fields(contents: &[u8]) -> Option<(PduFields<'_>, &[u8])> {
+    let (enterprise, contents) = take(contents, OBJECT_IDENTIFIER)?;
+    let (address, contents) = take(contents, IP_ADDRESS)?;
+    let (generic, contents) = take(contents, INTEGER)?;
+    let (specific, contents) = take(contents, INTEGER)?;
+    let (time_stamp, contents) = take(contents, TIMETICKS)?;
+    if !oid_is_valid(enterprise) {
+        return None;
+    }
+    let pdu = PduFields::TrapV1 {
+        enterprise: OidView {
+            contents: enterprise,
+        },
+        agent_addr: Ipv4Addr::from(<[u8; 4]>::try_from(address).ok()?),
+        generic_trap: GenericTrap::from_code(int32(generic)?),
+        specific_trap: int32(specific)?,
+        time_stamp: unsigned32(time_stamp)?,
+    };
+    Some((pdu, contents))
+}
+
+/// Accepts one `VarBind` (RFC 3416 §3) by [`validate_varbinds`]' rules, and returns what
+/// follows it: one walk over its three headers, the OID's octets and the value's.
+#[inline(always)]
+fn accept_varbind(input: &[u8]) -> Option<&[u8]> {
+    if let Some(short) = ShortVarBind::split_checked(input) {
+        return (oid_is_valid(short.name) && value_is_valid(short.tag, short.contents))
+            .then_some(short.rest);
+    }
+    accept_any_varbind(input)
+}
+
+/// [`accept_varbind`] for lengths in any form.
+#[inline(never)]
+fn accept_any_varbind(input: &[u8]) -> Option<&[u8]> {
+    let (varbind, rest) = take(input, SEQUENCE)?;
+    let (name, value) = take(varbind, OBJECT_IDENTIFIER)?;
+    let (&tag, _) = value.split_first()?;
+    let (contents, trailing) = take(value, tag)?;
+    (trailing.is_empty() && oid_is_valid(name) && value_is_valid(tag, contents)).then_some(rest)
+}
+
+/// A `VarBind` whose three lengths are in the short form (X.690 §8.1.3.4), as agents
+/// send every varbind under 128 octets: cut at its SEQUENCE's length, then at its name's.
+struct ShortVarBind<'a> {
+    /// The whole varbind, which ends where the value's contents end.
+    varbind: &'a [u8],
+    /// The name's contents.
+    name: &'a [u8],
+    /// The value's tag.
+    tag: u8,
+    /// The value's length octet, as sent.
+    value_len: u8,
+    /// The value's contents: what follows its tag and length in the varbind.
+    contents: &'a [u8],
+    /// What follows the varbind.
+    rest: &'a [u8],
+}
+
+impl<'a> ShortVarBind<'a> {
+    /// For the validating pass: `None` unless the tags are SEQUENCE then OBJECT
+    /// IDENTIFIER, the lengths short, and the name and value fill the SEQUENCE exactly.
+    /// (The value's length then is short too: it is below the SEQUENCE's.)
+    #[inline(always)]
+    fn split_checked(input: &'a [u8]) -> Option<Self> {
+        let short = match *input {
+            [SEQUENCE, _, OBJECT_IDENTIFIER, ..] => Self::split(input)?,
+            _ => return None,
+        };
+        (usize::from(short.value_len) == short.contents.len()).then_some(short)
+    }
+
+    /// For a list the validating pass accepted, where every length is known to match what
+    /// it holds: the tags are not looked at again.
+    #[inline(always)]
+    fn split_accepted(input: &'a [u8]) -> Option<Self> {
+        let short = Self::split(input)?;
+        // A long-form value length may hide in a short varbind; the general path reads it.
+        (short.value_len < 0x80).then_some(short)
+    }
+
+    /// Cuts `input` at the SEQUENCE's length and the name's, whatever the tags.
+    #[inline(always)]
+    fn split(input: &'a [u8]) -> Option<Self> {
+        let [_, declared, _, name_len, ..] = *input else {
+            return None;
+        };
+        if (declared | name_len) >= 0x80 {
+            return None;
+        }
+        let (varbind, rest) = input.split_at_checked(usize::from(declared) + 2)?;
+        let (name, value) = varbind.get(4..)?.split_at_checked(usize::from(name_len))?;
+        let [tag, value_len, ref contents @ ..] = *value else {
+            return None;
+        };
+        Some(Self {
+            varbind,
+            name,
+            tag,
+            value_len,
+            contents,
+            rest,
+        })
+    }
+}
+
+/// True when [`ValueView::read`] accepts these contents for this tag. The common encodings
+/// are decided by their length alone; the others by the reference decoders.
+#[inline(always)]
+fn value_is_valid(tag: u8, contents: &[u8]) -> bool {
+    match tag {
+        OCTET_STRING | OPAQUE | NSAP_ADDRESS => true,
+        // Up to four octets always fit an Integer32.
+        INTEGER => {
+            matches!(contents.len(), 1..=4)
+                || integer(contents).is_some_and(|value| i32::try_from(value).is_ok())
+        }
+        // Up to four octets fit i32::MIN..=u32::MAX; so do five with a zero sign octet.
+        COUNTER32 | GAUGE32 | TIMETICKS => {
+            matches!(contents.len(), 1..=4)
+                || matches!(contents, [0x00, _, _, _, _])
+                || unsigned32(contents).is_some()
+        }
+        COUNTER64 => {
+            matches!(contents.len(), 1..=8)
+                || matches!(contents, [0x00, _, _, _, _, _, _, _, _])
+                || unsigned64(contents).is_some()
+        }
+        IP_ADDRESS => contents.len() == 4,
+        OBJECT_IDENTIFIER => oid_is_valid(contents),
+        NULL | NO_SUCH_OBJECT | NO_SUCH_INSTANCE | END_OF_MIB_VIEW => contents.is_empty(),
+        _ => false,
+    }
+}
+
+/// True when [`crate::ber::oid_arcs`] accepts these OBJECT IDENTIFIER contents (empty ones
+/// read as zeroDotZero).
+#[inline(always)]
+fn oid_is_valid(contents: &[u8]) -> bool {
+    // From 8 to 16 octets, the first eight and the last eight cover them all: when none has
+    // its high bit set, every subidentifier is one octet, and there are at most 17 arcs.
+    if let (Some(head), Some(tail)) = (contents.first_chunk::<8>(), contents.last_chunk::<8>())
+        && contents.len() <= 16
+        && (u64::from_le_bytes(*head) | u64::from_le_bytes(*tail)) & HIGH_BITS == 0
+    {
+        return true;
+    }
+    oid_is_valid_by_words(contents)
+}
+
+/// [`oid_is_valid`] for multi-octet subidentifiers and other lengths. Under 128 octets
+/// there are at most 128 arcs, and a subidentifier of at most four octets is under 2^28:
+/// then only the last octet's termination and the absence of four continuation octets in
+/// a row matter. Eight octets at a time, from windows five octets apart and the last
+/// eight, see every run of four; anything else is checked arc by arc.
+#[inline(never)]
+fn oid_is_valid_by_words(contents: &[u8]) -> bool {
+    let Some(tail) = contents.last_chunk::<8>() else {
+        return oid_subidentifiers_are_valid(contents);
+    };
+    if contents.len() >= 128 {
+        return oid_subidentifiers_are_valid(contents);
+    }
+    let mut runs = continuation_runs(*tail);
+    if let Some(head) = contents.first_chunk::<8>()
+        && contents.len() <= 16
+    {
+        // Windows at 0, 4 and len-8 hold every run of four octets of up to 16; under 12
+        // octets, the first and the last eight alone do.
+        let middle = contents
+            .get(4..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .unwrap_or(head);
+        runs |= continuation_runs(*head) | continuation_runs(*middle);
+        if runs != 0 {
+            return oid_subidentifiers_are_valid(contents);
+        }
+        return u64::from_le_bytes(*tail) & (1 << 63) == 0;
+    }
+    let mut offset = 0;
+    while let Some(word) = contents.get(offset..).and_then(<[u8]>::first_chunk::<8>) {
+        runs |= continuation_runs(*word);
+        offset += 5;
+    }
+    if runs != 0 {
+        return oid_subidentifiers_are_valid(contents);
+    }
+    u64::from_le_bytes(*tail) & (1 << 63) == 0
+}
+
+/// Non-zero when four consecutive octets of `word` have their high bit (base-128
+/// continuation) set.
+#[inline(always)]
+fn continuation_runs(word: [u8; 8]) -> u64 {
+    let high = u64::from_le_bytes(word) & HIGH_BITS;
+    high & (high >> 8) & (high >> 16) & (high >> 24)
+}
+
+/// [`crate::ber::oid_arcs`]' rules without storing the arcs: every subidentifier
+/// terminated, the first at most 2.(2^32-1) (X.690 §8.19.4), the others at most 2^32-1,
+/// and no more than [`MAX_ARCS`](crate::oid::MAX_ARCS) arcs.
+#[inline(never)]
+fn oid_subidentifiers_are_valid(contents: &[u8]) -> bool {
+    let Some(&last) = contents.last() else {
+        return true;
+    };
+    let mut limit = FIRST_SUBIDENTIFIER_MAX;
+    let mut value: u64 = 0;
+    // The first subidentifier packs two arcs.
+    let mut arcs = 1;
+    for &octet in contents {
+        // The limit is checked at each octet, so the accumulator cannot overflow however
+        // many 0x80 octets pad a subidentifier.
+        value = (value << 7) | u64::from(octet & 0x7f);
+        if value > limit {
+            return false;
+        }
+        if octet & 0x80 == 0 {
+            arcs += 1;
+            value = 0;
+            limit = u64::from(u32::MAX);
+        }
+    }
+    last & 0x80 == 0 && arcs <= crate::oid::MAX_ARCS
+}
+
+/// Splits a TLV whose tag is `tag` off the front of `input`: its contents and what follows.
+/// Lengths follow [`crate::ber::length`]; a short one is read inline.
+#[inline(always)]
+fn take(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    match input {
+        [first, short, rest @ ..] if *first == tag && *short < 0x80 => {
+            rest.split_at_checked(usize::from(*short))
+        }
+        [first, rest @ ..] if *first == tag => take_long(rest),
+        _ => None,
+    }
+}
+
+/// [`take`] for the message, PDU and varbind list SEQUENCEs, which often need one or two
+/// length octets (X.690 §8.1.3.5).
+#[inline(always)]
+fn take_outer(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    match *input {
+        [first, 0x81, len, ref rest @ ..] if first == tag => {
+            rest.split_at_checked(usize::from(len))
+        }
+        [first, 0x82, high, low, ref rest @ ..] if first == tag => {
+            rest.split_at_checked(usize::from(u16::from_be_bytes([high, low])))
+        }
+        _ => take(input, tag),
+    }
+}
+
+/// The long-form half of [`take`] and [`split`]: `after_tag` starts with the length octets.
+#[inline(never)]
+fn take_long(after_tag: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, octets) = length::decode(after_tag)?;
+    after_tag.get(octets..)?.split_at_checked(len)
+}
+
+/// Splits an already validated TLV off the front of `input`, whatever its tag.
+#[inline(always)]
+fn split(input: &[u8]) -> Option<(&[u8], &[u8])> {
+    match input {
+        [_, short, rest @ ..] if *short < 0x80 => rest.split_at_checked(usize::from(*short)),
+        [_, rest @ ..] => take_long(rest),
+        [] => None,
+    }
+}
+
+/// An INTEGER's contents as an Integer32, by [`crate::ber::Reader::int32`]'s rules.
+#[inline(always)]
+fn int32(contents: &[u8]) -> Option<i32> {
+    // One to four octets always fit; read them without a loop.
+    match *contents {
+        [a] => Some(i32::from(i8::from_be_bytes([a]))),
+        [a, b] => Some(i32::from(i16::from_be_bytes([a, b]))),
+        [a, b, c, d] => Some(i32::from_be_bytes([a, b, c, d])),
+        _ => integer(contents).and_then(|value| i32::try_from(value).ok()),
+    }
+}
+
+/// The low 64 bits of validated two's-complement contents, which is the value of an
+/// Integer32, Counter32, Gauge32, TimeTicks or Counter64 that the validating pass accepted
+/// (a Counter32 read from a negative INTEGER is its value modulo 2^32, as
+/// [`crate::ber::Reader::unsigned32`] reads it). `through` ends where `contents` ends.
+#[inline(always)]
+fn low_bits(contents: &[u8], through: &[u8]) -> u64 {
+    let len = contents.len();
+    let Some(window) = through.last_chunk::<8>() else {
+        return low_bits_by_octet(contents);
+    };
+    // The last eight octets are the low 64 bits; fewer contents octets than that are
+    // sign-extended from the first of them.
+    let raw = u64::from_be_bytes(*window);
+    match len {
+        1..8 => {
+            let shift = u32::try_from(64 - 8 * len).unwrap_or(0);
+            let signed = i64::from_be_bytes((raw << shift).to_be_bytes()) >> shift;
+            u64::from_be_bytes(signed.to_be_bytes())
+        }
+        0 => 0,
+        _ => raw,
+    }
+}
+
+/// [`low_bits`] an octet at a time, when there are not eight octets to load.
+#[inline(never)]
+fn low_bits_by_octet(contents: &[u8]) -> u64 {
+    let sign = match contents.first() {
+        Some(&first) if first >= 0x80 => u64::MAX,
+        _ => 0,
+    };
+    // A left shift drops the high bits without overflow checks: redundant sign octets
+    // beyond eight leave the low 64 bits as they are.
+    contents
+        .iter()
+        .fold(sign, |value, &octet| (value << 8) | u64::from(octet))
+}
+
+/// The low 32 bits of [`low_bits`].
+#[inline(always)]
+fn low_bits_32(contents: &[u8], through: &[u8]) -> u32 {
+    let [a, b, c, d, ..] = low_bits(contents, through).to_le_bytes();
+    u32::from_le_bytes([a, b, c, d])
 }
 
 /// Validates the `VarBindList` (RFC 3416 §3) and returns its lazy iterator.
@@ -272,14 +682,22 @@ pub struct VarBinds<'a> {
 impl<'a> Iterator for VarBinds<'a> {
     type Item = VarBindView<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<VarBindView<'a>> {
         // The list was validated whole: every split succeeds. Should one not, the iterator
         // ends rather than panic.
-        let (_, varbind, rest) = split_tlv(self.rest)?;
-        self.rest = rest;
-        let (_, name, after_name) = split_tlv(varbind)?;
-        let (tag, value, _) = split_tlv(after_name)?;
-        let value = ValueView::read_valid(tag, value)?;
+        let (name, value) = if let Some(short) = ShortVarBind::split_accepted(self.rest) {
+            self.rest = short.rest;
+            let value = ValueView::read_valid(short.tag, short.contents, short.varbind)?;
+            (short.name, value)
+        } else {
+            let (varbind, rest) = split(self.rest)?;
+            self.rest = rest;
+            let (name, value) = split(varbind)?;
+            let (&tag, _) = value.split_first()?;
+            let (contents, _) = split(value)?;
+            (name, ValueView::read_valid(tag, contents, value)?)
+        };
         self.remaining = self.remaining.saturating_sub(1);
         Some(VarBindView {
             name: OidView { contents: name },
@@ -293,23 +711,6 @@ impl<'a> Iterator for VarBinds<'a> {
 }
 
 impl ExactSizeIterator for VarBinds<'_> {}
-
-/// Splits one TLV off the front of already validated bytes: its tag, its contents and
-/// what follows it.
-#[inline]
-fn split_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, after_tag) = input.split_first()?;
-    let (len, octets) = match after_tag.first() {
-        Some(&short) if short < 0x80 => (usize::from(short), 1),
-        _ => length::decode(after_tag)?,
-    };
-    let after_length = after_tag.get(octets..)?;
-    if len > after_length.len() {
-        return None;
-    }
-    let (contents, rest) = after_length.split_at(len);
-    Some((tag, contents, rest))
-}
 
 /// A variable binding borrowed from a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,8 +808,15 @@ impl<'a> Arcs<'a> {
     }
 }
 
+/// The high bit of each of eight octets read as a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
 /// The BER contents of `0.0`.
 const ZERO_DOT_ZERO: &[u8] = &[0];
+
+/// The largest first subidentifier, `2.(2^32-1)` packed as `80 + arc2` (X.690 §8.19.4), as
+/// [`crate::ber::oid_arcs`] bounds it.
+const FIRST_SUBIDENTIFIER_MAX: u64 = 0xffff_ffff + 80;
 
 impl Iterator for Arcs<'_> {
     type Item = u32;
@@ -524,17 +932,29 @@ impl<'a> ValueView<'a> {
     /// Reads a value that [`read`](Self::read) has already accepted: the same result,
     /// without checking again (an OBJECT IDENTIFIER is not re-scanned). `None` only if the
     /// value was not validated, which the iterator takes as its end.
-    #[inline]
-    fn read_valid(tag: u8, contents: &'a [u8]) -> Option<Self> {
+    ///
+    /// `through` is any slice of the datagram that ends where `contents` ends: its last
+    /// eight octets, when it has them, read an integer in one load.
+    #[inline(always)]
+    fn read_valid(tag: u8, contents: &'a [u8], through: &[u8]) -> Option<Self> {
         Some(match tag {
-            INTEGER => Self::Integer(i32::try_from(integer(contents)?).ok()?),
+            INTEGER => Self::Integer(i32::from_le_bytes(
+                low_bits_32(contents, through).to_le_bytes(),
+            )),
             OCTET_STRING => Self::OctetString(contents),
             OBJECT_IDENTIFIER => Self::ObjectIdentifier(OidView { contents }),
-            COUNTER32 => Self::Counter32(unsigned32(contents)?),
-            GAUGE32 => Self::Gauge32(unsigned32(contents)?),
-            TIMETICKS => Self::TimeTicks(unsigned32(contents)?),
-            COUNTER64 => Self::Counter64(unsigned64(contents)?),
-            _ => return Self::read(tag, contents, 0, 0).ok(),
+            COUNTER32 => Self::Counter32(low_bits_32(contents, through)),
+            GAUGE32 => Self::Gauge32(low_bits_32(contents, through)),
+            TIMETICKS => Self::TimeTicks(low_bits_32(contents, through)),
+            COUNTER64 => Self::Counter64(low_bits(contents, through)),
+            IP_ADDRESS => Self::IpAddress(Ipv4Addr::from(<[u8; 4]>::try_from(contents).ok()?)),
+            NULL => Self::Null,
+            OPAQUE => Self::Opaque(contents),
+            NSAP_ADDRESS => Self::NsapAddress(contents),
+            NO_SUCH_OBJECT => Self::NoSuchObject,
+            NO_SUCH_INSTANCE => Self::NoSuchInstance,
+            END_OF_MIB_VIEW => Self::EndOfMibView,
+            _ => return None,
         })
     }
 
@@ -697,245 +1117,4 @@ impl<'a> Cursor<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-    use crate::message::{CommunityMessage, Message};
-    use crate::pdu::{AnyPdu, BulkPdu, Pdu, TrapV1Pdu};
-
-    fn oid(text: &str) -> Oid {
-        text.parse().unwrap()
-    }
-
-    fn sample_varbinds() -> Vec<VarBind> {
-        vec![
-            VarBind {
-                name: oid("1.3.6.1.2.1.1.3.0"),
-                value: Value::TimeTicks(123_456),
-            },
-            VarBind {
-                name: oid("1.3.6.1.2.1.4.20.1.1.192.0.2.1"),
-                value: Value::IpAddress(Ipv4Addr::new(192, 0, 2, 1)),
-            },
-            VarBind {
-                name: oid("1.3.6.1.2.1.1.2.0"),
-                value: Value::ObjectIdentifier(oid("1.3.6.1.4.1.8072.3.2.10")),
-            },
-            VarBind {
-                name: oid("1.3.6.1.2.1.31.1.1.1.6.4294967295"),
-                value: Value::Counter64(u64::MAX),
-            },
-            VarBind {
-                name: oid("2.999.1"),
-                value: Value::OctetString(Bytes::from_static(b"eth0")),
-            },
-            VarBind::null(oid("1.3.6.1.2.1.1.5.0")),
-            VarBind {
-                name: oid("1.3.6.1.2.1.1.6.0"),
-                value: Value::EndOfMibView,
-            },
-        ]
-    }
-
-    fn messages() -> Vec<Message> {
-        let community = |version, pdu| {
-            Message::Community(CommunityMessage {
-                version,
-                community: Bytes::from_static(b"public"),
-                pdu,
-            })
-        };
-        vec![
-            community(
-                Version::V2c,
-                AnyPdu::Pdu(Pdu {
-                    kind: PduKind::Response,
-                    request_id: RequestId(-7),
-                    error_status: ErrorStatus::NoSuchName,
-                    error_index: 2,
-                    varbinds: sample_varbinds(),
-                }),
-            ),
-            community(
-                Version::V2c,
-                AnyPdu::Bulk(BulkPdu {
-                    request_id: RequestId(9),
-                    non_repeaters: 1,
-                    max_repetitions: 10,
-                    varbinds: sample_varbinds(),
-                }),
-            ),
-            community(
-                Version::V1,
-                AnyPdu::TrapV1(TrapV1Pdu {
-                    enterprise: oid("1.3.6.1.4.1.8072.3.2.10"),
-                    agent_addr: Ipv4Addr::new(192, 0, 2, 7),
-                    generic_trap: GenericTrap::LinkDown,
-                    specific_trap: 0,
-                    time_stamp: 42,
-                    varbinds: sample_varbinds(),
-                }),
-            ),
-        ]
-    }
-
-    /// The view and the owned decoder agree on `bytes`: both accept it as a community
-    /// message, with the same content, or both reject it with the same error.
-    fn assert_agree(bytes: &[u8]) {
-        let decoded = Message::decode(Bytes::copy_from_slice(bytes));
-        let viewed = MessageView::parse(bytes);
-        match (&decoded, &viewed) {
-            (Ok(Message::Community(message)), Ok(view)) => {
-                assert_eq!(view.version(), message.version);
-                assert_eq!(view.community(), &message.community[..]);
-                assert_eq!(view.pdu_tag(), message.pdu.tag());
-                assert_eq!(view.request_id(), message.pdu.request_id());
-                let varbinds: Vec<VarBind> = view.varbinds().map(|v| v.to_varbind()).collect();
-                assert_eq!(varbinds, message.pdu.varbinds());
-                assert_eq!(view.varbinds().len(), varbinds.len());
-                for (view, owned) in view.varbinds().zip(message.pdu.varbinds()) {
-                    assert!(view.name == owned.name);
-                    assert_eq!(view.name.cmp_oid(&owned.name), Ordering::Equal);
-                    assert!(view.name.arcs().eq(owned.name.arcs().iter().copied()));
-                }
-            }
-            // A v3 message is the owned decoder's alone; the view says so.
-            (Ok(Message::V3(_)), Err(error)) => {
-                assert_eq!(error.kind, DecodeErrorKind::UnsupportedVersion(3));
-            }
-            (Err(expected), Err(error)) => {
-                let v3 = matches!(error.kind, DecodeErrorKind::UnsupportedVersion(3));
-                assert!(v3 || error == expected, "{error} vs {expected}");
-            }
-            _ => panic!("decode: {decoded:?}\nview: {viewed:?}"),
-        }
-    }
-
-    #[test]
-    fn views_what_the_owned_decoder_decodes() {
-        for message in messages() {
-            let bytes = message.to_vec();
-            assert_agree(&bytes);
-            let view = MessageView::parse(&bytes).unwrap();
-            assert_eq!(view.varbinds().count(), sample_varbinds().len());
-        }
-    }
-
-    #[test]
-    fn exposes_the_pdu_fields() {
-        let bytes: Vec<Vec<u8>> = messages().iter().map(Message::to_vec).collect();
-        let [response, bulk, trap] = <[Vec<u8>; 3]>::try_from(bytes).unwrap();
-        let view = MessageView::parse(&response).unwrap();
-        assert_eq!(view.version(), Version::V2c);
-        assert_eq!(
-            *view.pdu(),
-            PduFields::Pdu {
-                kind: PduKind::Response,
-                request_id: RequestId(-7),
-                error_status: ErrorStatus::NoSuchName,
-                error_index: 2,
-            }
-        );
-        let view = MessageView::parse(&bulk).unwrap();
-        assert_eq!(view.request_id(), Some(RequestId(9)));
-        assert!(matches!(
-            view.pdu(),
-            PduFields::Bulk {
-                non_repeaters: 1,
-                max_repetitions: 10,
-                ..
-            }
-        ));
-        let view = MessageView::parse(&trap).unwrap();
-        assert_eq!(view.request_id(), None);
-        let PduFields::TrapV1 {
-            enterprise,
-            generic_trap,
-            time_stamp,
-            ..
-        } = *view.pdu()
-        else {
-            panic!("not a trap");
-        };
-        assert_eq!(enterprise.to_oid(), oid("1.3.6.1.4.1.8072.3.2.10"));
-        assert!(enterprise.starts_with(&oid("1.3.6.1.4.1")));
-        assert!(!enterprise.starts_with(&oid("1.3.6.1.2")));
-        assert!(enterprise < oid("1.3.6.1.4.1.8072.3.2.11"));
-        assert!(enterprise > oid("1.3.6.1.4.1.8072.3.2"));
-        assert_eq!(generic_trap, GenericTrap::LinkDown);
-        assert_eq!(time_stamp, 42);
-    }
-
-    #[test]
-    fn reads_empty_oid_contents_as_zero_dot_zero() {
-        let view = OidView { contents: &[] };
-        assert_eq!(view.arcs().collect::<Vec<_>>(), [0, 0]);
-        assert_eq!(view.to_oid(), oid("0.0"));
-        let view = OidView {
-            contents: &[0x88, 0x37, 0x80, 0x01],
-        };
-        assert_eq!(view.arcs().collect::<Vec<_>>(), [2, 999, 1]);
-    }
-
-    #[test]
-    fn rejects_what_the_owned_decoder_rejects() {
-        let bytes = messages()[0].to_vec();
-        // Truncated anywhere, and the version set to 2, 3 or 4.
-        for end in 0..bytes.len() {
-            assert_agree(&bytes[..end]);
-        }
-        for version in [2, 3, 4] {
-            let mut wrong = bytes.clone();
-            wrong[4] = version;
-            assert!(MessageView::parse(&wrong).is_err());
-            assert_agree(&wrong);
-        }
-    }
-
-    fn mutated() -> impl Strategy<Value = Vec<u8>> {
-        let messages = messages();
-        (
-            0..messages.len(),
-            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
-            any::<prop::sample::Index>(),
-            any::<bool>(),
-        )
-            .prop_map(move |(which, flips, cut, truncate)| {
-                let mut bytes = messages[which].to_vec();
-                for (at, byte) in flips {
-                    let at = at.index(bytes.len());
-                    bytes[at] = byte;
-                }
-                if truncate {
-                    bytes.truncate(cut.index(bytes.len() + 1));
-                }
-                bytes
-            })
-    }
-
-    proptest! {
-        #[test]
-        fn accepts_and_rejects_what_message_decode_does(bytes in mutated()) {
-            assert_agree(&bytes);
-        }
-
-        #[test]
-        fn agrees_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
-            assert_agree(&bytes);
-        }
-
-        #[test]
-        fn agrees_on_arbitrary_bodies(
-            body in prop::collection::vec(any::<u8>(), 0..120),
-            version in 0u8..2,
-        ) {
-            // A well-formed message header around arbitrary PDU bytes: the PDU and varbind
-            // rules get exercised rather than the outer SEQUENCE's.
-            let mut bytes = vec![0x30, 0x81, 0x00, 0x02, 0x01, version, 0x04, 0x01, b'p'];
-            bytes.extend(&body);
-            bytes[2] = u8::try_from(bytes.len() - 3).unwrap();
-            assert_agree(&bytes);
-        }
-    }
-}
+mod tests;

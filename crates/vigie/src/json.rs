@@ -13,8 +13,24 @@
 //! Net-SNMP's printable test are text, other octet strings are `Hex-STRING` with their octets
 //! as uppercase hex pairs separated by spaces; exceptions and NULL have a `null` value.
 //! `error` appears only when the command failed, and holds the first error.
+//!
+//! With MIB modules loaded, a varbind whose OID falls under a named node also has `name`, the
+//! OID as Net-SNMP prints it by default (`IF-MIB::ifDescr.1`), and an INTEGER whose object
+//! has an enumeration also has `label` (`up`):
+//!
+//! ```json
+//! {"label":"up","name":"IF-MIB::ifOperStatus.1","oid":".1.3.6.1.2.1.2.2.1.8.1","type":"INTEGER","value":1}
+//! ```
+//!
+//! Keys come in alphabetical order; without a known name (no modules, `-m ""`, or an OID
+//! outside every loaded module) `name` is absent:
+//!
+//! ```json
+//! {"oid":".1.3.6.1.4.1.99999.1","type":"INTEGER","value":7}
+//! ```
 
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
+use vigie_mib::{MibSet, OidOptions};
 use vigie_snmp::{Oid, Pdu, Value, VarBind};
 
 use crate::output::{OidFormat, OpaqueValue, is_print_or_space, oid_text};
@@ -54,8 +70,33 @@ impl Document {
 
 /// One varbind as `{"oid", "type", "value"}`.
 pub(crate) fn varbind(varbind: &VarBind) -> Json {
+    varbind_with(crate::mibs::current(), varbind)
+}
+
+/// [`varbind`], with names and labels from `mib` when given.
+pub(crate) fn varbind_with(mib: Option<&MibSet>, varbind: &VarBind) -> Json {
     let (kind, value) = typed_value(&varbind.value);
-    json!({ "oid": numeric(&varbind.name), "type": kind, "value": value })
+    let mut object = Map::new();
+    object.insert("oid".to_owned(), json!(numeric(&varbind.name)));
+    let described = mib.and_then(|mib| Some((mib, mib.describe(varbind.name.arcs())?)));
+    if let Some((mib, _)) = described {
+        object.insert(
+            "name".to_owned(),
+            json!(mib.format_oid(&varbind.name, &OidOptions::new())),
+        );
+    }
+    object.insert("type".to_owned(), json!(kind));
+    object.insert("value".to_owned(), value);
+    if let (Some((_, instance)), Value::Integer(number)) = (&described, &varbind.value)
+        && let Some(label) = instance
+            .node
+            .object()
+            .and_then(|object| object.syntax.as_ref())
+            .and_then(|syntax| syntax.enum_label(i64::from(*number)))
+    {
+        object.insert("label".to_owned(), json!(label));
+    }
+    Json::Object(object)
 }
 
 /// An error-status error.
@@ -157,6 +198,32 @@ mod tests {
     }
 
     #[test]
+    fn varbinds_carry_mib_name_and_enum_label() {
+        let mib = MibSet::builtin();
+        let oper = vb("1.3.6.1.2.1.2.2.1.8.1", Value::Integer(1));
+        assert_eq!(
+            varbind_with(Some(&mib), &oper).to_string(),
+            r#"{"label":"up","name":"IF-MIB::ifOperStatus.1","oid":".1.3.6.1.2.1.2.2.1.8.1","type":"INTEGER","value":1}"#
+        );
+        let descr = vb(
+            "1.3.6.1.2.1.2.2.1.2.3",
+            Value::OctetString(Bytes::from_static(b"eth0")),
+        );
+        assert_eq!(
+            varbind_with(Some(&mib), &descr).to_string(),
+            r#"{"name":"IF-MIB::ifDescr.3","oid":".1.3.6.1.2.1.2.2.1.2.3","type":"STRING","value":"eth0"}"#
+        );
+        // A value outside the enumeration has no label.
+        let odd = vb("1.3.6.1.2.1.2.2.1.8.1", Value::Integer(42));
+        assert!(varbind_with(Some(&mib), &odd).get("label").is_none());
+        // Without modules, no name.
+        assert_eq!(
+            varbind_with(None, &oper).to_string(),
+            r#"{"oid":".1.3.6.1.2.1.2.2.1.8.1","type":"INTEGER","value":1}"#
+        );
+    }
+
+    #[test]
     fn varbinds_carry_type_and_typed_value() {
         let cases = [
             (
@@ -199,14 +266,19 @@ mod tests {
             ),
         ];
         for (value, expected) in cases {
-            assert_eq!(varbind(&vb("1.3.6.1", value)).to_string(), expected);
+            assert_eq!(
+                varbind_with(None, &vb("1.3.6.1", value)).to_string(),
+                expected
+            );
         }
     }
 
     #[test]
     fn document_has_varbinds_and_first_error() {
         let mut document = Document::default();
-        document.varbinds.push(varbind(&vb("1.3.6.1", Value::Null)));
+        document
+            .varbinds
+            .push(varbind_with(None, &vb("1.3.6.1", Value::Null)));
         let pdu = Pdu {
             kind: vigie_snmp::PduKind::Response,
             request_id: vigie_snmp::RequestId(1),

@@ -8,6 +8,7 @@
 
 mod commands;
 mod config;
+mod dump;
 mod exit;
 mod getopt;
 mod json;

@@ -130,8 +130,13 @@ pub(crate) fn load(settings: &Settings, modules: Option<&str>, dirs: Option<&str
     if !errors.is_empty() {
         errors.insert(0, format!("MIB search path: {}", join_paths(&search)));
     }
+    let mib = loader.build();
+    // The tools load their modules once and keep them until the process exits; freeing the
+    // parsed sources, one allocation at a time, is work the exit does for nothing (as
+    // Net-SNMP's tools leave their tree to the exit).
+    std::mem::forget(loader);
     Loaded {
-        mib: Some(loader.build()),
+        mib: Some(mib),
         errors,
     }
 }

@@ -58,6 +58,8 @@ pub(crate) struct Invocation {
     pub(crate) output: OutputOptions,
     /// The operands: the agent first.
     pub(crate) operands: Vec<String>,
+    /// `-d`: every datagram dumped to stderr.
+    pub(crate) dump: bool,
 }
 
 impl Invocation {
@@ -155,6 +157,7 @@ pub(crate) fn parse(
         timeout: DEFAULT_TIMEOUT,
         output: OutputOptions::default(),
         operands: Vec::new(),
+        dump: false,
     };
     // MIB selection (`-m`, `-M`): loaded once the options are read, as Net-SNMP does.
     let mut mib_modules: Option<String> = None;
@@ -185,6 +188,7 @@ pub(crate) fn parse(
         match letter {
             'h' => return Err(usage(tool)),
             'V' => return Err(version()),
+            'd' => invocation.dump = true,
             'v' => {
                 invocation.version = Some(match value.to_ascii_lowercase().as_str() {
                     "1" => Version::V1,
@@ -330,7 +334,12 @@ pub(crate) async fn open_as(
     session.timeout = invocation.timeout;
     session.retries = invocation.retries;
     session.usm = user;
-    match Client::new(session).await {
+    let client = if invocation.dump {
+        Client::with_trace(session, std::sync::Arc::new(crate::dump::to_stderr)).await
+    } else {
+        Client::new(session).await
+    };
+    match client {
         Ok(client) => Ok(client),
         Err(error) => {
             report.fatal("socket", &format!("{}: {error}", tool.name));

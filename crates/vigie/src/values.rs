@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use bytes::Bytes;
-use vigie_mib::{IndexValue, LookupError, MibSet, NodeKind};
+use vigie_mib::{BaseType, IndexValue, LookupError, MibSet, NodeKind, Syntax};
 use vigie_snmp::{Oid, Value};
 
 use crate::output::OpaqueValue;
@@ -194,8 +194,15 @@ pub(crate) fn parse_numeric_oid(text: &str) -> Result<Vec<u32>, OidTextError> {
 
 /// An OID as typed, checked against SNMP's limits: Net-SNMP finds these only when it builds
 /// the message, and so do we.
+///
+/// A single arc `0`, `1` or `2` is encoded by Net-SNMP 5.9.3 as the one subidentifier it is
+/// (`snmpgetnext … 1` sends `06 01 01`), which X.690 §8.19.4 reads as `0.1`: that is the OID
+/// sent here, so the bytes on the wire are the same. Above 2 Net-SNMP cannot build it.
 pub(crate) fn build_oid(arcs: &[u32]) -> Result<Oid, OidBuildError> {
-    Oid::new(arcs).map_err(|_| OidBuildError)
+    match *arcs {
+        [arc] if arc <= 2 => Oid::new(&[0, arc]).map_err(|_| OidBuildError),
+        _ => Oid::new(arcs).map_err(|_| OidBuildError),
+    }
 }
 
 /// Why an OID text was refused (`read_objid`'s messages).
@@ -315,6 +322,204 @@ pub(crate) fn parse_value(kind: char, text: &str) -> Result<ParsedValue, ValueEr
     }
 }
 
+/// Parses `text` for the object at `arcs` as `snmpset` does with modules loaded
+/// (`snmp_add_var`): the `=` type takes the letter from the object's SYNTAX, a letter that
+/// does not fit the SYNTAX is refused (`Type of attribute is OCTET STRING, not INTEGER`),
+/// `i` takes enumeration labels (`i down`), `b` takes bit labels (`b ipv4 ipv6`) and pads the
+/// octets to the highest defined bit, and INTEGER values and string lengths are checked
+/// against the SYNTAX's ranges. Without modules, or for an object whose SYNTAX is unknown,
+/// this is [`parse_value`].
+pub(crate) fn parse_value_for(
+    mib: Option<&MibSet>,
+    arcs: &[u32],
+    kind: char,
+    text: &str,
+) -> Result<ParsedValue, ValueError> {
+    let syntax = mib
+        .and_then(|mib| mib.describe(arcs))
+        .and_then(|instance| instance.node.object())
+        .and_then(|object| object.syntax.as_ref())
+        .filter(|syntax| simple_type_name(syntax.base).is_some());
+    let Some(syntax) = syntax else {
+        return parse_value(kind, text);
+    };
+    let kind = if kind == '=' {
+        assigned_letter(syntax.base).unwrap_or('=')
+    } else {
+        kind
+    };
+    if let Some(expected) = required_type(kind, syntax) {
+        return Err(ValueError::WrongType {
+            actual: simple_type_name(syntax.base).unwrap_or_default(),
+            expected,
+        });
+    }
+    match kind {
+        'i' => {
+            let number = match strtol(text) {
+                Some(number) if !text.is_empty() => number,
+                _ if text.is_empty() => return Err(ValueError::BadNotation(String::new())),
+                _ => syntax
+                    .enums
+                    .iter()
+                    .find(|named| named.name == text)
+                    .map(|named| named.value)
+                    .ok_or_else(|| ValueError::OutOfRange(text.to_owned()))?,
+            };
+            check_range(&syntax.ranges, i128::from(number), text)?;
+            Ok(ParsedValue {
+                value: Value::Integer(low_32_signed(number)),
+                truncated: i32::try_from(number).is_err(),
+            })
+        }
+        's' | 'x' | 'd' => {
+            let parsed = parse_value(kind, text)?;
+            if let Value::OctetString(bytes) = &parsed.value {
+                let length = i128::try_from(bytes.len()).unwrap_or(i128::MAX);
+                // snmpset reads an `s` value through the DISPLAY-HINT first, and names the
+                // check after it.
+                let what = if kind == 's' && syntax.hint.is_some() {
+                    "Value does not match DISPLAY-HINT"
+                } else {
+                    "Bad string length"
+                };
+                check_range(&syntax.sizes, length, what)?;
+            }
+            Ok(parsed)
+        }
+        'b' => Ok(ParsedValue {
+            value: Value::OctetString(labelled_bits(syntax, text)?.into()),
+            truncated: false,
+        }),
+        other => parse_value(other, text),
+    }
+}
+
+/// The letter `=` stands for, from the object's base type (`snmp_add_var`).
+fn assigned_letter(base: BaseType) -> Option<char> {
+    Some(match base {
+        BaseType::Integer | BaseType::Integer32 => 'i',
+        BaseType::Gauge32 | BaseType::Unsigned32 => 'u',
+        BaseType::Counter32 => 'c',
+        BaseType::Counter64 => 'C',
+        BaseType::TimeTicks => 't',
+        BaseType::OctetString => 's',
+        BaseType::Bits => 'b',
+        BaseType::IpAddress => 'a',
+        BaseType::ObjectIdentifier => 'o',
+        _ => return None,
+    })
+}
+
+/// Net-SNMP's name of a simple SMI type (`TYPE_*` in `snmp_add_var`'s error), or `None` for
+/// tables, rows and types it does not check.
+fn simple_type_name(base: BaseType) -> Option<&'static str> {
+    Some(match base {
+        BaseType::ObjectIdentifier => "OBJECT IDENTIFIER",
+        BaseType::OctetString => "OCTET STRING",
+        BaseType::Integer => "INTEGER",
+        BaseType::IpAddress => "IpAddress",
+        BaseType::Counter32 => "Counter32",
+        BaseType::Gauge32 => "Gauge32",
+        BaseType::TimeTicks => "Timeticks",
+        BaseType::Opaque => "Opaque",
+        BaseType::Counter64 => "Counter64",
+        BaseType::Bits => "BITS",
+        BaseType::Unsigned32 => "Unsigned32",
+        BaseType::Integer32 => "Integer32",
+        _ => return None,
+    })
+}
+
+/// The type `kind` needs when the object's SYNTAX is not one it may set: `Some("INTEGER")`
+/// for `i` on an OCTET STRING. `None` when the letter fits (or is not checked).
+fn required_type(kind: char, syntax: &Syntax) -> Option<&'static str> {
+    let base = syntax.base;
+    let (fits, expected) = match kind {
+        'i' => (
+            matches!(base, BaseType::Integer | BaseType::Integer32),
+            "INTEGER",
+        ),
+        'u' => (
+            matches!(base, BaseType::Gauge32 | BaseType::Unsigned32),
+            "Unsigned32",
+        ),
+        // vigie-mib reads UInteger32 as Unsigned32.
+        '3' => (
+            matches!(base, BaseType::Gauge32 | BaseType::Unsigned32),
+            "UInteger32",
+        ),
+        'c' => (base == BaseType::Counter32, "Counter32"),
+        'C' => (base == BaseType::Counter64, "Counter64"),
+        't' => (base == BaseType::TimeTicks, "Timeticks"),
+        'a' => (base == BaseType::IpAddress, "IpAddress"),
+        'o' => (base == BaseType::ObjectIdentifier, "OBJECT IDENTIFIER"),
+        's' | 'x' | 'd' => (
+            matches!(base, BaseType::OctetString | BaseType::Bits),
+            "OCTET STRING",
+        ),
+        'b' => (base == BaseType::Bits && !syntax.bits.is_empty(), "BITS"),
+        _ => (true, ""),
+    };
+    (!fits).then_some(expected)
+}
+
+/// `_check_range`: `value` must fall in one of `ranges` when there are any; the error names
+/// them as Net-SNMP does (`5 :: {(1..3), (7)}`).
+fn check_range(ranges: &[vigie_mib::Range], value: i128, what: &str) -> Result<(), ValueError> {
+    if ranges.is_empty() || ranges.iter().any(|r| r.low <= value && value <= r.high) {
+        return Ok(());
+    }
+    let listed: Vec<String> = ranges
+        .iter()
+        .map(|r| {
+            if r.low == r.high {
+                format!("({})", r.low)
+            } else {
+                format!("({}..{})", r.low, r.high)
+            }
+        })
+        .collect();
+    Err(ValueError::OutOfRange(format!(
+        "{what} :: {{{}}}",
+        listed.join(", ")
+    )))
+}
+
+/// A BITS value from bit numbers (C `strtoul` base 0: `0x10`, `010`) and labels (a part that
+/// starts with a label names it, as Net-SNMP's `strncmp` does), padded to the octet of the
+/// highest bit the SYNTAX defines.
+fn labelled_bits(syntax: &Syntax, text: &str) -> Result<Vec<u8>, ValueError> {
+    let defined = syntax
+        .bits
+        .iter()
+        .filter_map(|named| usize::try_from(named.value).ok())
+        .map(|bit| bit / 8 + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = vec![0u8; defined];
+    for part in text.split([',', ' ', '\t']).filter(|p| !p.is_empty()) {
+        let bit = match c_integer(part) {
+            Some(bit) => usize::try_from(bit).ok(),
+            None => syntax
+                .bits
+                .iter()
+                .find(|named| part.starts_with(named.name.as_str()))
+                .and_then(|named| usize::try_from(named.value).ok()),
+        }
+        .filter(|&bit| bit < MAX_BITS)
+        .ok_or_else(|| ValueError::OutOfRange(part.to_owned()))?;
+        let byte = bit / 8;
+        if out.len() <= byte {
+            out.resize(byte + 1, 0);
+        }
+        if let Some(octet) = out.get_mut(byte) {
+            *octet |= 0x80 >> (bit % 8);
+        }
+    }
+    Ok(out)
+}
+
 /// The type letters `snmpset` accepts before it looks at any value.
 pub(crate) fn is_set_type(kind: char) -> bool {
     matches!(
@@ -357,6 +562,14 @@ pub(crate) enum ValueError {
     /// An `o` value that cannot be encoded.
     #[error("Can't build OID for variable")]
     OidBuild,
+    /// A type letter that does not fit the object's SYNTAX.
+    #[error("Bad variable type (Type of attribute is {actual}, not {expected})")]
+    WrongType {
+        /// Net-SNMP's name of the object's type.
+        actual: &'static str,
+        /// The type the letter stands for.
+        expected: &'static str,
+    },
 }
 
 /// The text printed when an integer wider than 32 bits is cut down.

@@ -46,12 +46,7 @@ impl Codec for Vigie {
                 let pdu = TrapV1Pdu {
                     enterprise: oid(&trap.enterprise)?,
                     agent_addr: Ipv4Addr::from(trap.agent_addr),
-                    generic_trap: GenericTrap::from_i32(trap.generic_trap).ok_or(
-                        Failure::Shape {
-                            library: Self::NAME,
-                            what: "generic-trap outside 0-6",
-                        },
-                    )?,
+                    generic_trap: GenericTrap::from_code(trap.generic_trap),
                     specific_trap: trap.specific_trap,
                     time_stamp: trap.time_stamp,
                     varbinds: varbinds(&trap.varbinds)?,

@@ -117,3 +117,35 @@ fn usage_errors_exit_alike() {
         assert_eq!(pair.vigie.stdout, pair.netsnmp.stdout, "{}", pair.vigie);
     }
 }
+
+/// `-d` dumps each datagram as Net-SNMP does. The client's port and the request-id differ
+/// between the two runs: the port is masked, and so is the dump line holding the request-id
+/// (the second one of a v2c `GetRequest` with a six-octet community).
+#[test]
+fn packet_dumps() {
+    let Some(agent) = agent(&[Peer::Snmpget]) else {
+        return;
+    };
+    let target = agent.target();
+    vigie_interop::compare(
+        Peer::Snmpget,
+        &["-d", "-v2c", "-c", "public", &target, SYS_DESCR_0],
+    )
+    .masked(mask_dump)
+    .assert_same();
+}
+
+fn mask_dump(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.starts_with("0016: ") {
+                "0016: (request-id)".to_owned()
+            } else if let Some(at) = line.find("->[0.0.0.0]:") {
+                format!("{}->[0.0.0.0]:PORT", &line[..at])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -34,7 +34,7 @@ const VOLATILE: &[&str] = &[
 ];
 
 /// The Net-SNMP MIB directory, or `None` (with a message) when the checkout has none.
-fn mib_dir() -> Option<PathBuf> {
+pub(crate) fn mib_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/mibs/netsnmp");
     if dir.is_dir() {
         return Some(dir);

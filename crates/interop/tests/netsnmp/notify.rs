@@ -52,6 +52,10 @@ cases!(notification_case {
         "-v", "1", "-c", "public", TARGET, PASS_SUBTREE, "192.0.2.7", "2", "0", "99",
         ".1.3.6.1.2.1.2.2.1.1.3", "i", "3",
     ];
+    /// A generic-trap outside RFC 1157's 0–6: snmptrap sends it as typed.
+    v1_generic_trap_outside_0_to_6: Snmptrap [
+        "-v", "1", "-c", "public", TARGET, PASS_SUBTREE, "192.0.2.7", "9", "0", "99",
+    ];
 });
 
 cases!(delivered_notification_case {

@@ -190,3 +190,65 @@ fn invalid_values() {
         same(Peer::Snmpset, &args);
     }
 }
+
+/// With MIB modules (the shared directory, `-m ALL`), `=` takes the type from the object's
+/// SYNTAX, `i` takes enumeration labels, and a letter that does not fit the SYNTAX, a label
+/// that is not one, or a value outside the ranges is refused before anything is sent: the
+/// same output and exit status as `snmpset`, and the agent then holds what `=` wrote.
+#[test]
+fn mib_typed_values() {
+    let Some(dir) = crate::mibs::mib_dir() else {
+        return;
+    };
+    let Some(agent) = writable_agent(&[Peer::Snmpset, Peer::Snmpget]) else {
+        return;
+    };
+    let target = agent.target();
+    let dir = dir.to_string_lossy().into_owned();
+    let cases: &[&[&str]] = &[
+        &["SNMPv2-MIB::sysLocation.0", "=", "located by ="],
+        &["SNMPv2-MIB::sysName.0", "i", "5"],
+        &["SNMPv2-MIB::sysName.0", "x", "41 42 43"],
+        &["IF-MIB::ifAdminStatus.1", "i", "bogus"],
+        &["IF-MIB::ifAdminStatus.1", "i", "down(2)"],
+        &["IF-MIB::ifAdminStatus.1", "u", "2"],
+        &["IF-MIB::ifIndex.1", "i", "0"],
+        &["1.3.6.1.4.1.99.1", "=", "5"],
+        // Read-only in snmpd: both print the agent's refusal.
+        &["SNMPv2-MIB::sysUpTime.0", "=", "5"],
+    ];
+    for case in cases {
+        let args = [
+            &["-v2c", "-c", "private", "-M", &dir, "-m", "ALL", &target][..],
+            case,
+        ]
+        .concat();
+        same(Peer::Snmpset, &args);
+    }
+    let out = run(
+        &vigie_bin(),
+        &[
+            "set",
+            "-v2c",
+            "-c",
+            "private",
+            "-M",
+            &dir,
+            "-m",
+            "ALL",
+            &target,
+            "SNMPv2-MIB::sysLocation.0",
+            "=",
+            "vigie by =",
+        ],
+    );
+    assert_eq!(
+        out.stdout, "SNMPv2-MIB::sysLocation.0 = STRING: vigie by =\n",
+        "{out}"
+    );
+    let check = run_netsnmp(
+        Peer::Snmpget,
+        &["-v2c", "-c", "public", "-Oqv", &target, SYS_LOCATION_0],
+    );
+    assert_eq!(check.stdout, "\"vigie by =\"\n");
+}

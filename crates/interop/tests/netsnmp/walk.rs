@@ -44,3 +44,62 @@ fn walk_options() {
         );
     }
 }
+
+/// Single-arc OIDs: Net-SNMP sends `1` as the one subidentifier `01` (which reads `0.1`),
+/// walks everything before `2` from it, and cannot build `3`. Each walk ends early through
+/// `-CE` so that the output stays stable.
+#[test]
+fn single_arc_roots() {
+    let Some(agent) = agent(&[Peer::Snmpwalk, Peer::Snmpgetnext, Peer::Snmpbulkwalk]) else {
+        return;
+    };
+    let target = agent.target();
+    let end = "-CE.1.3.6.1.2.1.1.2";
+    for root in ["1", ".1", "0", "2", "3"] {
+        same(Peer::Snmpgetnext, &["-v2c", "-c", "public", &target, root]);
+    }
+    for args in [
+        &["-v2c", "-c", "public", end, &target, "1"][..],
+        &["-v2c", "-c", "public", end, &target, ".1"],
+        &["-v1", "-c", "public", end, &target, "1"],
+        &["-v2c", "-c", "public", &target, "0"],
+        &["-v2c", "-c", "public", &target, "0.1"],
+        &["-v2c", "-c", "public", &target, "3"],
+    ] {
+        same(Peer::Snmpwalk, args);
+    }
+    same(Peer::Snmpbulkwalk, &["-v2c", "-c", "public", &target, "0"]);
+}
+
+/// `-CE` replaces the subtree rule: the walk goes past the root's subtree up to the end.
+#[test]
+fn end_past_the_subtree() {
+    let Some(agent) = agent(&[Peer::Snmpwalk]) else {
+        return;
+    };
+    let target = agent.target();
+    same(
+        Peer::Snmpwalk,
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            "-CE",
+            SYS_DESCR_0,
+            &target,
+            "1.3.6.1.2.1.1.1",
+        ],
+    );
+    same(
+        Peer::Snmpwalk,
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            "-CE",
+            "1.3.6.1.2.1.1.3",
+            &target,
+            SYS_DESCR_0,
+        ],
+    );
+}

@@ -8,7 +8,7 @@ mod generate;
 #[rustfmt::skip]
 mod generated;
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 
 use crate::parser::ast::{Access, DefVal, NamedNumber, Range, SmiVersion, Status};
 use crate::tree::{
@@ -107,7 +107,7 @@ impl MibSet {
                 },
             )
             .collect();
-        let by_name: HashMap<String, Vec<NodeId>> = generated::BY_NAME
+        let by_name: FxHashMap<String, Vec<NodeId>> = generated::BY_NAME
             .iter()
             .map(|&(name, ids)| (name.to_owned(), ids.iter().map(|&i| node_id(i)).collect()))
             .collect();

@@ -11,7 +11,7 @@ mod scope;
 mod tests;
 mod types;
 
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 use crate::builtin;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Pos};
@@ -38,13 +38,13 @@ struct Builder<'s> {
     sources: &'s [&'s Source],
     mib: MibSet,
     scopes: Vec<Scope<'s>>,
-    module_by_name: HashMap<&'s str, usize>,
+    module_by_name: FxHashMap<&'s str, usize>,
     oid_state: Vec<Vec<OidState>>,
     type_state: Vec<Vec<TypeState>>,
     /// Object index of each OBJECT-TYPE definition, by (module, definition).
-    object_of: HashMap<(usize, usize), usize>,
+    object_of: FxHashMap<(usize, usize), usize>,
     /// (module, name) pairs already reported as used without import.
-    reported: HashSet<(usize, String)>,
+    reported: FxHashSet<(usize, String)>,
     diagnostics: Vec<(usize, Diagnostic)>,
 }
 
@@ -59,7 +59,7 @@ impl<'s> Builder<'s> {
             }],
             modules: Vec::new(),
             objects: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: FxHashMap::default(),
             diagnostics: Vec::new(),
         };
         for &(name, arcs) in builtin::ROOTS {
@@ -74,7 +74,7 @@ impl<'s> Builder<'s> {
             };
             push_label(&mut mib, node, name, origin, NodeKind::Builtin);
         }
-        let mut module_by_name = HashMap::new();
+        let mut module_by_name = FxHashMap::default();
         let mut builder_diagnostics = Vec::new();
         let mut scopes = Vec::new();
         for (m, source) in sources.iter().enumerate() {
@@ -85,7 +85,7 @@ impl<'s> Builder<'s> {
                 name: source.module.name.clone(),
                 version: source.module.version,
                 path: source.path.clone(),
-                symbols: HashMap::new(),
+                symbols: FxHashMap::default(),
             });
             let (scope, duplicates) = Scope::new(&source.module);
             for (definition, first) in duplicates {
@@ -117,8 +117,8 @@ impl<'s> Builder<'s> {
                 .iter()
                 .map(|s| vec![TypeState::Unvisited; s.module.definitions.len()])
                 .collect(),
-            object_of: HashMap::new(),
-            reported: HashSet::new(),
+            object_of: FxHashMap::default(),
+            reported: FxHashSet::default(),
             diagnostics: builder_diagnostics,
         }
     }

@@ -2,7 +2,7 @@
 //! re-import them), the built-in names, and, for vendor modules that forget to import, the
 //! fallback modules and finally any loaded module (with a warning), as Net-SNMP does.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 
 use crate::builtin;
 use crate::diagnostic::{DiagnosticKind, Pos};
@@ -14,15 +14,15 @@ use super::Builder;
 /// One module's names.
 pub(super) struct Scope<'s> {
     /// Defined names to their definition index (the first definition wins).
-    defs: HashMap<&'s str, usize>,
+    defs: FxHashMap<&'s str, usize>,
     /// Imported names to the module they come from (aliases already mapped).
-    imports: HashMap<&'s str, &'s str>,
+    imports: FxHashMap<&'s str, &'s str>,
 }
 
 impl<'s> Scope<'s> {
     /// The scope of `module`, and its duplicate definitions with the first one's position.
     pub(super) fn new(module: &'s Module) -> (Self, Vec<(&'s Definition, Pos)>) {
-        let mut defs: HashMap<&str, usize> = HashMap::new();
+        let mut defs: FxHashMap<&str, usize> = FxHashMap::default();
         let mut duplicates = Vec::new();
         for (d, definition) in module.definitions.iter().enumerate() {
             if matches!(definition.body, Body::OtherValue) {
@@ -42,7 +42,7 @@ impl<'s> Scope<'s> {
                 }
             }
         }
-        let mut imports = HashMap::new();
+        let mut imports = FxHashMap::default();
         for import in &module.imports {
             let from = builtin::module_alias(&import.module).unwrap_or(&import.module);
             for symbol in &import.symbols {

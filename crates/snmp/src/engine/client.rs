@@ -141,7 +141,7 @@ impl ClientEngine {
         self.transmits
             .retain(|transmit| transmit.request != Some(id));
         if let Some(v3) = &request.v3 {
-            self.msg_ids.remove(&v3.msg_id);
+            self.forget_msg_ids(v3);
         }
         self.remember(id, request.target, Completion::Abandoned);
         true
@@ -212,17 +212,21 @@ impl ClientEngine {
             if request.retries_left > 0 {
                 request.retries_left -= 1;
                 request.deadline = now + self.config.retry.timeout;
-                let (target, datagram) = (request.target, request.datagram.clone());
                 self.stats.retransmissions += 1;
-                self.queue_transmit(target, datagram, Some(id));
+                if request.v3.is_some() {
+                    // A new message, not the same bytes again (RFC 3412 §7.1).
+                    self.retransmit_v3(now, id);
+                } else {
+                    let (target, datagram) = (request.target, request.datagram.clone());
+                    self.queue_transmit(target, datagram, Some(id));
+                }
                 continue;
             }
             let last_malformed = request.last_malformed;
             let target = request.target;
-            if let Some(v3) = &request.v3 {
-                self.msg_ids.remove(&v3.msg_id);
+            if let Some(v3) = self.outstanding.remove(&id).and_then(|request| request.v3) {
+                self.forget_msg_ids(&v3);
             }
-            self.outstanding.remove(&id);
             self.remember(id, target, Completion::Abandoned);
             self.stats.timeouts += 1;
             self.events

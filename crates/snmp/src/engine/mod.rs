@@ -13,7 +13,7 @@ pub use client::{
     Transmit, UsmUser, V3Failure,
 };
 pub use responder::{
-    DropReason, Incoming, MAX_MESSAGE_SIZE, MAX_REMOTE_ENGINES, MIN_MESSAGE_SIZE, MpdStat,
-    RequestContext, ResponderConfig, ResponderEngine, SnmpCounter, SnmpCounters, TrapUser,
-    UsmConfig, UsmStat,
+    AmplificationLimit, DropReason, Incoming, MAX_MESSAGE_SIZE, MAX_REMOTE_ENGINES,
+    MIN_MESSAGE_SIZE, MpdStat, RequestContext, ResponderConfig, ResponderEngine, SnmpCounter,
+    SnmpCounters, TrapUser, UsmConfig, UsmStat,
 };

@@ -34,6 +34,7 @@ pub struct ResponderEngine {
     config: ResponderConfig,
     counters: Arc<SnmpCounters>,
     usm: Option<Usm>,
+    amplification: Option<AmplificationLimit>,
 }
 
 impl ResponderEngine {
@@ -43,7 +44,21 @@ impl ResponderEngine {
             config,
             counters: Arc::new(SnmpCounters::default()),
             usm: None,
+            amplification: None,
         }
+    }
+
+    /// This engine with responses to unauthenticated requests bounded by `limit`
+    /// ([`AmplificationLimit`]); without it, only the message sizes bound them.
+    #[must_use]
+    pub fn with_amplification_limit(mut self, limit: AmplificationLimit) -> Self {
+        self.amplification = Some(limit);
+        self
+    }
+
+    /// Replaces the bound on responses to unauthenticated requests (`None`: no bound).
+    pub fn set_amplification_limit(&mut self, limit: Option<AmplificationLimit>) {
+        self.amplification = limit;
     }
 
     /// This engine with SNMPv3 (RFC 3414): `usm`'s engine ID and users, its clock starting
@@ -87,6 +102,13 @@ impl ResponderEngine {
         self.usm.as_ref().map(Usm::engine_id)
     }
 
+    /// How many times USM keys were localized, for this engine's users and for trap
+    /// senders' engines: once per (user, engine) unless credentials change (RFC 3414 §2.6
+    /// derivations are slow on purpose, so they are cached). 0 without SNMPv3.
+    pub fn key_derivations(&self) -> u64 {
+        self.usm.as_ref().map_or(0, Usm::key_derivations)
+    }
+
     /// The snmp group counters, shared with whoever serves them.
     pub fn counters(&self) -> &Arc<SnmpCounters> {
         &self.counters
@@ -117,7 +139,17 @@ impl ResponderEngine {
         let counters = &self.counters;
         let message = match message {
             Message::Community(message) => message,
-            Message::V3(message) => return self.handle_v3(now, from, &datagram, message),
+            Message::V3(message) => {
+                let mut incoming = self.handle_v3(now, from, &datagram, message);
+                if let (Incoming::Request(ctx, _), Some(limit)) =
+                    (&mut incoming, self.amplification)
+                {
+                    if ctx.security_level == SecurityLevel::NoAuthNoPriv {
+                        ctx.max_size = ctx.max_size.min(limit.bound(datagram.len()));
+                    }
+                }
+                return incoming;
+            }
         };
         let CommunityMessage {
             version,
@@ -171,7 +203,10 @@ impl ResponderEngine {
         if let Some(counter) = counter {
             counters.increment(counter);
         }
-        let ctx = self.context(from, version, community, entry, &pdu);
+        let mut ctx = self.context(from, version, community, entry, &pdu);
+        if let Some(limit) = self.amplification {
+            ctx.max_size = ctx.max_size.min(limit.bound(datagram.len()));
+        }
         Incoming::Request(ctx, pdu)
     }
 
@@ -709,6 +744,44 @@ fn varbind_size(varbind: &VarBind) -> usize {
 
 /// The smallest message size every SNMP entity accepts (RFC 3417 §3.2).
 pub const MIN_MESSAGE_SIZE: usize = 484;
+
+/// A bound on the size of a response relative to its request, for requests whose source is
+/// not authenticated: community-based (v1, v2c) and noAuthNoPriv SNMPv3 messages.
+///
+/// A UDP source address can be forged, so an agent that answers a 40-byte GETBULK with a
+/// 65 KB response is a reflection amplifier aimed at whoever the forged address names
+/// (US-CERT TA14-017A lists SNMP at up to 650×). The response's size is capped at
+/// `max(floor, factor × request size)`: a GETBULK response is cut to fit and any other
+/// becomes `tooBig` (RFC 3416 §4.2.1, §4.2.3), which managers handle by asking again with
+/// fewer varbinds. Discovery and error Reports are small and fixed in size already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmplificationLimit {
+    /// How many times the request's size a response may be.
+    pub factor: usize,
+    /// The size every response may have, whatever the request's: one Ethernet frame and
+    /// some, so that small GETs of long values are answered.
+    pub floor: usize,
+}
+
+impl AmplificationLimit {
+    /// 32 times the request, at least 2048 bytes: Net-SNMP's `snmpd` answers a 58-byte
+    /// GETBULK of three varbinds with 3554 bytes (its 100-varbind cap, 61×).
+    pub const DEFAULT: Self = Self {
+        factor: 32,
+        floor: 2_048,
+    };
+
+    /// The largest response to a request of `request` bytes.
+    pub fn bound(self, request: usize) -> usize {
+        request.saturating_mul(self.factor).max(self.floor)
+    }
+}
+
+impl Default for AmplificationLimit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 /// The largest UDP payload over IPv4.
 pub const MAX_MESSAGE_SIZE: usize = 65_507;
 const COUNTER_SLOTS: usize = 33;

@@ -4,7 +4,10 @@
 //! two queues the test steps by hand, so loss, duplication, spoofed sources and garbage are
 //! all deterministic.
 
+mod amplification;
+mod keys;
 mod notify;
+mod replay;
 mod v3;
 
 use std::net::SocketAddr;

@@ -527,3 +527,135 @@ fn trap_uses_the_senders_engine() {
     assert!(!message.header.flags.reportable);
     assert_eq!(net.engine.poll_timeout(), None, "nothing awaited");
 }
+
+/// The request-id inside an authPriv request the engine sent, decrypted as the agent would.
+fn request_id_of(transmit: &Transmit) -> RequestId {
+    let Ok(Message::V3(message)) = Message::decode(transmit.contents.clone()) else {
+        panic!("not SNMPv3");
+    };
+    let ScopedPduData::Encrypted(encrypted) = &message.data else {
+        panic!("authPriv is encrypted");
+    };
+    let mut cache = KeyCache::new();
+    let keys = cache.keys(USER, &credentials(), &engine_id()).clone();
+    let privacy = keys.privacy().expect("authPriv keys");
+    let scoped = usm::decrypt_scoped_pdu(privacy, &message.security, encrypted)
+        .expect("the engine's encryption decrypts");
+    scoped
+        .pdu
+        .request_id()
+        .expect("a GetRequest has a request-id")
+}
+
+#[test]
+fn retransmissions_are_new_messages_and_any_of_them_is_answered() {
+    let mut net = Net::new();
+    net.engine = ClientEngine::new(
+        ClientConfig::new(RetryPolicy {
+            timeout: Duration::from_secs(1),
+            retries: 2,
+        }),
+        [7; 32],
+    );
+    let user = Net::user(SecurityLevel::AuthPriv);
+    // Discovery and a first request: the agent's engine is known from then on.
+    let first = net.get(&user);
+    net.run();
+    assert_eq!(net.responses(), [first]);
+
+    // The request and both its retransmissions are lost on the way.
+    let id = net.get(&user);
+    let mut attempts = Vec::new();
+    for attempt in 0..3 {
+        attempts.push(net.engine.poll_transmit().expect("one transmission"));
+        assert!(net.engine.poll_transmit().is_none());
+        if attempt < 2 {
+            net.now += Duration::from_secs(1);
+            net.engine.handle_timeout(net.now);
+        }
+    }
+    assert_eq!(net.engine.stats().retransmissions, 2);
+    let messages: Vec<V3Message> = attempts
+        .iter()
+        .map(
+            |transmit| match Message::decode(transmit.contents.clone()) {
+                Ok(Message::V3(message)) => message,
+                other => panic!("not SNMPv3: {other:?}"),
+            },
+        )
+        .collect();
+    for (n, message) in messages.iter().enumerate() {
+        for earlier in &messages[..n] {
+            // RFC 3412 §7.1: each message its own msgID; RFC 3826 §3.1.2.1: never a salt
+            // twice with one key.
+            assert_ne!(message.header.msg_id, earlier.header.msg_id);
+            assert_ne!(message.security.priv_params, earlier.security.priv_params);
+            assert_ne!(message.data, earlier.data, "encrypted again");
+        }
+        assert_eq!(message.header.flags.level, SecurityLevel::AuthPriv);
+        // The clock estimate moves with the fake clock: 1 s per attempt.
+        assert_eq!(
+            message.security.engine_time.time,
+            messages[0].security.engine_time.time + u32::try_from(n).unwrap()
+        );
+    }
+    // The request-id, inside the encrypted PDU, is the same in every attempt.
+    for transmit in &attempts {
+        assert_eq!(request_id_of(transmit), id);
+    }
+
+    // The agent's answer to the first attempt arrives last, after the third went out: it
+    // answers the request, as Net-SNMP takes it.
+    let answers: Vec<Bytes> = attempts
+        .iter()
+        .map(|transmit| net.agent.handle(net.now, &transmit.contents))
+        .collect();
+    net.engine
+        .handle_datagram(net.now, net.address, answers[0].clone());
+    net.events
+        .extend(std::iter::from_fn(|| net.engine.poll_event()));
+    assert_eq!(net.responses(), [first, id]);
+    assert_eq!(net.engine.outstanding(), 0);
+
+    // The answers to the other attempts are late duplicates: dropped, no second event.
+    let strays = net.engine.stats().strays;
+    for answer in &answers[1..] {
+        net.engine
+            .handle_datagram(net.now, net.address, answer.clone());
+    }
+    assert!(net.engine.poll_event().is_none());
+    assert_eq!(net.engine.stats().strays, strays + 2);
+    // No timer is left for the answered request.
+    assert_eq!(net.engine.poll_timeout(), None);
+}
+
+#[test]
+fn retransmitted_discovery_probes_are_new_messages_too() {
+    let mut net = Net::new();
+    let user = Net::user(SecurityLevel::AuthNoPriv);
+    let id = net.get(&user);
+    // The first probe's Report is slow: the engine resends the probe meanwhile.
+    let probe = net.engine.poll_transmit().expect("the probe");
+    net.now += Duration::from_secs(1);
+    net.engine.handle_timeout(net.now);
+    let again = net.engine.poll_transmit().expect("the probe again");
+    let msg_id = |transmit: &Transmit| match Message::decode(transmit.contents.clone()) {
+        Ok(Message::V3(message)) => message.header.msg_id,
+        other => panic!("not SNMPv3: {other:?}"),
+    };
+    assert_ne!(msg_id(&probe), msg_id(&again));
+
+    // The Report to the first probe still completes the discovery; the request follows.
+    let report = net.agent.handle(net.now, &probe.contents);
+    net.engine.handle_datagram(net.now, net.address, report);
+    net.run();
+    assert_eq!(net.responses(), [id]);
+    // The late Report to the second probe belongs to a finished phase: a stray, not a
+    // failure of the request.
+    let report = net.agent.handle(net.now, &again.contents);
+    let strays = net.engine.stats().strays;
+    net.engine.handle_datagram(net.now, net.address, report);
+    assert!(net.engine.poll_event().is_none());
+    assert_eq!(net.engine.stats().strays, strays + 1);
+    assert!(net.failures().is_empty());
+}

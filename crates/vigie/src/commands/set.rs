@@ -156,7 +156,12 @@ pub(crate) fn varbinds(assignments: &[Assignment], report: &mut Report) -> Optio
                 continue;
             }
         };
-        match values::parse_value(assignment.kind, &assignment.value) {
+        match values::parse_value_for(
+            crate::mibs::current(),
+            &arcs,
+            assignment.kind,
+            &assignment.value,
+        ) {
             Ok(value) => {
                 if value.truncated {
                     report.warning(TRUNCATION_WARNING);

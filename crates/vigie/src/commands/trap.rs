@@ -176,13 +176,8 @@ async fn v1_trap(tool: &Tool, operands: &[String], report: &mut Report) -> Resul
         .next()
         .ok_or_else(|| snmpcmd::usage_error(tool, "Missing generic-trap parameter"))?;
     let generic = atoi(generic);
-    let Some(generic_trap) = i32::try_from(generic).ok().and_then(GenericTrap::from_i32) else {
-        report.fatal(
-            "request",
-            &format!("{}: generic-trap {generic} is not 0-6", tool.name),
-        );
-        return Err(Exit::Failure);
-    };
+    // snmptrap passes atoi()'s int as it is, whatever its value.
+    let generic_trap = GenericTrap::from_code(low_32_signed(generic));
     let specific = operands
         .next()
         .ok_or_else(|| snmpcmd::usage_error(tool, "Missing specific-trap parameter"))?;
@@ -375,6 +370,11 @@ fn atoi(text: &str) -> i64 {
 }
 
 /// The low 32 bits, as C's conversion of a long to an unsigned int keeps them.
+/// The low 32 bits of `n` as C's `int` conversion keeps them.
+fn low_32_signed(n: i64) -> i32 {
+    i32::from_ne_bytes(low_32(n).to_ne_bytes())
+}
+
 fn low_32(n: i64) -> u32 {
     u32::try_from(n.rem_euclid(1 << 32)).unwrap_or_default()
 }

@@ -1,14 +1,15 @@
-//! `vigie walk`: Net-SNMP's `snmpwalk`, and the walk loop `bulkwalk` shares.
+//! `vigie walk`: Net-SNMP's `snmpwalk`, and the walk `bulkwalk` shares.
 //!
-//! The loop is written here rather than taken from `vigie_net::Walk` because Net-SNMP's
-//! output depends on details a generic walk hides: the varbind that is not increasing is
-//! printed before the error, an exception inside the subtree is printed, a v1 noSuchName
-//! prints `End of MIB`, and an empty walk falls back to a GET of the root.
+//! The requests and the stopping rules are `vigie_net::Walk`'s (with
+//! [`Walk::whole_responses`](vigie_net::Walk::whole_responses), which keeps Net-SNMP's
+//! details: the varbind that is not increasing is printed before the error, an exception
+//! inside the subtree is printed, a v1 noSuchName prints `End of MIB`); this file prints
+//! what it hands out, and falls back to a GET of the root when a walk finds nothing.
 
 use std::time::Instant;
 
-use vigie_net::Client;
-use vigie_snmp::{ErrorStatus, Oid, Pdu, VarBind};
+use vigie_net::{Client, WalkEnd, WalkError, WalkItem, WalkOptions};
+use vigie_snmp::{ErrorStatus, Oid};
 
 use crate::commands;
 use crate::commands::bulkget::BulkParameters;
@@ -94,15 +95,16 @@ pub(crate) fn run_walk(
             Err(exit) => return exit,
         };
         let mut oids = oids.into_iter();
-        let Some(root) = oids.next() else {
+        let (Some(root), Some(typed_root)) = (oids.next(), parsed.first()) else {
             return Exit::Failure;
         };
         let walker = Walker {
             tool,
             client: &client,
             agent: invocation.agent(),
+            end: oids.next().or_else(|| end_of_subtree(typed_root)),
+            typed_root,
             root,
-            end: oids.next(),
             bulk,
             flags,
         };
@@ -112,11 +114,27 @@ pub(crate) fn run_walk(
     exit
 }
 
+/// Net-SNMP's end of a walk without `-CE`: the root as typed with its last arc incremented
+/// (a varbind at or past it ends the walk). A single arc `x` ends before `x+1`, which for
+/// the OIDs BER carries is `x+1.0`; nothing is past `3`.
+fn end_of_subtree(typed_root: &[u32]) -> Option<Oid> {
+    let (last, head) = typed_root.split_last()?;
+    let mut arcs = head.to_vec();
+    arcs.push(last.checked_add(1)?);
+    if arcs.len() == 1 {
+        arcs.push(0);
+    }
+    Oid::new(&arcs).ok()
+}
+
 struct Walker<'a> {
     tool: &'a Tool,
     client: &'a Client,
     agent: &'a str,
+    /// The OID sent.
     root: Oid,
+    /// The root as typed (a single arc differs from what is sent).
+    typed_root: &'a [u32],
     end: Option<Oid>,
     bulk: Option<BulkParameters>,
     flags: &'a WalkFlags,
@@ -130,47 +148,52 @@ impl Walker<'_> {
         if self.flags.include_requested {
             printed += self.get_and_print(report).await;
         }
-        let mut cursor = self.root.clone();
+        let options = WalkOptions {
+            max_repetitions: self.bulk.map(|bulk| bulk.max_repetitions),
+            check_increasing: !self.flags.dont_check,
+        };
+        let mut walk = self
+            .client
+            .walk(self.root.clone(), options)
+            .whole_responses()
+            .ending_before(self.end.clone())
+            .non_repeaters(self.bulk.map_or(0, |bulk| bulk.non_repeaters))
+            .typed_root(self.typed_root);
         let mut answered = true;
-        let mut running = true;
-        while running {
-            let response = match self.bulk {
-                Some(bulk) => {
-                    self.client
-                        .get_bulk(
-                            bulk.non_repeaters,
-                            bulk.max_repetitions,
-                            std::slice::from_ref(&cursor),
-                        )
-                        .await
+        while let Some(item) = walk.next_item().await {
+            match item {
+                Ok(WalkItem::VarBind(varbind) | WalkItem::Exception(varbind)) => {
+                    printed += 1;
+                    report.varbind(&varbind);
                 }
-                None => self.client.get_next(std::slice::from_ref(&cursor)).await,
-            };
-            let pdu = match response {
-                Ok(pdu) => pdu,
-                Err(error) => {
+                Ok(WalkItem::NotIncreasing { previous, varbind }) => {
+                    printed += 1;
+                    report.varbind(&varbind);
+                    report.not_increasing(&previous, &varbind.name);
+                    exit = Exit::Failure;
+                }
+                Ok(_) => {}
+                Err(WalkError::Request(error)) => {
                     commands::request_failed(self.tool, self.agent, &error, false, report);
                     answered = false;
                     exit = Exit::Failure;
-                    break;
                 }
-            };
-            if pdu.error_status != ErrorStatus::NoError {
-                running = false;
-                if pdu.error_status == ErrorStatus::NoSuchName {
-                    report.line("End of MIB", None);
-                } else {
+                Err(WalkError::ErrorStatus { pdu }) => {
                     report.error_status("Error in packet.", &pdu);
                     exit = Exit::ErrorInPacket;
                 }
-                continue;
+                Err(error @ WalkError::Loop { .. }) => {
+                    report.fatal("loop", &format!("Error: {error}"));
+                    exit = Exit::Failure;
+                }
+                Err(error) => {
+                    report.fatal("walk", &format!("Error: {error}"));
+                    exit = Exit::Failure;
+                }
             }
-            let step = self.step(&pdu, &mut cursor, report);
-            printed += step.printed;
-            running = step.running;
-            if step.not_increasing {
-                exit = Exit::Failure;
-            }
+        }
+        if walk.end() == Some(&WalkEnd::NoSuchName) {
+            report.line("End of MIB", None);
         }
         if printed == 0 && answered && !self.flags.dont_get_requested {
             printed += self.get_and_print(report).await;
@@ -186,47 +209,6 @@ impl Walker<'_> {
             report.warning(&format!("Total traversal time = {seconds:.6} seconds"));
         }
         exit
-    }
-
-    /// Handles one response's varbinds as snmpwalk and snmpbulkwalk do: varbinds outside the
-    /// subtree (or past `-CE`) end the walk and are skipped, the others are printed, an
-    /// exception ends the walk, and a varbind not after the cursor is reported.
-    fn step(&self, pdu: &Pdu, cursor: &mut Oid, report: &mut Report) -> Step {
-        let mut step = Step {
-            printed: 0,
-            running: !pdu.varbinds.is_empty(),
-            not_increasing: false,
-        };
-        let last = pdu.varbinds.len().saturating_sub(1);
-        for (index, varbind) in pdu.varbinds.iter().enumerate() {
-            if !self.in_range(varbind) {
-                step.running = false;
-                continue;
-            }
-            step.printed += 1;
-            report.varbind(varbind);
-            if varbind.value.is_exception() {
-                step.running = false;
-                continue;
-            }
-            if !self.flags.dont_check && varbind.name <= *cursor {
-                report.not_increasing(cursor, &varbind.name);
-                step.running = false;
-                step.not_increasing = true;
-            }
-            // snmpwalk moves on from every varbind, snmpbulkwalk from the last of each response.
-            if self.bulk.is_none() || index == last {
-                *cursor = varbind.name.clone();
-            }
-        }
-        step
-    }
-
-    fn in_range(&self, varbind: &VarBind) -> bool {
-        if !varbind.name.starts_with(&self.root) {
-            return false;
-        }
-        self.end.as_ref().is_none_or(|end| varbind.name < *end)
     }
 
     /// `snmp_get_and_print`: a GET of the root, printed only when the agent answers without
@@ -245,11 +227,28 @@ impl Walker<'_> {
     }
 }
 
-struct Step {
-    printed: u64,
-    running: bool,
-    not_increasing: bool,
-}
-
 /// The root a walk starts from when no OID is given: mib-2.
 const MIB_2: &str = "1.3.6.1.2.1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oid(text: &str) -> Oid {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_end_is_the_root_with_its_last_arc_incremented() {
+        assert_eq!(
+            end_of_subtree(&[1, 3, 6, 1, 2, 1]),
+            Some(oid("1.3.6.1.2.2"))
+        );
+        // A single arc: everything under `1` is before 2.0, nothing under it from 2.0 on.
+        assert_eq!(end_of_subtree(&[0]), Some(oid("1.0")));
+        assert_eq!(end_of_subtree(&[1]), Some(oid("2.0")));
+        assert_eq!(end_of_subtree(&[2]), None);
+        assert_eq!(end_of_subtree(&[1, 3, u32::MAX]), None);
+        assert_eq!(end_of_subtree(&[]), None);
+    }
+}

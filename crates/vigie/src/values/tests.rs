@@ -58,7 +58,12 @@ fn oid_text_errors() {
     assert_eq!(message(".1.3.-6"), "Unknown Object Identifier (-6)");
     assert_eq!(message("1..3"), "Unknown Object Identifier (.3)");
     assert_eq!(message("1.3."), "Unknown Object Identifier ()");
-    assert!(build_oid(&[1]).is_err());
+    // One arc: Net-SNMP's encoding of `1` is `06 01 01`, the BER of 0.1.
+    assert_eq!(build_oid(&[1]).unwrap().to_string(), "0.1");
+    assert_eq!(build_oid(&[0]).unwrap().to_string(), "0.0");
+    assert_eq!(build_oid(&[2]).unwrap().to_string(), "0.2");
+    assert!(build_oid(&[3]).is_err());
+    assert!(build_oid(&[]).is_err());
     assert!(build_oid(&[1, 99, 1]).is_err());
     assert!(build_oid(&[1, 3]).is_ok());
 }
@@ -241,5 +246,96 @@ fn names_with_the_builtin_modules() {
     assert_eq!(
         error("ifDescr.0"),
         "Unknown Object Identifier (Index out of range: 0 (ifIndex))"
+    );
+}
+
+fn mib_value(oid: &str, kind: char, text: &str) -> Result<Value, String> {
+    let mib = MibSet::builtin();
+    let arcs = parse_named_oid(&mib, oid).unwrap();
+    parse_value_for(Some(&mib), &arcs, kind, text)
+        .map(|parsed| parsed.value)
+        .map_err(|error| error.to_string())
+}
+
+#[test]
+fn equals_takes_the_type_from_the_mib() {
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", '=', "down"),
+        Ok(Value::Integer(2))
+    );
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", '=', "2"),
+        Ok(Value::Integer(2))
+    );
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysName.0", '=', "hello"),
+        Ok(octets(b"hello"))
+    );
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysUpTime.0", '=', "5"),
+        Ok(Value::TimeTicks(5))
+    );
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysObjectID.0", '=', "1.3.6.1.4.1"),
+        Ok(Value::ObjectIdentifier("1.3.6.1.4.1".parse().unwrap()))
+    );
+    // No object, no type: snmpset's "Bad variable type" with the letter.
+    assert_eq!(
+        mib_value("1.3.6.1.4.1.99.1", '=', "5"),
+        Err("Bad variable type (\"=\")".to_owned())
+    );
+}
+
+#[test]
+fn enumeration_labels_are_taken_exactly() {
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", 'i', "down"),
+        Ok(Value::Integer(2))
+    );
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", 'i', "down(2)"),
+        Err("Value out of range (down(2))".to_owned())
+    );
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", 'i', "bogus"),
+        Err("Value out of range (bogus)".to_owned())
+    );
+    // Values outside the enumeration go out as typed, as snmpset sends them.
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", 'i', "9"),
+        Ok(Value::Integer(9))
+    );
+}
+
+#[test]
+fn letters_must_fit_the_syntax() {
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysName.0", 'i', "5"),
+        Err("Bad variable type (Type of attribute is OCTET STRING, not INTEGER)".to_owned())
+    );
+    assert_eq!(
+        mib_value("IF-MIB::ifAdminStatus.1", 'u', "2"),
+        Err("Bad variable type (Type of attribute is INTEGER, not Unsigned32)".to_owned())
+    );
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysName.0", 'x', "41 42"),
+        Ok(octets(b"AB"))
+    );
+}
+
+#[test]
+fn ranges_and_sizes_are_checked() {
+    let long = "x".repeat(256);
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysName.0", 's', &long),
+        Err("Value out of range (Value does not match DISPLAY-HINT :: {(0..255)})".to_owned())
+    );
+    assert_eq!(
+        mib_value("SNMPv2-MIB::sysName.0", 'x', &"41 ".repeat(256)),
+        Err("Value out of range (Bad string length :: {(0..255)})".to_owned())
+    );
+    assert_eq!(
+        mib_value("IF-MIB::ifIndex.1", 'i', "0"),
+        Err("Value out of range (0 :: {(1..2147483647)})".to_owned())
     );
 }

@@ -317,4 +317,31 @@ fn json_document() {
     assert_eq!(document["error"]["status"], "noSuchName");
     assert_eq!(document["error"]["oid"], ".1.3.6.1.2.1.1.99.0");
     assert!(output.stderr.is_empty());
+    // With modules, each varbind also has its name and an enumeration its label.
+    let output = vigie(
+        "get",
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            "--json",
+            "-m",
+            "IF-MIB",
+            a,
+            SYS_OBJECT_ID,
+            "IF-MIB::ifAdminStatus.1",
+        ],
+    );
+    assert_eq!(output.status, Some(0), "{output}");
+    let document: serde_json::Value =
+        serde_json::from_str(&output.stdout).expect("one JSON document");
+    assert_eq!(
+        document,
+        serde_json::json!({"varbinds": [
+            {"name": "SNMPv2-MIB::sysObjectID.0", "oid": ".1.3.6.1.2.1.1.2.0", "type": "OID",
+             "value": ".1.3.6.1.4.1.8072.3.2.10"},
+            {"label": "up", "name": "IF-MIB::ifAdminStatus.1", "oid": ".1.3.6.1.2.1.2.2.1.7.1",
+             "type": "INTEGER", "value": 1},
+        ]})
+    );
 }

@@ -1,8 +1,9 @@
 //! SNMPv3 in the client engine: engine discovery, Reports, and the User-based Security Model
 //! applied to requests and responses (RFC 3412 §7.1, RFC 3414 §3 and §4).
 //!
-//! A v3 request goes through at most three phases, each a transmission with its own msgID
-//! and its own retries:
+//! A v3 request goes through at most three phases, each a transmission with its own retries;
+//! every transmission, retransmissions included, is a new message with its own msgID (and, at
+//! authPriv, its own salt), and an answer to any transmission of the current phase counts:
 //!
 //! 1. discovery, when the target's authoritative engine ID is unknown: an empty GetRequest,
 //!    noAuthNoPriv, reportable, with an empty engine ID and user name (RFC 3414 §4), answered by
@@ -214,7 +215,9 @@ pub(super) struct V3Outstanding {
     pub(super) user: UsmUser,
     /// The PDU to send, request-id set.
     pub(super) pdu: AnyPdu,
-    pub(super) msg_id: u32,
+    /// The msgIDs of this phase's transmissions, the latest last: each message has its own
+    /// (RFC 3412 §7.1 step 4), and an answer to any of them answers the request.
+    pub(super) msg_ids: Vec<u32>,
     pub(super) phase: Phase,
 }
 
@@ -241,6 +244,9 @@ impl ClientEngine {
     /// [`ClientEvent::Failed`].
     ///
     /// The engine chooses the request-id and the msgIDs; the request-id in `pdu` is ignored.
+    /// Each retransmission is a new message: a new msgID, a fresh salt at authPriv, the
+    /// clock estimate of its time; the request-id stays, and an answer to any transmission
+    /// of the current phase is accepted (RFC 3412 §7.1, as Net-SNMP does).
     pub fn send_v3(
         &mut self,
         now: Instant,
@@ -272,7 +278,7 @@ impl ClientEngine {
                 v3: Some(V3Outstanding {
                     user: user.clone(),
                     pdu,
-                    msg_id: 0,
+                    msg_ids: Vec::new(),
                     phase,
                 }),
             },
@@ -334,19 +340,8 @@ impl ClientEngine {
     /// and fresh retries; ends the request with a failure when it cannot be encoded.
     fn transmit_phase(&mut self, now: Instant, id: RequestId, phase: Phase) {
         let msg_id = self.allocate_msg_id();
-        let Some(request) = self.outstanding.get(&id) else {
+        let Some((target, encoded)) = self.encode_phase(now, id, phase, msg_id) else {
             return;
-        };
-        let Some(v3) = &request.v3 else {
-            return;
-        };
-        let target = request.target;
-        let encoded = match phase {
-            Phase::Discovery => Ok(discovery_probe(msg_id, &v3.pdu)),
-            Phase::Request { .. } => {
-                let (user, pdu) = (v3.user.clone(), v3.pdu.clone());
-                self.encode_request(target, msg_id, &user, pdu, now)
-            }
         };
         let datagram = match encoded {
             Ok(datagram) => datagram,
@@ -362,14 +357,77 @@ impl ClientEngine {
         let Some(v3) = request.v3.as_mut() else {
             return;
         };
-        let old = std::mem::replace(&mut v3.msg_id, msg_id);
+        // A late answer to the previous phase must not be taken for one to this phase.
+        let old = std::mem::replace(&mut v3.msg_ids, vec![msg_id]);
         v3.phase = phase;
         request.datagram = datagram.clone();
         request.deadline = now + policy.timeout;
         request.retries_left = policy.retries;
-        self.msg_ids.remove(&old);
+        for old in old {
+            self.msg_ids.remove(&old);
+        }
         self.msg_ids.insert(msg_id, id);
         self.queue_transmit(target, datagram, Some(id));
+    }
+
+    /// Resends request `id`'s current phase as a new message: a new msgID (RFC 3412 §7.1
+    /// step 4 gives every message its own) and, at authPriv, a fresh salt, since a salt is
+    /// never used twice with one key (RFC 3826 §3.1.2.1, RFC 3414 §8.1.1.1). The request-id
+    /// stays, and the earlier msgIDs stay matched to the request: a late answer to any
+    /// attempt is accepted, as Net-SNMP accepts it. Retries and the deadline are the
+    /// caller's.
+    pub(super) fn retransmit_v3(&mut self, now: Instant, id: RequestId) {
+        let Some(phase) = self
+            .outstanding
+            .get(&id)
+            .and_then(|request| request.v3.as_ref())
+            .map(|v3| v3.phase)
+        else {
+            return;
+        };
+        let msg_id = self.allocate_msg_id();
+        let Some((target, encoded)) = self.encode_phase(now, id, phase, msg_id) else {
+            return;
+        };
+        let datagram = match encoded {
+            Ok(datagram) => datagram,
+            Err(failure) => {
+                self.fail(id, failure);
+                return;
+            }
+        };
+        let Some(request) = self.outstanding.get_mut(&id) else {
+            return;
+        };
+        let Some(v3) = request.v3.as_mut() else {
+            return;
+        };
+        v3.msg_ids.push(msg_id);
+        request.datagram = datagram.clone();
+        self.msg_ids.insert(msg_id, id);
+        self.queue_transmit(target, datagram, Some(id));
+    }
+
+    /// The datagram of `phase` for request `id` under `msg_id`, and its target; `None` when
+    /// `id` is not an outstanding v3 request.
+    fn encode_phase(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        phase: Phase,
+        msg_id: u32,
+    ) -> Option<(SocketAddr, Result<Bytes, V3Failure>)> {
+        let request = self.outstanding.get(&id)?;
+        let v3 = request.v3.as_ref()?;
+        let target = request.target;
+        let encoded = match phase {
+            Phase::Discovery => Ok(discovery_probe(msg_id, &v3.pdu)),
+            Phase::Request { .. } => {
+                let (user, pdu) = (v3.user.clone(), v3.pdu.clone());
+                self.encode_request(target, msg_id, &user, pdu, now)
+            }
+        };
+        Some((target, encoded))
     }
 
     /// The request secured for the target's engine, known by discovery or given.
@@ -673,12 +731,19 @@ impl ClientEngine {
     fn complete(&mut self, id: RequestId, target: SocketAddr) {
         if let Some(request) = self.outstanding.remove(&id) {
             if let Some(v3) = request.v3 {
-                self.msg_ids.remove(&v3.msg_id);
+                self.forget_msg_ids(&v3);
             }
         }
         self.transmits
             .retain(|transmit| transmit.request != Some(id));
         self.remember(id, target, super::Completion::Answered);
+    }
+
+    /// Unmatches every msgID of `v3`'s transmissions.
+    pub(super) fn forget_msg_ids(&mut self, v3: &V3Outstanding) {
+        for msg_id in &v3.msg_ids {
+            self.msg_ids.remove(msg_id);
+        }
     }
 
     /// The next msgID: increasing from the seeded start, within 1..=2^31-1.

@@ -84,6 +84,11 @@ impl Usm {
         &self.config.engine_id
     }
 
+    /// Localizations made, for this engine's users and for trap senders'.
+    pub(super) fn key_derivations(&self) -> u64 {
+        self.keys.derivations() + self.trap_keys.derivations()
+    }
+
     pub(super) fn set_trap_users(&mut self, users: Vec<TrapUser>) {
         for old in &self.trap_users {
             self.trap_keys.forget_user(&old.name);
