@@ -11,8 +11,8 @@ use vigie_snmp::{
     Value, VarBind, Version,
 };
 
-use crate::mib::{Mib, RequestCtx, SetError};
-use crate::registry::Registry;
+use crate::mib::{RequestCtx, SetError};
+use crate::registry::{Registry, Target};
 
 /// The command responder's application: it answers the requests the responder engine
 /// authenticated, from the [`Registry`], within the views [`Vacm`] grants.
@@ -229,13 +229,20 @@ impl Agent {
     /// SET (RFC 3416 §4.2.5): every varbind tested, then every one committed, and the
     /// committed ones undone in reverse order if one commit fails.
     fn set(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
-        let mut targets: Vec<&dyn Mib> = Vec::with_capacity(pdu.varbinds.len());
+        let response = self.set_phases(ctx, view, pdu);
+        // Dynamic regions (AgentX subagents) close their transactions (RFC 2741 §7.2.5).
+        self.registry.end_set(ctx);
+        response
+    }
+
+    fn set_phases(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
+        let mut targets: Vec<Target<'_>> = Vec::with_capacity(pdu.varbinds.len());
         for (i, varbind) in pdu.varbinds.iter().enumerate() {
             let index = i + 1;
             if !view.contains(&varbind.name) {
                 return error_response(pdu, ErrorStatus::NoAccess, index);
             }
-            let Some(handler) = self.registry.handler(&varbind.name) else {
+            let Some(handler) = self.registry.target(&varbind.name) else {
                 // snmpd answers notWritable for objects it does not implement.
                 return error_response(pdu, ErrorStatus::NotWritable, index);
             };
@@ -244,10 +251,10 @@ impl Agent {
             }
             targets.push(handler);
         }
-        let mut committed: Vec<(&dyn Mib, &Oid, Value)> = Vec::with_capacity(targets.len());
+        let mut committed: Vec<(&Target<'_>, &Oid, Value)> = Vec::with_capacity(targets.len());
         for (i, (handler, varbind)) in targets.iter().zip(&pdu.varbinds).enumerate() {
             match handler.commit_set(ctx, varbind) {
-                Ok(previous) => committed.push((*handler, &varbind.name, previous)),
+                Ok(previous) => committed.push((handler, &varbind.name, previous)),
                 Err(_) => {
                     let undone = committed.iter().rev().all(|(handler, name, previous)| {
                         handler.undo_set(ctx, name, previous).is_ok()

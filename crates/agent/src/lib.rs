@@ -12,15 +12,22 @@
 //!   (usmUserTable, without keys), [`vacm`] (the VACM tables), the host groups under
 //!   [`mib`] (IF-MIB, HOST-RESOURCES-MIB, read from [`host`]), with [`State`] keeping what
 //!   must survive a restart;
+//! - [`agentx`]: the AgentX master (RFC 2741), whose subagents' registrations overlay the
+//!   registry's handlers;
+//! - [`extend`]: Net-SNMP's `pass`, `pass_persist` and `extend` programs as handlers, and
+//!   [`proxy`]: a subtree forwarded to another agent;
 //! - [`notification`]: coldStart, warmStart, linkDown/linkUp and authenticationFailure as
 //!   SNMPv2 varbinds or v1 traps.
 //!
 //! This crate reads `/proc` and its state directory; sockets belong to `vigie-net`.
 
 mod agent;
+pub mod agentx;
+pub mod extend;
 pub mod host;
 pub mod mib;
 pub mod notification;
+pub mod proxy;
 mod registry;
 pub mod snmp;
 mod state;
@@ -29,5 +36,8 @@ pub mod usm;
 pub mod vacm;
 
 pub use agent::{Agent, AgentConfig};
-pub use registry::{Registry, RegistryError};
+pub use registry::{
+    DynamicMib, DynamicRegion, DynamicRegions, MAX_DYNAMIC_REGIONS, Registry, RegistryError,
+    STATIC_PRIORITY, SearchRange, Target,
+};
 pub use state::{State, StateError};

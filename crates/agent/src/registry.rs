@@ -1,19 +1,29 @@
-//! The registry: MIB handlers sorted by root, and lexicographic GET/GETNEXT across them.
+//! The registry: MIB handlers sorted by root, regions registered at run time (AgentX
+//! subagents) over them, and lexicographic GET/GETNEXT across both.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use bytes::Bytes;
 use vigie_snmp::{Oid, Value, VarBind};
 
-use crate::mib::{Mib, RequestCtx};
+use crate::mib::{Mib, RequestCtx, SetError};
 
-/// Non-overlapping [`Mib`] handlers, sorted by root.
+/// Non-overlapping [`Mib`] handlers, sorted by root, and optionally a table of
+/// [`DynamicRegions`] registered while the agent runs.
 ///
 /// [`get_next`](Self::get_next) asks the handler whose subtree holds (or follows) the OID,
 /// then each following handler in turn, so a walk crosses from one subtree to the next in
-/// lexicographic order (RFC 3416 §4.2.2).
+/// lexicographic order (RFC 3416 §4.2.2). When dynamic regions are present, every OID belongs
+/// to the most specific registered subtree that holds it, the lower priority value winning
+/// between equal subtrees (RFC 2741 §7.1.5.1); the built-in handlers count as registrations
+/// of priority [`STATIC_PRIORITY`].
 #[derive(Default)]
 pub struct Registry {
     handlers: Vec<Box<dyn Mib>>,
+    dynamic: Option<Arc<DynamicRegions>>,
+    /// The layout of the last dynamic version seen, rebuilt when it changes.
+    layout: Mutex<Option<Arc<Layout>>>,
 }
 
 impl Registry {
@@ -39,7 +49,15 @@ impl Registry {
             .handlers
             .partition_point(|other| other.root() < handler.root());
         self.handlers.insert(at, handler);
+        self.static_changed();
         Ok(())
+    }
+
+    /// Consults `regions` from now on: the regions subagents register there overlay the
+    /// handlers (RFC 2741 §7.1.5.1), without this registry being borrowed mutably again.
+    pub fn attach(&mut self, regions: Arc<DynamicRegions>) {
+        self.dynamic = Some(regions);
+        self.static_changed();
     }
 
     /// The registered roots, in order.
@@ -47,27 +65,67 @@ impl Registry {
         self.handlers.iter().map(|handler| handler.root())
     }
 
-    /// The handler whose subtree holds `oid`.
+    /// The built-in handler whose subtree holds `oid` (dynamic regions not considered).
     pub fn handler(&self, oid: &Oid) -> Option<&dyn Mib> {
-        // The last root not after `oid` is the only one that can be its prefix.
-        let at = self
-            .handlers
-            .partition_point(|handler| handler.root() <= oid);
-        let handler = self.handlers.get(at.checked_sub(1)?)?;
-        oid.starts_with(handler.root()).then_some(handler.as_ref())
+        self.static_index(oid)
+            .and_then(|at| self.handlers.get(at))
+            .map(AsRef::as_ref)
+    }
+
+    /// Who serves `oid` for a SET: a built-in handler or a dynamic region.
+    pub fn target(&self, oid: &Oid) -> Option<Target<'_>> {
+        let Some(layout) = self.current_layout() else {
+            return self.handler(oid).map(Target::Static);
+        };
+        let segment = layout.segments.get(layout.holding(oid)?)?;
+        Some(match &segment.owner {
+            Owner::Static(at) => Target::Static(self.handlers.get(*at)?.as_ref()),
+            Owner::Dynamic(region) => Target::Dynamic(Arc::clone(&region.handler)),
+        })
+    }
+
+    /// Tells the dynamic regions that a SET request is over (RFC 2741 §7.2.5: the subagents'
+    /// transactions are cleaned up).
+    pub fn end_set(&self, ctx: &RequestCtx) {
+        if let Some(layout) = self.current_layout() {
+            for segment in &layout.segments {
+                if let Owner::Dynamic(region) = &segment.owner {
+                    region.handler.end_set(ctx);
+                }
+            }
+        }
     }
 
     /// GET of one instance: its value, or `NoSuchObject`/`NoSuchInstance` (RFC 3416 §4.2.1).
     pub fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
-        match self.handler(oid) {
-            Some(handler) => handler.get(ctx, oid),
-            None => Value::NoSuchObject,
+        let Some(layout) = self.current_layout() else {
+            return match self.handler(oid) {
+                Some(handler) => handler.get(ctx, oid),
+                None => Value::NoSuchObject,
+            };
+        };
+        let Some(segment) = layout.holding(oid).and_then(|at| layout.segments.get(at)) else {
+            return Value::NoSuchObject;
+        };
+        match &segment.owner {
+            Owner::Static(at) => self
+                .handlers
+                .get(*at)
+                .map_or(Value::NoSuchObject, |handler| handler.get(ctx, oid)),
+            Owner::Dynamic(region) => region.handler.get(ctx, oid),
         }
     }
 
     /// GETNEXT: the first instance after `oid` in the whole registry, `None` at the end of
     /// the MIB view (RFC 3416 §4.2.2).
     pub fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
+        match self.current_layout() {
+            Some(layout) => self.get_next_in_layout(ctx, &layout, oid),
+            None => self.get_next_static(ctx, oid),
+        }
+    }
+
+    fn get_next_static(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
         // Start at the handler that holds `oid`, or else the first one after it.
         let at = self
             .handlers
@@ -91,6 +149,114 @@ impl Registry {
                 .filter(|varbind| varbind.name > *oid && varbind.name.starts_with(handler.root()))
         })
     }
+
+    /// GETNEXT across the segments of `layout`: each segment's owner is asked for the first
+    /// instance inside the segment only, so that a region hidden by a more specific one is
+    /// never answered from.
+    fn get_next_in_layout(&self, ctx: &RequestCtx, layout: &Layout, oid: &Oid) -> Option<VarBind> {
+        let first = layout
+            .segments
+            .partition_point(|segment| segment.end.as_ref().is_some_and(|end| end <= oid));
+        layout.segments.get(first..)?.iter().find_map(|segment| {
+            // Inside the segment, strictly after `oid`; from a later segment's start on,
+            // its start included.
+            let (start, include) = if segment.start > *oid {
+                (&segment.start, true)
+            } else {
+                (oid, false)
+            };
+            let found = match &segment.owner {
+                Owner::Static(at) => {
+                    let handler = self.handlers.get(*at)?;
+                    self.static_next(ctx, handler.as_ref(), oid, start, include)
+                }
+                Owner::Dynamic(region) => region.handler.next_in(
+                    ctx,
+                    &SearchRange {
+                        start: start.clone(),
+                        include,
+                        end: segment.end.clone(),
+                    },
+                ),
+            };
+            found.filter(|varbind| {
+                (varbind.name > *start || (include && varbind.name == *start))
+                    && segment.end.as_ref().is_none_or(|end| varbind.name < *end)
+            })
+        })
+    }
+
+    /// The first instance of a built-in `handler` at or after `start` (`include`) or after it.
+    fn static_next(
+        &self,
+        ctx: &RequestCtx,
+        handler: &dyn Mib,
+        oid: &Oid,
+        start: &Oid,
+        include: bool,
+    ) -> Option<VarBind> {
+        if !include || start == handler.root() {
+            // The handler's own subtree from its beginning: its GETNEXT from `oid` does.
+            return handler.get_next(ctx, oid);
+        }
+        match handler.get(ctx, start) {
+            Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView => {
+                handler.get_next(ctx, start)
+            }
+            value => Some(VarBind {
+                name: start.clone(),
+                value,
+            }),
+        }
+    }
+
+    fn static_index(&self, oid: &Oid) -> Option<usize> {
+        // The last root not after `oid` is the only one that can be its prefix.
+        let at = self
+            .handlers
+            .partition_point(|handler| handler.root() <= oid)
+            .checked_sub(1)?;
+        let handler = self.handlers.get(at)?;
+        oid.starts_with(handler.root()).then_some(at)
+    }
+
+    /// The layout of the built-in handlers and the dynamic regions, `None` when there are no
+    /// dynamic regions (the built-in handlers alone are served directly).
+    fn current_layout(&self) -> Option<Arc<Layout>> {
+        let dynamic = self.dynamic.as_ref()?;
+        let snapshot = dynamic.snapshot();
+        if snapshot.regions.is_empty() {
+            return None;
+        }
+        let mut cached = self.layout.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(layout) = cached
+            .as_ref()
+            .filter(|layout| layout.version == snapshot.version)
+        {
+            return Some(Arc::clone(layout));
+        }
+        let layout = Arc::new(Layout::build(
+            self.handlers.iter().map(|handler| handler.root()),
+            &snapshot,
+        ));
+        *cached = Some(Arc::clone(&layout));
+        Some(layout)
+    }
+
+    fn static_changed(&mut self) {
+        *self
+            .layout
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        if let Some(dynamic) = &self.dynamic {
+            let roots = self
+                .handlers
+                .iter()
+                .map(|handler| handler.root().clone())
+                .collect();
+            dynamic.set_static_roots(roots);
+        }
+    }
 }
 
 impl fmt::Debug for Registry {
@@ -99,7 +265,369 @@ impl fmt::Debug for Registry {
     }
 }
 
-/// Why a handler cannot be registered.
+/// Who answers a SET for one varbind.
+pub enum Target<'a> {
+    /// A built-in handler.
+    Static(&'a dyn Mib),
+    /// A dynamic region.
+    Dynamic(Arc<dyn DynamicMib>),
+}
+
+impl fmt::Debug for Target<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Static(handler) => f.debug_tuple("Static").field(handler.root()).finish(),
+            Self::Dynamic(_) => f.write_str("Dynamic"),
+        }
+    }
+}
+
+impl Target<'_> {
+    /// The first SET phase (RFC 3416 §4.2.5), as [`Mib::test_set`].
+    pub fn test_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError> {
+        match self {
+            Self::Static(handler) => handler.test_set(ctx, varbind),
+            Self::Dynamic(handler) => handler.test_set(ctx, varbind),
+        }
+    }
+
+    /// The second SET phase, as [`Mib::commit_set`].
+    pub fn commit_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<Value, SetError> {
+        match self {
+            Self::Static(handler) => handler.commit_set(ctx, varbind),
+            Self::Dynamic(handler) => handler.commit_set(ctx, varbind),
+        }
+    }
+
+    /// Undoes a commit, as [`Mib::undo_set`].
+    pub fn undo_set(&self, ctx: &RequestCtx, name: &Oid, previous: &Value) -> Result<(), SetError> {
+        match self {
+            Self::Static(handler) => handler.undo_set(ctx, name, previous),
+            Self::Dynamic(handler) => handler.undo_set(ctx, name, previous),
+        }
+    }
+}
+
+/// A GETNEXT search range: from `start` (included or not) up to `end`, excluded
+/// (RFC 2741 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRange {
+    /// Where the search starts.
+    pub start: Oid,
+    /// Whether `start` itself may be the answer.
+    pub include: bool,
+    /// The first OID not to answer, `None` for the end of the MIB.
+    pub end: Option<Oid>,
+}
+
+/// A region's handler registered at run time: an AgentX session's forwarder.
+///
+/// Its methods block until the subagent answers or a timeout passes, so they run on the
+/// responder's blocking threads, never on a runtime worker.
+pub trait DynamicMib: Send + Sync {
+    /// The value of `oid`, or `NoSuchObject`/`NoSuchInstance` (also when the subagent does
+    /// not answer).
+    fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value;
+
+    /// The first instance inside `range`, `None` when there is none or the subagent did not
+    /// answer (the walk goes on with the next region, as Net-SNMP does).
+    fn next_in(&self, ctx: &RequestCtx, range: &SearchRange) -> Option<VarBind>;
+
+    /// As [`Mib::test_set`].
+    fn test_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError>;
+
+    /// As [`Mib::commit_set`].
+    fn commit_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<Value, SetError>;
+
+    /// As [`Mib::undo_set`].
+    fn undo_set(&self, ctx: &RequestCtx, name: &Oid, previous: &Value) -> Result<(), SetError>;
+
+    /// The SET request is over: what the earlier phases left open is cleaned up.
+    fn end_set(&self, ctx: &RequestCtx);
+}
+
+/// One subtree registered at run time (RFC 2741 §6.2.3): ranges are registered as one
+/// region per value of their varying sub-identifier.
+#[derive(Clone)]
+pub struct DynamicRegion {
+    /// The subtree.
+    pub subtree: Oid,
+    /// Lower values win between equal subtrees (RFC 2741 §7.1.5.1).
+    pub priority: u8,
+    /// The context, empty for the default one.
+    pub context: Bytes,
+    /// Who registered it, to remove all of a session's regions at once.
+    pub owner: u64,
+    /// Who answers for it.
+    pub handler: Arc<dyn DynamicMib>,
+}
+
+impl fmt::Debug for DynamicRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DynamicRegion")
+            .field("subtree", &self.subtree)
+            .field("priority", &self.priority)
+            .field("context", &self.context)
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The regions registered at run time, shared between the AgentX master (which adds and
+/// removes them) and the [`Registry`] (which consults them), behind their own lock so that
+/// registering never waits for the agent's requests.
+#[derive(Debug, Default)]
+pub struct DynamicRegions {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    snapshot: Arc<Snapshot>,
+    static_roots: Vec<Oid>,
+}
+
+/// The dynamic regions at one version.
+#[derive(Debug, Default)]
+struct Snapshot {
+    version: u64,
+    regions: Vec<DynamicRegion>,
+}
+
+impl DynamicRegions {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `regions` all or none: refused when one of them has the subtree and priority of
+    /// a region already registered in its context, or of a built-in handler at
+    /// [`STATIC_PRIORITY`] (duplicateRegistration, RFC 2741 §7.1.5.1).
+    pub fn register(&self, regions: Vec<DynamicRegion>) -> Result<(), RegistryError> {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        if inner.snapshot.regions.len() + regions.len() > MAX_DYNAMIC_REGIONS {
+            return Err(RegistryError::Full);
+        }
+        for (i, region) in regions.iter().enumerate() {
+            let duplicate = inner
+                .snapshot
+                .regions
+                .iter()
+                .chain(regions.get(..i).unwrap_or_default())
+                .any(|other| {
+                    other.subtree == region.subtree
+                        && other.priority == region.priority
+                        && other.context == region.context
+                })
+                || (region.priority == STATIC_PRIORITY
+                    && region.context.is_empty()
+                    && inner.static_roots.contains(&region.subtree));
+            if duplicate {
+                return Err(RegistryError::Duplicate {
+                    root: Box::new(region.subtree.clone()),
+                });
+            }
+        }
+        let mut next: Vec<DynamicRegion> = inner.snapshot.regions.clone();
+        next.extend(regions);
+        inner.snapshot = Arc::new(Snapshot {
+            version: inner.snapshot.version + 1,
+            regions: next,
+        });
+        Ok(())
+    }
+
+    /// Removes the regions of `owner` that `matches` selects; returns how many.
+    pub fn unregister(&self, owner: u64, matches: impl Fn(&DynamicRegion) -> bool) -> usize {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        let before = inner.snapshot.regions.len();
+        let next: Vec<DynamicRegion> = inner
+            .snapshot
+            .regions
+            .iter()
+            .filter(|region| !(region.owner == owner && matches(region)))
+            .cloned()
+            .collect();
+        let removed = before - next.len();
+        if removed > 0 {
+            inner.snapshot = Arc::new(Snapshot {
+                version: inner.snapshot.version + 1,
+                regions: next,
+            });
+        }
+        removed
+    }
+
+    /// Removes every region of `owner` (its session closed or was lost).
+    pub fn remove_owner(&self, owner: u64) -> usize {
+        self.unregister(owner, |_| true)
+    }
+
+    /// The registered subtrees, with priority and owner, in registration order.
+    pub fn list(&self) -> Vec<(Oid, u8, u64)> {
+        self.snapshot()
+            .regions
+            .iter()
+            .map(|region| (region.subtree.clone(), region.priority, region.owner))
+            .collect()
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(&inner.snapshot)
+    }
+
+    fn set_static_roots(&self, roots: Vec<Oid>) {
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        inner.static_roots = roots;
+        // The layout depends on the built-in roots too: a new version rebuilds it.
+        inner.snapshot = Arc::new(Snapshot {
+            version: inner.snapshot.version + 1,
+            regions: inner.snapshot.regions.clone(),
+        });
+    }
+}
+
+/// The most regions registered at run time, all sessions together: the layout is rebuilt
+/// at each change, in time quadratic in their number.
+pub const MAX_DYNAMIC_REGIONS: usize = 16_384;
+
+/// The priority the built-in handlers are registered with: Net-SNMP's
+/// `DEFAULT_MIB_PRIORITY`, which is also the AgentX default.
+pub const STATIC_PRIORITY: u8 = 127;
+
+/// The OID space cut into segments, each served by one owner (RFC 2741 §7.1.5.1).
+struct Layout {
+    version: u64,
+    /// Sorted, disjoint, `[start, end)`.
+    segments: Vec<Segment>,
+}
+
+struct Segment {
+    start: Oid,
+    /// Excluded; `None` for the end of the OID space.
+    end: Option<Oid>,
+    owner: Owner,
+}
+
+#[derive(Clone)]
+enum Owner {
+    Static(usize),
+    Dynamic(DynamicRegion),
+}
+
+impl Owner {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Static(a), Self::Static(b)) => a == b,
+            (Self::Dynamic(a), Self::Dynamic(b)) => {
+                a.subtree == b.subtree && a.priority == b.priority && a.owner == b.owner
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Layout {
+    fn build<'a>(static_roots: impl Iterator<Item = &'a Oid>, snapshot: &Snapshot) -> Self {
+        // Every candidate: its subtree's extent, specificity and priority.
+        let mut candidates: Vec<(Oid, Option<Oid>, usize, u8, Owner)> = static_roots
+            .enumerate()
+            .map(|(at, root)| {
+                (
+                    root.clone(),
+                    successor(root),
+                    root.len(),
+                    STATIC_PRIORITY,
+                    Owner::Static(at),
+                )
+            })
+            .collect();
+        // Regions in other contexts are not served: requests carry no context here.
+        for region in snapshot
+            .regions
+            .iter()
+            .filter(|region| region.context.is_empty())
+        {
+            candidates.push((
+                region.subtree.clone(),
+                successor(&region.subtree),
+                region.subtree.len(),
+                region.priority,
+                Owner::Dynamic(region.clone()),
+            ));
+        }
+        let mut points: Vec<Oid> = candidates
+            .iter()
+            .flat_map(|(start, end, ..)| std::iter::once(start.clone()).chain(end.clone()))
+            .collect();
+        points.sort();
+        points.dedup();
+        let mut segments: Vec<Segment> = Vec::new();
+        for (i, point) in points.iter().enumerate() {
+            let end = points.get(i + 1).cloned();
+            let best = candidates
+                .iter()
+                .filter(|(start, stop, ..)| {
+                    start <= point && stop.as_ref().is_none_or(|stop| point < stop)
+                })
+                .min_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3)));
+            let Some((.., owner)) = best else {
+                continue;
+            };
+            match segments.last_mut() {
+                Some(last) if last.owner.same(owner) && last.end.as_ref() == Some(point) => {
+                    last.end = end;
+                }
+                _ => segments.push(Segment {
+                    start: point.clone(),
+                    end,
+                    owner: owner.clone(),
+                }),
+            }
+        }
+        Self {
+            version: snapshot.version,
+            segments,
+        }
+    }
+
+    /// The segment holding `oid`.
+    fn holding(&self, oid: &Oid) -> Option<usize> {
+        let at = self
+            .segments
+            .partition_point(|segment| segment.start <= *oid)
+            .checked_sub(1)?;
+        let segment = self.segments.get(at)?;
+        segment
+            .end
+            .as_ref()
+            .is_none_or(|end| oid < end)
+            .then_some(at)
+    }
+}
+
+/// The first OID after every OID under `subtree`: its last arc incremented, carried into the
+/// previous ones past the largest valid arc; `None` when no OID follows.
+fn successor(subtree: &Oid) -> Option<Oid> {
+    let mut arcs = subtree.arcs().to_vec();
+    while let Some(last) = arcs.pop() {
+        let Some(next) = last.checked_add(1) else {
+            continue;
+        };
+        let mut candidate = arcs.clone();
+        candidate.push(next);
+        if candidate.len() < 2 {
+            candidate.push(0);
+        }
+        if let Ok(oid) = Oid::new(&candidate) {
+            return Some(oid);
+        }
+    }
+    None
+}
+
+/// Why a handler or region cannot be registered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
@@ -111,4 +639,273 @@ pub enum RegistryError {
         /// The root already registered.
         registered: Box<Oid>,
     },
+    /// A region with the same subtree, priority and context is registered already
+    /// (duplicateRegistration, RFC 2741 §7.1.5.1).
+    #[error("the subtree {root} is registered already at this priority")]
+    Duplicate {
+        /// The subtree.
+        root: Box<Oid>,
+    },
+    /// [`MAX_DYNAMIC_REGIONS`] are registered already.
+    #[error("too many registered regions")]
+    Full,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use vigie_snmp::Version;
+
+    use super::*;
+    use crate::mib::{Scalar, ScalarGroup};
+
+    fn oid(text: &str) -> Oid {
+        text.parse()
+            .unwrap_or_else(|_| panic!("bad test OID {text}"))
+    }
+
+    fn ctx() -> RequestCtx {
+        RequestCtx {
+            now: Instant::now(),
+            version: Version::V2c,
+            from: SocketAddr::from(([127, 0, 0, 1], 1)),
+        }
+    }
+
+    /// A dynamic region serving fixed instances, and remembering the ranges it was asked.
+    struct Fixed {
+        instances: Vec<VarBind>,
+        asked: Mutex<Vec<SearchRange>>,
+    }
+
+    impl Fixed {
+        fn new(names: &[&str]) -> Arc<Self> {
+            Arc::new(Self {
+                instances: names
+                    .iter()
+                    .map(|name| VarBind {
+                        name: oid(name),
+                        value: Value::Integer(1),
+                    })
+                    .collect(),
+                asked: Mutex::new(Vec::new()),
+            })
+        }
+    }
+
+    impl DynamicMib for Fixed {
+        fn get(&self, _ctx: &RequestCtx, oid: &Oid) -> Value {
+            self.instances
+                .iter()
+                .find(|varbind| varbind.name == *oid)
+                .map_or(Value::NoSuchObject, |varbind| varbind.value.clone())
+        }
+
+        fn next_in(&self, _ctx: &RequestCtx, range: &SearchRange) -> Option<VarBind> {
+            self.asked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(range.clone());
+            // Deliberately ignores the range's end: the registry must clip it.
+            self.instances
+                .iter()
+                .find(|varbind| {
+                    varbind.name > range.start || (range.include && varbind.name == range.start)
+                })
+                .cloned()
+        }
+
+        fn test_set(&self, _ctx: &RequestCtx, _varbind: &VarBind) -> Result<(), SetError> {
+            Ok(())
+        }
+
+        fn commit_set(&self, _ctx: &RequestCtx, _varbind: &VarBind) -> Result<Value, SetError> {
+            Ok(Value::Null)
+        }
+
+        fn undo_set(&self, _: &RequestCtx, _: &Oid, _: &Value) -> Result<(), SetError> {
+            Ok(())
+        }
+
+        fn end_set(&self, _ctx: &RequestCtx) {}
+    }
+
+    fn region(subtree: &str, priority: u8, owner: u64, handler: Arc<Fixed>) -> DynamicRegion {
+        DynamicRegion {
+            subtree: oid(subtree),
+            priority,
+            context: Bytes::new(),
+            owner,
+            handler,
+        }
+    }
+
+    fn scalars(root: &str, arcs: &[u32]) -> Box<dyn Mib> {
+        Box::new(ScalarGroup::new(
+            oid(root),
+            arcs.iter()
+                .map(|arc| Scalar::new(*arc, |_| Value::Integer(7)))
+                .collect(),
+        ))
+    }
+
+    fn walk(registry: &Registry) -> Vec<String> {
+        let ctx = ctx();
+        let mut at = oid("1.3");
+        let mut names = Vec::new();
+        while let Some(varbind) = registry.get_next(&ctx, &at) {
+            assert!(varbind.name > at, "the walk goes backwards at {at}");
+            names.push(varbind.name.to_string());
+            at = varbind.name;
+        }
+        names
+    }
+
+    #[test]
+    fn a_more_specific_region_wins_inside_a_built_in_group() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.2.1.7", &[1, 2, 3, 4]))
+            .expect("registered");
+        let regions = Arc::new(DynamicRegions::new());
+        registry.attach(Arc::clone(&regions));
+        let sub = Fixed::new(&[
+            "1.3.6.1.2.1.7.2.0",
+            "1.3.6.1.2.1.7.2.5",
+            "1.3.6.1.2.1.7.3.0",
+        ]);
+        regions
+            .register(vec![region("1.3.6.1.2.1.7.2", 127, 1, Arc::clone(&sub))])
+            .expect("registered");
+        assert_eq!(
+            walk(&registry),
+            [
+                "1.3.6.1.2.1.7.1.0",
+                "1.3.6.1.2.1.7.2.0",
+                "1.3.6.1.2.1.7.2.5",
+                "1.3.6.1.2.1.7.3.0",
+                "1.3.6.1.2.1.7.4.0",
+            ]
+        );
+        // The subagent's own 7.3.0 was clipped: 7.3.0 above is the built-in one.
+        assert_eq!(
+            registry.get(&ctx(), &oid("1.3.6.1.2.1.7.2.5")),
+            Value::Integer(1)
+        );
+        assert_eq!(
+            registry.get(&ctx(), &oid("1.3.6.1.2.1.7.3.0")),
+            Value::Integer(7)
+        );
+        // Every range asked of the subagent ended at the end of its region.
+        let asked = sub.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(
+            asked
+                .iter()
+                .all(|range| range.end == Some(oid("1.3.6.1.2.1.7.3")))
+        );
+        drop(asked);
+        assert_eq!(regions.remove_owner(1), 1);
+        assert_eq!(walk(&registry).len(), 4);
+    }
+
+    #[test]
+    fn lower_priority_wins_and_duplicates_are_refused() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.2.1.7", &[1]))
+            .expect("registered");
+        let regions = Arc::new(DynamicRegions::new());
+        registry.attach(Arc::clone(&regions));
+        let high = Fixed::new(&["1.3.6.1.4.1.8072.1.0"]);
+        let low = Fixed::new(&["1.3.6.1.4.1.8072.2.0"]);
+        regions
+            .register(vec![region("1.3.6.1.4.1.8072", 127, 1, high)])
+            .expect("registered");
+        regions
+            .register(vec![region("1.3.6.1.4.1.8072", 100, 2, Arc::clone(&low))])
+            .expect("registered");
+        assert_eq!(
+            regions.register(vec![region("1.3.6.1.4.1.8072", 100, 3, Arc::clone(&low))]),
+            Err(RegistryError::Duplicate {
+                root: Box::new(oid("1.3.6.1.4.1.8072"))
+            })
+        );
+        assert!(
+            regions
+                .register(vec![region("1.3.6.1.2.1.7", 127, 3, Arc::clone(&low))])
+                .is_err()
+        );
+        assert_eq!(
+            walk(&registry),
+            ["1.3.6.1.2.1.7.1.0", "1.3.6.1.4.1.8072.2.0"]
+        );
+        regions.remove_owner(2);
+        assert_eq!(
+            walk(&registry),
+            ["1.3.6.1.2.1.7.1.0", "1.3.6.1.4.1.8072.1.0"]
+        );
+    }
+
+    #[test]
+    fn a_region_covering_built_in_groups_hides_them() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.2.1.7", &[1]))
+            .expect("registered");
+        registry
+            .register(scalars("1.3.6.1.2.1.9", &[1]))
+            .expect("registered");
+        let regions = Arc::new(DynamicRegions::new());
+        registry.attach(Arc::clone(&regions));
+        regions
+            .register(vec![region(
+                "1.3.6.1.2.1",
+                127,
+                1,
+                Fixed::new(&["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.8.1.0"]),
+            )])
+            .expect("registered");
+        assert_eq!(
+            walk(&registry),
+            [
+                "1.3.6.1.2.1.1.1.0",
+                "1.3.6.1.2.1.7.1.0",
+                "1.3.6.1.2.1.8.1.0",
+                "1.3.6.1.2.1.9.1.0",
+            ]
+        );
+        assert!(matches!(
+            registry.target(&oid("1.3.6.1.2.1.8.1.0")),
+            Some(Target::Dynamic(_))
+        ));
+        assert!(matches!(
+            registry.target(&oid("1.3.6.1.2.1.7.1.0")),
+            Some(Target::Static(_))
+        ));
+    }
+
+    #[test]
+    fn the_dynamic_table_is_bounded() {
+        let regions = DynamicRegions::new();
+        let handler = Fixed::new(&[]);
+        let many: Vec<DynamicRegion> = (0..=u32::try_from(MAX_DYNAMIC_REGIONS).unwrap_or(0))
+            .map(|arc| DynamicRegion {
+                subtree: Oid::new(&[1, 3, 6, 1, 4, 1, 99, arc]).unwrap_or_else(|_| oid("1.3")),
+                priority: 127,
+                context: Bytes::new(),
+                owner: 1,
+                handler: handler.clone(),
+            })
+            .collect();
+        assert_eq!(regions.register(many), Err(RegistryError::Full));
+        assert!(regions.list().is_empty());
+    }
+
+    #[test]
+    fn successors_carry() {
+        assert_eq!(successor(&oid("1.3.6.1")), Some(oid("1.3.6.2")));
+        assert_eq!(successor(&oid("1.3.4294967295")), Some(oid("1.4")));
+    }
 }

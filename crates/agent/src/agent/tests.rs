@@ -9,7 +9,7 @@ use vigie_snmp::{CommunityMessage, Message};
 
 use super::*;
 use crate::RegistryError;
-use crate::mib::{Scalar, ScalarGroup};
+use crate::mib::{Mib, Scalar, ScalarGroup};
 
 /// A handler whose commits fail for one OID, and whose undo can be made to fail.
 struct Flaky {

@@ -131,6 +131,10 @@ pub enum SetError {
     /// inconsistentName(18): the instance cannot be created now, though it could be later.
     #[error("inconsistentName")]
     InconsistentName,
+    /// genErr(5): the handler failed for a reason of its own (an AgentX subagent's answer,
+    /// or its silence, RFC 2741 §7.2.4).
+    #[error("genErr")]
+    GenErr,
 }
 
 impl SetError {
@@ -149,6 +153,7 @@ impl SetError {
             Self::UndoFailed => ErrorStatus::UndoFailed,
             Self::NotWritable => ErrorStatus::NotWritable,
             Self::InconsistentName => ErrorStatus::InconsistentName,
+            Self::GenErr => ErrorStatus::GenErr,
         }
     }
 }

@@ -52,6 +52,8 @@
 //! priv_password = "…"
 //! ```
 
+mod agentx;
+mod extensions;
 mod notify;
 
 use std::future::Future;
@@ -106,6 +108,14 @@ pub(crate) struct AgentArgs {
     /// TOML configuration file.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    // The help is an attribute: clap shows doc comments as written, backticks included.
+    #[arg(
+        long,
+        value_name = "SOCKET",
+        help = "Be an AgentX master on this socket: /path, unix:/path or tcp:HOST:PORT, as \
+                snmpd's -x (repeatable)"
+    )]
+    agentx: Vec<String>,
 }
 
 /// Runs the agent until it is killed.
@@ -195,7 +205,10 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         },
         start,
         rand::random(),
-    );
+    )
+    // No reflection amplifier: responses to unauthenticated requests stay within a bounded
+    // multiple of the request (docs/reliability.md, "SNMP security").
+    .with_amplification_limit(vigie_snmp::engine::AmplificationLimit::DEFAULT);
     let max_message_size = engine.config().max_message_size();
     let mut responder = Responder::bind(&settings.listen, engine)
         .await
@@ -221,11 +234,18 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
     ];
     groups.extend(interfaces.handlers());
     groups.extend(host_resources.handlers());
+    groups.extend(extensions::handlers(&settings.extensions).await?);
     for group in groups {
         registry
             .register(group)
             .map_err(|error| error.to_string())?;
     }
+    // Subagents' regions overlay the groups; their table is the registry's before it moves
+    // into the agent.
+    let agentx_regions = settings
+        .agentx
+        .as_ref()
+        .map(|_| agentx::attach(&mut registry));
     let agent = Arc::new(RwLock::new(Agent::new(
         registry,
         settings.vacm,
@@ -244,6 +264,11 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         engine_id,
         clock: LocalClock::new(identity.boots, start),
     };
+    if let (Some(config), Some(regions)) = (settings.agentx.clone(), agentx_regions) {
+        for address in agentx::run(config, regions, originator.clone(), start).await? {
+            eprintln!("vigie agent: AgentX master on {address}");
+        }
+    }
     originator.send(Notification::ColdStart).await;
     let (notify, notifications) = mpsc::channel(NOTIFICATION_QUEUE);
     tokio::spawn(originator.run(notifications));
@@ -278,6 +303,8 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         notify: notify.clone(),
     };
     Ok(Running {
+        // AgentX requests wait for subagents: they need the blocking threads too.
+        workers: workers(settings.extensions.blocks() || settings.agentx.is_some()),
         local_addrs: responder.local_addrs(),
         responder,
         handler: Handler {
@@ -297,13 +324,15 @@ pub(crate) struct Running {
     pub(crate) reloader: AgentReload,
     responder: Responder,
     handler: Handler,
+    /// Requests answered at once ([`workers`]).
+    workers: usize,
 }
 
 impl Running {
     /// Answers requests until `shutdown` completes.
     pub(crate) async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), String> {
         self.responder
-            .run_shared(Arc::new(self.handler), WORKERS, shutdown)
+            .run_shared(Arc::new(self.handler), self.workers, shutdown)
             .await
             .map_err(|error| error.to_string())
     }
@@ -432,6 +461,15 @@ fn agent_addr(listen: &[SocketAddr]) -> std::net::Ipv4Addr {
 /// managers); the served groups answer from caches and short `/proc` reads. A slow group
 /// would call for more, at that cost.
 const WORKERS: usize = 1;
+/// Requests answered at once when a handler may block (a `pass` or `extend` program, a
+/// proxy): each on a blocking thread, so that a slow one holds up only its own request.
+const BLOCKING_WORKERS: usize = 8;
+
+/// How many requests are answered at once: [`WORKERS`] inline, or [`BLOCKING_WORKERS`] on
+/// blocking threads when a configured handler `blocks`.
+fn workers(blocks: bool) -> usize {
+    if blocks { BLOCKING_WORKERS } else { WORKERS }
+}
 /// How often processors are sampled for hrProcessorLoad.
 const PROCESSOR_SAMPLING: Duration = Duration::from_secs(5);
 /// How often interfaces are read for linkDown/linkUp.
@@ -452,6 +490,9 @@ pub(crate) struct Settings {
     authentication_traps: bool,
     traps: Vec<Target>,
     users: Vec<(bytes::Bytes, Credentials)>,
+    extensions: extensions::Extensions,
+    /// The `[agentx]` master's settings, when it is enabled.
+    agentx: Option<agentx::AgentxSettings>,
 }
 
 impl Settings {
@@ -470,6 +511,7 @@ impl Settings {
             rwcommunity: Vec::new(),
             state_dir: Some(state_dir),
             config: None,
+            agentx: Vec::new(),
         })?;
         settings.traps = notify
             .into_iter()
@@ -484,11 +526,16 @@ impl Settings {
         Ok(settings)
     }
 
-    fn load(args: &AgentArgs) -> Result<Self, String> {
+    /// Merges the command line and the file it names; `fuzz/fuzz_targets/agent_config.rs`
+    /// calls it too.
+    pub(crate) fn load(args: &AgentArgs) -> Result<Self, String> {
         let (file, source) = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|error| format!("{}: {error}", path.display()))?;
+                if let Some(warning) = crate::config::permissions::warning(path, &text) {
+                    eprintln!("vigie agent: warning: {warning}");
+                }
                 let file: FileConfig = toml::from_str(&text)
                     .map_err(|error| located(path, &text, error.span(), error.message()))?;
                 (file, Some((path.clone(), text)))
@@ -660,6 +707,14 @@ impl Settings {
             authentication_traps: file.authentication_traps.unwrap_or(false),
             traps,
             users,
+            agentx: agentx::load(&args.agentx, file.agentx.as_ref(), &at)?,
+            extensions: extensions::Extensions::load(
+                &file.pass,
+                &file.pass_persist,
+                &file.extend,
+                &file.proxy,
+                &at,
+            )?,
         })
     }
 }
@@ -681,6 +736,15 @@ struct FileConfig {
     trap: Vec<FileTrap>,
     #[serde(default)]
     user: Vec<FileUser>,
+    #[serde(default)]
+    pass: Vec<extensions::FilePass>,
+    #[serde(default)]
+    pass_persist: Vec<extensions::FilePass>,
+    #[serde(default)]
+    extend: Vec<extensions::FileExtend>,
+    #[serde(default)]
+    proxy: Vec<extensions::FileProxy>,
+    agentx: Option<agentx::FileAgentx>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -972,6 +1036,7 @@ mod tests {
             rwcommunity: Vec::new(),
             state_dir: None,
             config,
+            agentx: Vec::new(),
         }
     }
 

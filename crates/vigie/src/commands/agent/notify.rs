@@ -18,8 +18,9 @@ use vigie_agent::notification::Notification;
 use vigie_agent::system::ticks_since;
 use vigie_net::{Client, Session};
 use vigie_snmp::engine::UsmUser;
+use vigie_snmp::translate;
 use vigie_snmp::usm::{EngineId, LocalClock};
-use vigie_snmp::{AnyPdu, ErrorStatus, Oid, Pdu, PduKind, RequestId, Version};
+use vigie_snmp::{AnyPdu, ErrorStatus, Oid, Pdu, PduKind, RequestId, Value, VarBind, Version};
 
 /// Where notifications go (`[[trap]]` in the configuration).
 #[derive(Clone, PartialEq, Eq)]
@@ -119,6 +120,78 @@ impl Originator {
             };
             if let Err(error) = client.send_trap(pdu).await {
                 eprintln!("vigie agent: {name} to {}: {error}", target.address);
+            }
+        }
+    }
+
+    /// Sends a subagent's notification (RFC 2741 §7.1.10): `varbinds` start with
+    /// snmpTrapOID.0; sysUpTime.0 is this agent's. v1 targets get the RFC 3584 §3.2
+    /// translation.
+    pub(crate) async fn send_varbinds(&self, varbinds: Vec<VarBind>) {
+        let now = Instant::now();
+        let mut all = Vec::with_capacity(varbinds.len() + 1);
+        all.push(VarBind {
+            name: Oid::new(&[1, 3, 6, 1, 2, 1, 1, 3, 0])
+                .unwrap_or_else(|_| self.enterprise.clone()),
+            value: Value::TimeTicks(ticks_since(self.start, now)),
+        });
+        all.extend(varbinds);
+        let Destinations {
+            targets,
+            agent_addr,
+        } = self
+            .destinations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for target in &targets {
+            let client = match Client::new(self.session(target, now)).await {
+                Ok(client) => client,
+                Err(error) => {
+                    eprintln!(
+                        "vigie agent: subagent notification to {}: {error}",
+                        target.address
+                    );
+                    continue;
+                }
+            };
+            let varbinds = all.clone();
+            if target.inform {
+                let address = target.address;
+                tokio::spawn(async move {
+                    if let Err(error) = client.inform(varbinds).await {
+                        eprintln!("vigie agent: subagent inform to {address}: gave up: {error}");
+                    }
+                });
+                continue;
+            }
+            let pdu = match target.version {
+                Version::V1 => match translate::trap_v2_to_v1(
+                    &varbinds,
+                    translate::AgentAddr::Originator(agent_addr),
+                ) {
+                    Ok(trap) => AnyPdu::TrapV1(trap),
+                    Err(error) => {
+                        eprintln!(
+                            "vigie agent: subagent notification to {}: {error}",
+                            target.address
+                        );
+                        continue;
+                    }
+                },
+                _ => AnyPdu::Pdu(Pdu {
+                    kind: PduKind::SnmpV2Trap,
+                    request_id: RequestId(0),
+                    error_status: ErrorStatus::NoError,
+                    error_index: 0,
+                    varbinds,
+                }),
+            };
+            if let Err(error) = client.send_trap(pdu).await {
+                eprintln!(
+                    "vigie agent: subagent notification to {}: {error}",
+                    target.address
+                );
             }
         }
     }

@@ -1,0 +1,664 @@
+//! `vigie agent` as an `AgentX` master (RFC 2741), with real subagents: Net-SNMP's own
+//! (`snmpd -X`) and the independent `pyagentx3` library, over a Unix socket and over TCP.
+//!
+//! Each test starts its own `vigie agent` on a free loopback port with an `AgentX` socket in a
+//! temporary directory, attaches a subagent, and checks what Net-SNMP's tools see through
+//! vigie; every process is stopped by PID when the test ends. Build the binary first:
+//! `cargo build -p vigie`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use vigie_interop::{Outcome, Peer, Snmptrapd, free_udp_port, require, run, vigie_bin};
+
+/// nsExtendOutput1Line."hello" (NET-SNMP-EXTEND-MIB), served by the Net-SNMP subagent.
+const EXTEND_HELLO: &str = ".1.3.6.1.4.1.8072.1.3.2.3.1.1.5.104.101.108.108.111";
+/// nsExtendObjects, the subtree the Net-SNMP subagent registers for `extend`.
+const EXTEND_SUBTREE: &str = ".1.3.6.1.4.1.8072.1.3";
+/// sysDescr.0, served by vigie itself.
+const SYS_DESCR: &str = ".1.3.6.1.2.1.1.1.0";
+/// The subtree the pyagentx3 subagent registers.
+const PY_SUBTREE: &str = ".1.3.6.1.4.1.8072.9999.9999";
+
+/// A child process killed and reaped when dropped (by its handle, so by its PID).
+struct Process {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Process {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `vigie agent` with `public` read-only, `private` read-write, and the master on `socket`.
+struct Master {
+    process: Process,
+    port: u16,
+}
+
+impl Master {
+    fn start(dir: &Path, socket: &str) -> Self {
+        Self::start_with(dir, socket, &[])
+    }
+
+    /// [`start`](Self::start) with more arguments (`--config FILE`).
+    fn start_with(dir: &Path, socket: &str, extra: &[&str]) -> Self {
+        let port = free_udp_port();
+        let log = dir.join("vigie.log");
+        let stderr = std::fs::File::create(&log).expect("create the agent's log");
+        let child = Command::new(vigie_bin())
+            .args(["agent", "--listen", &format!("udp:127.0.0.1:{port}")])
+            .args(["--rocommunity", "public", "--rwcommunity", "private"])
+            .args(["--agentx", socket])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start vigie agent");
+        let master = Self {
+            process: Process { child, log },
+            port,
+        };
+        let ready = wait_until(Duration::from_secs(10), || {
+            snmp(
+                Peer::Snmpget,
+                &[
+                    "-v2c",
+                    "-c",
+                    "public",
+                    "-t",
+                    "0.3",
+                    "-r",
+                    "0",
+                    &master.target(),
+                    SYS_DESCR,
+                ],
+            )
+            .success()
+            .then_some(())
+        });
+        assert!(
+            ready.is_some(),
+            "vigie agent did not answer; log:\n{}",
+            master.process.log()
+        );
+        master
+    }
+
+    fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn get(&self, oid: &str) -> Outcome {
+        snmp(
+            Peer::Snmpget,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                "-t",
+                "2",
+                "-r",
+                "0",
+                &self.target(),
+                oid,
+            ],
+        )
+    }
+
+    fn walk(&self, tool: Peer, oid: &str) -> Outcome {
+        snmp(
+            tool,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                "-t",
+                "2",
+                "-r",
+                "0",
+                &self.target(),
+                oid,
+            ],
+        )
+    }
+}
+
+/// Net-SNMP's snmpd as an `AgentX` subagent (`-X`) of `socket`, serving `extend hello`.
+fn netsnmp_subagent(dir: &Path, socket: &str) -> Process {
+    let conf = dir.join("subagent.conf");
+    std::fs::write(
+        &conf,
+        "extend hello /bin/echo hello-from-subagent\nagentxPingInterval 0\n",
+    )
+    .expect("write the subagent's configuration");
+    let persist = dir.join("persist");
+    std::fs::create_dir_all(&persist).expect("create the persistent directory");
+    let log = dir.join("subagent.log");
+    let program = Peer::Snmpd.path().expect("snmpd is installed");
+    let child = Command::new(program)
+        .args(["-X", "-f", "-C", "-c"])
+        .arg(&conf)
+        // Only the modules this test needs: the subagent would otherwise register its
+        // own system, interfaces and host groups over vigie's.
+        .args(["-I", "nsExtendTable,extend", "-Lf"])
+        .arg(&log)
+        .args(["-x", socket])
+        .env("MIBS", "")
+        .env("SNMPCONFPATH", dir)
+        .env("SNMP_PERSISTENT_DIR", &persist)
+        .env("HOME", dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start snmpd -X");
+    Process { child, log }
+}
+
+fn snmp(tool: Peer, args: &[&str]) -> Outcome {
+    let mut all = vec!["-m", ""];
+    all.extend_from_slice(args);
+    run(&tool.path().expect("the tool is installed"), &all)
+}
+
+/// Calls `probe` every 50 ms until it gives something or `limit` passes.
+fn wait_until<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = probe() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The numeric OIDs of a walk's output, as arcs.
+fn walked(out: &Outcome) -> Vec<Vec<u32>> {
+    out.stdout
+        .lines()
+        .filter(|line| !line.contains("No more variables left in this MIB View"))
+        .filter_map(|line| {
+            let (oid, _) = line.split_once(" = ")?;
+            oid.strip_prefix('.')?
+                .split('.')
+                .map(|arc| arc.parse().ok())
+                .collect::<Option<Vec<u32>>>()
+        })
+        .collect()
+}
+
+fn arcs(oid: &str) -> Vec<u32> {
+    oid.trim_start_matches('.')
+        .split('.')
+        .map(|arc| arc.parse().expect("numeric OID"))
+        .collect()
+}
+
+fn assert_increasing(out: &Outcome) {
+    let oids = walked(out);
+    for pair in oids.windows(2) {
+        if let [a, b] = pair {
+            assert!(a < b, "the walk is not increasing at {a:?} → {b:?}:\n{out}");
+        }
+    }
+}
+
+/// Waits until the subagent's `extend hello` is visible through `master`.
+fn wait_for_extend(master: &Master, subagent: &Process) {
+    let seen = wait_until(Duration::from_secs(10), || {
+        let out = master.get(EXTEND_HELLO);
+        out.stdout.contains("hello-from-subagent").then_some(())
+    });
+    assert!(
+        seen.is_some(),
+        "the subagent's object never appeared; vigie log:\n{}\nsubagent log:\n{}",
+        master.process.log(),
+        subagent.log()
+    );
+}
+
+#[test]
+fn a_netsnmp_subagent_is_served_across_the_built_in_groups() {
+    if !require(&[
+        Peer::Snmpd,
+        Peer::Snmpget,
+        Peer::Snmpwalk,
+        Peer::Snmpbulkwalk,
+    ]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let master = Master::start(dir.path(), socket);
+    let mut subagent = netsnmp_subagent(dir.path(), socket);
+    wait_for_extend(&master, &subagent);
+
+    // The subtree alone, then the whole MIB with GETNEXT and GETBULK: in order, the
+    // built-in groups and the subagent's objects side by side.
+    let out = master.walk(Peer::Snmpwalk, EXTEND_SUBTREE);
+    assert!(out.success(), "{out}");
+    assert!(
+        out.stdout
+            .contains(&format!("{EXTEND_HELLO} = STRING: \"hello-from-subagent\"")),
+        "{out}"
+    );
+    assert_increasing(&out);
+    for tool in [Peer::Snmpwalk, Peer::Snmpbulkwalk] {
+        let out = master.walk(tool, ".1");
+        assert!(out.success(), "{out}\nvigie log:\n{}", master.process.log());
+        assert_increasing(&out);
+        let oids = walked(&out);
+        assert!(oids.contains(&arcs(SYS_DESCR)), "{out}");
+        assert!(oids.contains(&arcs(EXTEND_HELLO)), "{out}");
+    }
+    // What follows the subagent's region is vigie's again.
+    let out = snmp(
+        Peer::Snmpgetnext,
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            "-On",
+            &master.target(),
+            "1.3.6.1.4.1.8072.1.3.9",
+        ],
+    );
+    assert!(out.success(), "{out}");
+
+    // A SET goes through the subagent's TestSet: its refusal comes back as snmpd itself
+    // answers it (genErr: `extend` rows from the configuration are not writable).
+    let out = snmp(
+        Peer::Snmpset,
+        &[
+            "-v2c",
+            "-c",
+            "private",
+            "-On",
+            &master.target(),
+            ".1.3.6.1.4.1.8072.1.3.2.2.1.3.5.104.101.108.108.111",
+            "s",
+            "bye",
+        ],
+    );
+    assert!(out.stderr.contains("genError"), "{out}");
+    assert!(
+        master
+            .get(EXTEND_HELLO)
+            .stdout
+            .contains("hello-from-subagent")
+    );
+
+    // The subagent goes: its subtree goes with it, at once, and nothing hangs.
+    subagent.kill();
+    let gone = wait_until(Duration::from_secs(5), || {
+        let out = master.get(EXTEND_HELLO);
+        (out.success() && out.stdout.contains("No Such Object")).then_some(())
+    });
+    assert!(gone.is_some(), "{}", master.get(EXTEND_HELLO));
+    let started = Instant::now();
+    let out = master.walk(Peer::Snmpwalk, ".1");
+    assert!(out.success(), "{out}");
+    assert!(!walked(&out).contains(&arcs(EXTEND_HELLO)), "{out}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the walk took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_netsnmp_subagent_over_tcp() {
+    if !require(&[Peer::Snmpd, Peer::Snmpget]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free TCP port");
+        listener.local_addr().expect("its address").port()
+    };
+    let socket = format!("tcp:127.0.0.1:{port}");
+    let master = Master::start(dir.path(), &socket);
+    let subagent = netsnmp_subagent(dir.path(), &socket);
+    wait_for_extend(&master, &subagent);
+}
+
+/// Whether python3 can import pyagentx3; with `VIGIE_REQUIRE_PEERS=1` its absence fails.
+fn pyagentx3_available() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import pyagentx3"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        assert!(
+            std::env::var_os("VIGIE_REQUIRE_PEERS").is_none_or(|value| value != "1"),
+            "pyagentx3 is missing: bash scripts/install-python-peers.sh pyagentx3"
+        );
+        eprintln!("skipped: pyagentx3 is missing (bash scripts/install-python-peers.sh pyagentx3)");
+    }
+    found
+}
+
+/// A pyagentx3 subagent: two strings and an integer under [`PY_SUBTREE`], the integer
+/// writable.
+const PY_SUBAGENT: &str = r#"
+import sys, threading, time
+import pyagentx3
+
+class Values(pyagentx3.Updater):
+    def update(self):
+        self.set_OCTETSTRING('1.0', 'first')
+        self.set_OCTETSTRING('2.0', 'second')
+        self.set_INTEGER('3.0', Store.value)
+
+class Store:
+    value = 42
+
+class Setter(pyagentx3.SetHandler):
+    def test(self, oid, data):
+        if int(data) < 0:
+            raise pyagentx3.SetHandlerError()
+    def commit(self, oid, data):
+        Store.value = int(data)
+
+class Sub(pyagentx3.Agent):
+    def setup(self):
+        self.register('1.3.6.1.4.1.8072.9999.9999', Values, freq=0.2)
+        self.register_set('1.3.6.1.4.1.8072.9999.9999.3.0', Setter)
+
+Sub(agent_id='vigie-test', socket_path=sys.argv[1]).start()
+"#;
+
+#[test]
+fn a_pyagentx3_subagent_over_a_unix_socket() {
+    if !require(&[Peer::Snmpget, Peer::Snmpwalk, Peer::Snmpset]) || !pyagentx3_available() {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let master = Master::start(dir.path(), socket);
+    let script = dir.path().join("subagent.py");
+    std::fs::write(&script, PY_SUBAGENT).expect("write the subagent script");
+    let log = dir.path().join("pyagentx3.log");
+    let child = Command::new("python3")
+        .arg(&script)
+        .arg(socket)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("create the subagent's log"))
+        .spawn()
+        .expect("start the pyagentx3 subagent");
+    let subagent = Process { child, log };
+    let first = format!("{PY_SUBTREE}.1.0");
+    let seen = wait_until(Duration::from_secs(15), || {
+        master
+            .get(&first)
+            .stdout
+            .contains("\"first\"")
+            .then_some(())
+    });
+    assert!(
+        seen.is_some(),
+        "{}\nvigie log:\n{}\nsubagent log:\n{}",
+        master.get(&first),
+        master.process.log(),
+        subagent.log()
+    );
+    let out = master.walk(Peer::Snmpwalk, PY_SUBTREE);
+    assert!(out.success(), "{out}");
+    assert_eq!(
+        walked(&out),
+        [
+            arcs(&format!("{PY_SUBTREE}.1.0")),
+            arcs(&format!("{PY_SUBTREE}.2.0")),
+            arcs(&format!("{PY_SUBTREE}.3.0")),
+        ],
+        "{out}"
+    );
+
+    let third = format!("{PY_SUBTREE}.3.0");
+    let out = snmp(
+        Peer::Snmpset,
+        &[
+            "-v2c",
+            "-c",
+            "private",
+            "-On",
+            &master.target(),
+            &third,
+            "i",
+            "7",
+        ],
+    );
+    assert!(out.success(), "{out}\nsubagent log:\n{}", subagent.log());
+    assert!(out.stdout.contains("INTEGER: 7"), "{out}");
+    let updated = wait_until(Duration::from_secs(5), || {
+        master
+            .get(&third)
+            .stdout
+            .contains("INTEGER: 7")
+            .then_some(())
+    });
+    assert!(updated.is_some(), "{}", master.get(&third));
+}
+
+/// A subagent that opens a session, registers `1.3.6.1.4.1.8072.9999.1`, and then never
+/// answers: raw `AgentX` PDUs in network byte order.
+const STALLED_SUBAGENT: &str = r#"
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+def pdu(kind, session, packet, payload):
+    return struct.pack('>BBBBIIII', 1, kind, 0x10, 0, session, 0, packet, len(payload)) + payload
+def read():
+    head = s.recv(20, socket.MSG_WAITALL)
+    length = struct.unpack('>I', head[16:20])[0]
+    body = s.recv(length, socket.MSG_WAITALL) if length else b''
+    return head, body
+descr = b'stalled'
+s.sendall(pdu(1, 0, 1, struct.pack('>B3x', 0) + bytes([0, 0, 0, 0]) + struct.pack('>I', len(descr)) + descr + b'\0'))
+head, _ = read()
+session = struct.unpack('>I', head[4:8])[0]
+subtree = bytes([4, 4, 0, 0]) + struct.pack('>IIII', 1, 8072, 9999, 1)
+s.sendall(pdu(3, session, 2, bytes([0, 127, 0, 0]) + subtree))
+read()
+print('registered', flush=True)
+while True:
+    if not s.recv(4096):
+        break
+"#;
+
+#[test]
+fn a_stalled_subagent_times_out_without_holding_up_the_others() {
+    if !require(&[Peer::Snmpget, Peer::Snmpwalk]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "[agentx]\ntimeout = 1\nretries = 2\n")
+        .expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let script = dir.path().join("stalled.py");
+    std::fs::write(&script, STALLED_SUBAGENT).expect("write the subagent script");
+    let log = dir.path().join("stalled.log");
+    let child = Command::new("python3")
+        .arg(&script)
+        .arg(socket)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).expect("create the subagent's log"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the stalled subagent");
+    let subagent = Process { child, log };
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+
+    // A GET waits for the stalled subagent on one thread; vigie's own objects are answered
+    // meanwhile, at once.
+    let stalled_oid = ".1.3.6.1.4.1.8072.9999.1.0";
+    let target = master.target();
+    let started = Instant::now();
+    let waiting = thread::spawn(move || {
+        snmp(
+            Peer::Snmpget,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                "-t",
+                "5",
+                "-r",
+                "0",
+                &target,
+                stalled_oid,
+            ],
+        )
+    });
+    thread::sleep(Duration::from_millis(200));
+    let quick = Instant::now();
+    let out = master.get(SYS_DESCR);
+    assert!(out.success(), "{out}");
+    assert!(
+        quick.elapsed() < Duration::from_millis(700),
+        "sysDescr took {:?}",
+        quick.elapsed()
+    );
+    let out = waiting.join().expect("the waiting GET");
+    assert!(out.stdout.contains("No Such Object"), "{out}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+
+    // A walk skips the silent region (the second timeout in a row closes the session), and
+    // afterwards the region is gone: no more waiting.
+    let out = master.walk(Peer::Snmpwalk, ".1.3.6.1.4.1.8072.9999");
+    assert!(
+        out.success() || out.stdout.contains("No Such Object"),
+        "{out}"
+    );
+    let started = Instant::now();
+    let out = master.get(stalled_oid);
+    assert!(out.stdout.contains("No Such Object"), "{out}");
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A subagent that opens a session and sends one Notify: snmpTrapOID.0 =
+/// `1.3.6.1.4.1.8072.9999.0.1` with `1.3.6.1.4.1.8072.9999.2.0` = "disk full"; it prints the
+/// Response's error code.
+const NOTIFYING_SUBAGENT: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+def pdu(kind, session, packet, payload):
+    return struct.pack('>BBBBIIII', 1, kind, 0x10, 0, session, 0, packet, len(payload)) + payload
+def read():
+    head = s.recv(20, socket.MSG_WAITALL)
+    length = struct.unpack('>I', head[16:20])[0]
+    body = s.recv(length, socket.MSG_WAITALL) if length else b''
+    return head, body
+def oid(prefix, arcs):
+    return bytes([len(arcs), prefix, 0, 0]) + b''.join(struct.pack('>I', a) for a in arcs)
+s.sendall(pdu(1, 0, 1, bytes(4) + bytes(4) + struct.pack('>I', 0)))
+head, _ = read()
+session = struct.unpack('>I', head[4:8])[0]
+trap_oid = struct.pack('>HH', 6, 0) + oid(6, [3, 1, 1, 4, 1, 0]) + oid(4, [1, 8072, 9999, 0, 1])
+text = b'disk full'
+value = struct.pack('>HH', 4, 0) + oid(4, [1, 8072, 9999, 2, 0]) + struct.pack('>I', len(text)) + text + bytes(3)
+s.sendall(pdu(12, session, 2, trap_oid + value))
+_, body = read()
+print('notified', struct.unpack('>H', body[4:6])[0], flush=True)
+s.recv(1)
+"#;
+
+#[test]
+fn a_subagent_notification_reaches_the_trap_targets() {
+    if !require(&[Peer::Snmpget, Peer::Snmptrapd]) {
+        return;
+    }
+    let Some(receiver) = Snmptrapd::start() else {
+        return;
+    };
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[trap]]\ntarget = \"{}\"\ncommunity = \"public\"\nversion = \"v2c\"\n",
+            receiver.target()
+        ),
+    )
+    .expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let script = dir.path().join("notifying.py");
+    std::fs::write(&script, NOTIFYING_SUBAGENT).expect("write the subagent script");
+    let log = dir.path().join("notifying.log");
+    let child = Command::new("python3")
+        .arg(&script)
+        .arg(socket)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).expect("create the subagent's log"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the notifying subagent");
+    let subagent = Process { child, log };
+    let answered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("notified").then_some(())
+    });
+    assert!(answered.is_some(), "vigie log:\n{}", master.process.log());
+    assert!(subagent.log().contains("notified 0"), "{}", subagent.log());
+    // coldStart, then the subagent's notification.
+    let received = receiver.wait_for(2);
+    let ours = received
+        .iter()
+        .find(|record| record.contains("8072.9999.0.1"))
+        .unwrap_or_else(|| panic!("{received:#?}\nvigie log:\n{}", master.process.log()));
+    assert!(ours.contains("disk full"), "{ours}");
+}
