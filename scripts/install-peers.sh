@@ -17,6 +17,7 @@ program_of() {
         snmptrapd) echo snmptrapd ;;
         openssl) echo openssl ;;
         rsyslog) echo rsyslogd ;;
+        iproute2) echo ip ;;
         *) echo "install-peers.sh: unknown package '$1'" >&2; exit 2 ;;
     esac
 }

@@ -5,9 +5,12 @@
 #
 # 1. installs the peers of the interop tests when they are missing: Debian packages snmp,
 #    snmpd, snmptrapd (as root, or through sudo), PyPI aiosmtpd and pysnmp (3DES), and for
-#    the web UI's browser test Debian chromium and npm playwright-core;
+#    the web UI's browser test Debian chromium and npm playwright-core, and PyPI schemathesis;
 # 2. cargo fmt --check, clippy -D warnings, build of the binaries, and the tests of the whole
-#    workspace (benchmarks excluded: they have their own command).
+#    workspace (benchmarks excluded: they have their own command);
+# 3. the fuzz smoke tests: schemathesis against the HTTP API (scripts/fuzz-api.sh --quick),
+#    then each cargo-fuzz target for 10 s (fuzz/smoke.sh, which installs the nightly
+#    toolchain and cargo-fuzz when missing).
 #
 # Every step runs even when an earlier one fails, so one run shows every problem; the exit
 # status is non-zero when any step failed. With VIGIE_REQUIRE_PEERS=1 (as .ci/run sets it) a
@@ -60,9 +63,12 @@ for component in rustfmt clippy; do
 done
 
 step "install Debian peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl rsyslog
+step "install netns peer" bash scripts/install-peers.sh iproute2
 step "install SMTP peer" bash scripts/install-python-peers.sh aiosmtpd
 step "install 3DES peer" bash scripts/install-python-peers.sh pysnmp
+step "install AgentX peer" bash scripts/install-python-peers.sh pyagentx3
 step "install browser peers" bash scripts/install-ui-peers.sh
+step "install API fuzzer" bash scripts/install-python-peers.sh schemathesis
 
 exclude=()
 if cargo metadata --no-deps --format-version 1 2>/dev/null | grep -q '"name":"vigie-bench"'; then
@@ -74,6 +80,10 @@ step "lint" cargo clippy --locked --workspace --all-targets -- -D warnings
 # The interop tests run the built `vigie` binary, so it is built before the tests.
 step "build" cargo build --locked --workspace --bins
 step "test" cargo test --locked --workspace --no-fail-fast "${exclude[@]}"
+# The HTTP API against its OpenAPI document (schemathesis), briefly; then every cargo-fuzz
+# target for 10 s from its committed corpus. docs/reliability.md has the long campaigns.
+step "fuzz API" bash scripts/fuzz-api.sh --quick
+step "fuzz" bash fuzz/smoke.sh 10
 
 echo
 if [ "${#failed[@]}" -gt 0 ]; then

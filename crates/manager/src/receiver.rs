@@ -28,7 +28,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use vigie_mib::MibSet;
 use vigie_net::{
@@ -41,6 +41,8 @@ use vigie_snmp::usm::{Credentials, EngineId};
 use vigie_snmp::vacm::{ConfigError, Vacm, ViewType};
 use vigie_snmp::{AnyPdu, PduKind, Version};
 
+use crate::alarm::{AlarmEvent, SystemAlarm};
+use crate::desk::AlarmDesk;
 use crate::event::{Notification, NotificationKind, SnmpVersion};
 use crate::intake::{Intake, Received};
 use crate::metrics::{DropReason, Metrics};
@@ -272,6 +274,13 @@ impl Receiver {
         self.listener.stats()
     }
 
+    /// The engine's snmp group and usmStats counters (bad communities, unknown users, wrong
+    /// digests, RFC 3418, RFC 3414 §3.2), which count refused informs answered with a Report
+    /// as well as dropped traps.
+    pub fn counters(&self) -> Arc<vigie_snmp::engine::SnmpCounters> {
+        self.listener.counters()
+    }
+
     /// A handle to apply a new configuration (communities, users, notify view) without
     /// losing a notification; the listen addresses and the engine ID stay.
     pub fn reload_handle(&self) -> ReceiverReloadHandle {
@@ -311,11 +320,13 @@ impl Receiver {
         }));
         let (prepared_tx, prepared_rx) = mpsc::channel(PREPARED_BATCHES);
         let committer = tokio::spawn(commit(parts.intake.clone(), prepared_rx));
+        let inventory = parts.store.inventory_changes();
         let mut worker = Worker {
             parts,
             vacm,
-            devices: HashMap::new(),
-            devices_at: None,
+            devices: DeviceNames::default(),
+            inventory,
+            loaded: false,
         };
         let mut batch = Vec::with_capacity(MAX_BATCH);
         tokio::pin!(shutdown);
@@ -374,26 +385,53 @@ impl ReceiverReloadHandle {
 struct Worker {
     parts: ReceiverParts,
     vacm: Arc<RwLock<Option<Vacm>>>,
-    /// Device names by address, refreshed every [`DEVICE_REFRESH`].
-    devices: HashMap<IpAddr, String>,
-    devices_at: Option<Instant>,
+    /// Device names by sender address, read again when the inventory changes.
+    devices: DeviceNames,
+    /// Tells when the inventory changed.
+    inventory: watch::Receiver<u64>,
+    /// Whether `devices` was read once.
+    loaded: bool,
+}
+
+/// The inventory's names by SNMP address, to name a notification's device (RFC 3416 §4.2.6
+/// gives a trap no other identity than its source).
+#[derive(Debug, Default)]
+struct DeviceNames {
+    /// By address and port: a device that sends from its agent's port, or one of several
+    /// agents behind one address (port forwarding, several agents on one host).
+    by_target: HashMap<SocketAddr, String>,
+    /// By address alone, for the usual sender on an ephemeral port: when several devices
+    /// share the address, the first by name.
+    by_ip: HashMap<IpAddr, String>,
+}
+
+impl DeviceNames {
+    /// The names of `devices`, given as (address, port, name) in name order.
+    fn new(devices: impl IntoIterator<Item = (IpAddr, u16, String)>) -> Self {
+        let mut names = Self::default();
+        for (ip, port, name) in devices {
+            names.by_ip.entry(ip).or_insert_with(|| name.clone());
+            names.by_target.insert(SocketAddr::new(ip, port), name);
+        }
+        names
+    }
+
+    /// The name of the device `source` is, if the inventory knows it.
+    fn name(&self, source: SocketAddr) -> Option<&str> {
+        self.by_target
+            .get(&source)
+            .or_else(|| self.by_ip.get(&source.ip()))
+            .map(String::as_str)
+    }
 }
 
 impl Worker {
     /// Authorises, translates and names `batch` (emptying it); `None` when nothing of it
     /// is left to store.
     async fn prepare(&mut self, batch: &mut Vec<Accepted>) -> Option<Prepared> {
-        // A sender not in the cache may be a device added a moment ago: its alarms must
-        // carry its name from the start, or a later clear (keyed by name) would miss them.
-        let unknown = batch
-            .iter()
-            .any(|accepted| !self.devices.contains_key(&accepted.source.ip()));
-        let max_age = if unknown {
-            DEVICE_REFRESH_ON_MISS
-        } else {
-            DEVICE_REFRESH
-        };
-        self.refresh_devices(max_age).await;
+        // A device added a moment ago: its alarms must carry its name from the start, or a
+        // later clear (keyed by name) would miss them.
+        self.refresh_devices().await;
         let now = Timestamp::from_system_time(SystemTime::now());
         let metrics = Arc::clone(&self.parts.metrics);
         let mut received = Vec::with_capacity(batch.len());
@@ -427,9 +465,8 @@ impl Worker {
                 }
                 let device = self
                     .devices
-                    .get(&accepted.source.ip())
-                    .cloned()
-                    .unwrap_or_else(|| accepted.source.ip().to_string());
+                    .name(accepted.source)
+                    .map_or_else(|| accepted.source.ip().to_string(), str::to_owned);
                 if let Some(ack) = accepted.take_ack() {
                     acks.push(ack);
                 }
@@ -449,19 +486,22 @@ impl Worker {
         })
     }
 
-    /// Reads the device names again when the cache is older than `max_age`.
-    async fn refresh_devices(&mut self, max_age: Duration) {
-        let fresh = self.devices_at.is_some_and(|at| at.elapsed() < max_age);
-        if fresh {
+    /// Reads the device names again when the inventory changed since the last read.
+    async fn refresh_devices(&mut self) {
+        let changed = self.inventory.has_changed().unwrap_or(false);
+        if self.loaded && !changed {
             return;
         }
-        self.devices_at = Some(Instant::now());
+        // Marked seen before the read: a change during it triggers another.
+        self.inventory.mark_unchanged();
         match self.parts.store.devices().await {
             Ok(devices) => {
-                self.devices = devices
-                    .into_iter()
-                    .map(|device| (device.address, device.name))
-                    .collect();
+                self.loaded = true;
+                self.devices = DeviceNames::new(
+                    devices
+                        .into_iter()
+                        .map(|device| (device.address, device.port, device.name)),
+                );
             }
             Err(error) => tracing::warn!(%error, "device names unavailable; using addresses"),
         }
@@ -508,6 +548,95 @@ async fn commit(intake: Intake, mut prepared: mpsc::Receiver<Prepared>) {
                         "notifications could not be stored");
                 }
             }
+        }
+    }
+}
+
+/// The system alarm of a full receiver queue: raised as soon as the queue between the
+/// sockets and the store drops a notification ([`ListenerDrop::QueueFull`]), cleared once
+/// none was dropped for a quiet period.
+///
+/// Pure: the caller passes the drop counter and the time; [`watch_queue`] drives it.
+#[derive(Debug, Clone)]
+pub struct QueueWatch {
+    /// The counter at the last observation.
+    dropped: u64,
+    /// When the last drop was seen, while the alarm is (or may be) open.
+    last_drop: Option<Instant>,
+    quiet: Duration,
+}
+
+impl QueueWatch {
+    /// The queue's name in the alarm's text and key.
+    pub const QUEUE: &'static str = "trap intake";
+
+    /// A watch starting from the counter's current value, at `now`. It behaves as if a
+    /// drop had just been seen, so that an alarm left open by an earlier run (stopped
+    /// mid-flood) is cleared after the quiet period.
+    pub fn new(now: Instant, dropped: u64, quiet: Duration) -> Self {
+        Self {
+            dropped,
+            last_drop: Some(now),
+            quiet,
+        }
+    }
+
+    /// The alarm event the counter's value at `now` calls for: a raise when it grew since
+    /// the last observation (repeated while drops go on, which counts them in the alarm),
+    /// a clear once it has not grown for the quiet period, and then nothing.
+    pub fn observe(&mut self, now: Instant, dropped: u64) -> Option<AlarmEvent> {
+        let alarm = SystemAlarm::QueueFull {
+            queue: Self::QUEUE.to_owned(),
+        };
+        if dropped > self.dropped {
+            self.dropped = dropped;
+            self.last_drop = Some(now);
+            return Some(alarm.raise());
+        }
+        let since = self.last_drop?;
+        if now.saturating_duration_since(since) < self.quiet {
+            return None;
+        }
+        self.last_drop = None;
+        Some(alarm.clear())
+    }
+}
+
+/// How often [`watch_queue`] reads the drop counter.
+pub const QUEUE_WATCH_PERIOD: Duration = Duration::from_secs(1);
+
+/// How long without a drop before the queue-full alarm clears.
+pub const QUEUE_WATCH_QUIET: Duration = Duration::from_secs(10);
+
+/// Raises and clears the queue-full system alarm of a receiver (its [`Receiver::stats`])
+/// through `desk`, every `period`, until `shutdown` completes.
+pub async fn watch_queue(
+    stats: Arc<ListenerStats>,
+    desk: Arc<AlarmDesk>,
+    period: Duration,
+    quiet: Duration,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let mut watch = QueueWatch::new(
+        Instant::now(),
+        stats.dropped(ListenerDrop::QueueFull),
+        quiet,
+    );
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => {}
+        }
+        let Some(event) = watch.observe(Instant::now(), stats.dropped(ListenerDrop::QueueFull))
+        else {
+            continue;
+        };
+        let now = Timestamp::from_system_time(SystemTime::now());
+        if let Err(error) = desk.apply(now, event).await {
+            tracing::error!(%error, "the queue-full system alarm could not be stored");
         }
     }
 }
@@ -637,15 +766,76 @@ pub const MAX_COMMIT: usize = 4 * MAX_BATCH;
 /// Prepared batches waiting for the committing stage, at most; beyond it the preparing
 /// stage waits, and the listener's queue absorbs (and counts) the rest.
 const PREPARED_BATCHES: usize = 4;
-/// How often the device names are read again.
-const DEVICE_REFRESH: Duration = Duration::from_secs(10);
-/// How old the device names may be when a batch comes from an address they do not hold:
-/// at most one inventory read per interval, however many unknown senders trap.
-const DEVICE_REFRESH_ON_MISS: Duration = Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_is_named_by_address_and_port_then_by_address() {
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let names = DeviceNames::new([
+            (ip, 1161, "agent-a".to_owned()),
+            (ip, 1162, "agent-b".to_owned()),
+            ("192.0.2.2".parse().unwrap(), 161, "router".to_owned()),
+        ]);
+        assert_eq!(names.name(SocketAddr::new(ip, 1162)), Some("agent-b"));
+        assert_eq!(names.name(SocketAddr::new(ip, 1161)), Some("agent-a"));
+        // An ephemeral source port: the first device by name at that address.
+        assert_eq!(names.name(SocketAddr::new(ip, 40_000)), Some("agent-a"));
+        let router = "192.0.2.2:50000".parse().unwrap();
+        assert_eq!(names.name(router), Some("router"));
+        assert_eq!(names.name("192.0.2.3:161".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn a_full_queue_raises_an_alarm_while_it_drops_and_clears_after_a_quiet_period() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let quiet = Duration::from_secs(10);
+        let mut watch = QueueWatch::new(at(0), 5, quiet);
+        assert_eq!(watch.observe(at(1), 5), None);
+        let raise = watch.observe(at(2), 9).unwrap();
+        let AlarmEvent::Raise(raise) = raise else {
+            panic!("a raise: {raise:?}");
+        };
+        assert_eq!(raise.key.as_str(), "system/queue-full/trap intake");
+        assert!(
+            raise.text.contains("trap intake queue is full"),
+            "{}",
+            raise.text
+        );
+        // Drops going on repeat the raise; a quiet second does nothing yet.
+        assert!(matches!(
+            watch.observe(at(3), 20),
+            Some(AlarmEvent::Raise(_))
+        ));
+        assert_eq!(watch.observe(at(4), 20), None);
+        assert_eq!(watch.observe(at(12), 20), None);
+        let clear = watch.observe(at(13), 20).unwrap();
+        assert!(
+            matches!(&clear, AlarmEvent::Clear { key, .. } if key.as_str() == "system/queue-full/trap intake"),
+            "{clear:?}"
+        );
+        // Cleared once; the next drop raises it again.
+        assert_eq!(watch.observe(at(30), 20), None);
+        assert!(matches!(
+            watch.observe(at(31), 21),
+            Some(AlarmEvent::Raise(_))
+        ));
+    }
+
+    #[test]
+    fn a_new_watch_clears_an_alarm_left_open_by_an_earlier_run() {
+        let start = Instant::now();
+        let mut watch = QueueWatch::new(start, 0, Duration::from_secs(10));
+        assert_eq!(watch.observe(start + Duration::from_secs(5), 0), None);
+        assert!(matches!(
+            watch.observe(start + Duration::from_secs(10), 0),
+            Some(AlarmEvent::Clear { .. })
+        ));
+        assert_eq!(watch.observe(start + Duration::from_secs(20), 0), None);
+    }
 
     #[test]
     fn the_default_listens_on_162_with_public() {
@@ -742,7 +932,7 @@ mod tests {
         let store = Store::open(&dir.path().join("vigie.db"), crate::store::Durability::Full)
             .await
             .unwrap();
-        let desk = Arc::new(crate::desk::AlarmDesk::load(store.clone()).await.unwrap());
+        let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
         let mut published = desk.subscribe();
         let intake = Intake::new(
             store.clone(),

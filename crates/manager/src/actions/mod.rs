@@ -105,7 +105,8 @@ pub struct ResponseService {
     store: Store,
     desk: Arc<AlarmDesk>,
     outbox: Outbox,
-    config: ResponseConfig,
+    /// The file's settings; [`ResponseService::reconfigure`] replaces them at a reload.
+    config: RwLock<Arc<ResponseConfig>>,
     trust: RwLock<TrustStore>,
     snapshot: RwLock<Arc<Snapshot>>,
     channels: SharedChannels,
@@ -155,7 +156,7 @@ impl ResponseService {
             store,
             desk,
             outbox,
-            config,
+            config: RwLock::new(Arc::new(config)),
             trust: RwLock::new(trust),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             channels: SharedChannels::default(),
@@ -173,9 +174,10 @@ impl ResponseService {
     /// Re-reads the API's rules, actions and SMTP settings and rebuilds the channels; the
     /// API calls it after every change.
     pub async fn reload(&self) -> Result<(), ResponseError> {
+        let config = self.config();
         let mut snapshot = Snapshot {
-            smtp: self.config.smtp.clone(),
-            groups: self.config.device_groups.iter().cloned().collect(),
+            smtp: config.smtp.clone(),
+            groups: config.device_groups.iter().cloned().collect(),
             ..Snapshot::default()
         };
         if let Some(smtp) = self.store.smtp_settings().await? {
@@ -190,11 +192,11 @@ impl ResponseService {
                 .actions
                 .insert(stored.spec.name.clone(), stored.spec);
         }
-        for action in &self.config.actions {
+        for action in &config.actions {
             snapshot.actions.insert(action.name.clone(), action.clone());
         }
-        let file_rules: HashSet<&str> = self.config.rules.iter().map(|r| r.name.as_str()).collect();
-        snapshot.rules = self.config.rules.clone();
+        let file_rules: HashSet<&str> = config.rules.iter().map(|r| r.name.as_str()).collect();
+        snapshot.rules = config.rules.clone();
         for stored in self.store.rules().await? {
             if !file_rules.contains(stored.spec.name.as_str()) {
                 snapshot.rules.push(stored.spec);
@@ -328,7 +330,7 @@ impl ResponseService {
         let (events_tx, events) = unbounded_channel();
         let worker = Worker::new(self.outbox.clone(), self.channels.clone())
             .with_events(events_tx)
-            .with_retry_policy(self.config.retry)
+            .with_retry_policy(self.config().retry)
             .with_rate_limits(self.rate_limits.clone());
         let decisions = self.desk.subscribe();
         let service = Arc::clone(self);
@@ -439,7 +441,7 @@ impl ResponseService {
         let Some(rule) = snapshot.rules.iter().find(|r| r.name == batch.rule) else {
             return;
         };
-        let Some(context) = RenderContext::of(batch, self.config.public_url.as_deref()) else {
+        let Some(context) = RenderContext::of(batch, self.config().public_url.as_deref()) else {
             return;
         };
         for name in &rule.actions {
@@ -638,7 +640,7 @@ impl ResponseService {
 
     /// Whether the configuration file defines the action `name` (read-only in the API).
     pub fn is_file_action(&self, name: &str) -> bool {
-        self.config.actions.iter().any(|a| a.name == name)
+        self.config().actions.iter().any(|a| a.name == name)
     }
 
     /// Every device group in effect (the file's and the API's), by name.
@@ -656,7 +658,7 @@ impl ResponseService {
     /// Whether the configuration file defines the device group `name` (read-only in the
     /// API).
     pub fn is_file_group(&self, name: &str) -> bool {
-        self.config.device_groups.iter().any(|(n, _)| n == name)
+        self.config().device_groups.iter().any(|(n, _)| n == name)
     }
 
     /// Every rule in effect, the file's first.
@@ -699,6 +701,25 @@ impl ResponseService {
     /// The deliverer the worker uses (rebuilt by [`ResponseService::reload`]).
     pub fn channels(&self) -> &SharedChannels {
         &self.channels
+    }
+
+    /// Replaces the file's settings (a configuration reload) and applies them as
+    /// [`ResponseService::reload`] does: rules, actions, device groups and the SMTP relay
+    /// take effect for the next decision and the next delivery, messages already queued
+    /// included. The outbox's retry policy is the worker's, fixed when it started.
+    pub async fn reconfigure(&self, config: ResponseConfig) -> Result<(), ResponseError> {
+        match self.config.write() {
+            Ok(mut current) => *current = Arc::new(config),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(config),
+        }
+        self.reload().await
+    }
+
+    fn config(&self) -> Arc<ResponseConfig> {
+        match self.config.read() {
+            Ok(config) => Arc::clone(&config),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {

@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::value::StringInput;
+use minijinja::{Environment, ErrorKind, State, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::rules::{Batch, BatchReason, GroupedAlert, NamedVarBind, NotificationFacts, alarm_type};
@@ -125,13 +126,74 @@ impl RenderContext {
         Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
-    /// Renders `template`.
+    /// Renders `template`, within bounds: at most [`MAX_FUEL`] template instructions and
+    /// [`MAX_TEXT`] bytes of text, so that an operator's template cannot hold the response
+    /// worker or exhaust memory.
     pub fn render(&self, template: &str) -> Result<String, RenderError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
-        env.render_str(template, self)
-            .map_err(|e| RenderError(e.to_string()))
+        // Fuel bounds loops (two nested `range(100000)` are 10^10 steps); the two built-in
+        // filters that multiply a text's length are replaced by bounded ones (the fuzzer's
+        // `replace` then chained `join`s reached gigabytes in a few instructions).
+        env.set_fuel(Some(MAX_FUEL));
+        env.add_filter("replace", bounded_replace);
+        env.add_filter("join", bounded_join);
+        let text = env
+            .render_str(template, self)
+            .map_err(|e| RenderError(e.to_string()))?;
+        if text.len() > MAX_TEXT {
+            return Err(RenderError(too_large().to_string()));
+        }
+        Ok(text)
     }
+}
+
+/// minijinja's `replace`, refused when its result would exceed [`MAX_TEXT`].
+fn bounded_replace(
+    state: &State<'_, '_>,
+    value: StringInput<'_>,
+    from: StringInput<'_>,
+    to: StringInput<'_>,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let text = value.as_str();
+    let occurrences = if from.as_str().is_empty() {
+        text.chars().count().saturating_add(1)
+    } else {
+        text.matches(from.as_str()).count()
+    };
+    let growth = to.as_str().len().saturating_sub(from.as_str().len());
+    let length = text
+        .len()
+        .saturating_add(occurrences.saturating_mul(growth));
+    if length > MAX_TEXT {
+        return Err(too_large());
+    }
+    minijinja::filters::replace(state, value, from, to)
+}
+
+/// minijinja's `join`, refused when its result would exceed [`MAX_TEXT`].
+fn bounded_join(
+    state: &State<'_, '_>,
+    value: &minijinja::Value,
+    joiner: Option<StringInput<'_>>,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let separator = joiner.as_ref().map_or(0, |joiner| joiner.as_str().len());
+    let items = value.len().unwrap_or(0);
+    if items.saturating_sub(1).saturating_mul(separator) > MAX_TEXT {
+        return Err(too_large());
+    }
+    let joined = minijinja::filters::join(state, value, joiner)?;
+    if joined.as_str().is_some_and(|text| text.len() > MAX_TEXT) {
+        return Err(too_large());
+    }
+    Ok(joined)
+}
+
+fn too_large() -> minijinja::Error {
+    minijinja::Error::new(
+        ErrorKind::InvalidOperation,
+        format!("the text would exceed {MAX_TEXT} bytes"),
+    )
 }
 
 fn view(alert: &GroupedAlert<Arc<NotificationFacts>>, public_url: Option<&str>) -> AlertView {
@@ -161,6 +223,12 @@ fn view(alert: &GroupedAlert<Arc<NotificationFacts>>, public_url: Option<&str>) 
         link: public_url.map(|url| format!("{}/alarms/{}", url.trim_end_matches('/'), alarm.id)),
     }
 }
+
+/// Template instructions one rendering may execute: the default body over a batch of a
+/// thousand alarms takes well under a tenth of it.
+pub const MAX_FUEL: u64 = 1_000_000;
+/// The longest text a template may produce, or build on the way: 1 MiB.
+pub const MAX_TEXT: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {
@@ -221,5 +289,38 @@ mod tests {
         assert_eq!(text, "core-1 IF-MIB::ifOperStatus.3=down(2) ");
         assert!(context.render("{% for %}").is_err());
         assert_eq!(context.render_line("a\nb").unwrap(), "a b");
+    }
+
+    /// Found by `fuzz/fuzz_targets/template.rs`: a `replace` then chained `join`s grew
+    /// the text by a factor of thousands per filter, to gigabytes and a stalled worker.
+    #[test]
+    fn a_template_cannot_grow_its_text_without_bound() {
+        let context = RenderContext::of(&batch(), None).unwrap();
+        let exploding = format!(
+            "{{{{ group|replace('/', '{wide}')|join('{wide}')|join('{wide}')|join('{wide}') }}}}",
+            wide = "x".repeat(200)
+        );
+        let error = context.render(&exploding).unwrap_err();
+        assert!(error.0.contains("would exceed"), "{error}");
+        let joined = format!("{{{{ '{}'|join('--') }}}}", "y".repeat(MAX_TEXT / 2));
+        assert!(context.render(&joined).is_err());
+        let empty_pattern = format!("{{{{ '{}'|replace('', 'zz') }}}}", "y".repeat(MAX_TEXT / 2));
+        assert!(context.render(&empty_pattern).is_err());
+        // Within the bounds, the filters work as minijinja's own.
+        assert_eq!(
+            context
+                .render("{{ group|replace('/', ' / ') }} {{ alerts|map(attribute='device')|join(', ') }}")
+                .unwrap(),
+            "core-1 / linkDown core-1"
+        );
+    }
+
+    #[test]
+    fn a_template_cannot_loop_without_bound() {
+        let context = RenderContext::of(&batch(), None).unwrap();
+        let nested =
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}";
+        let error = context.render(nested).unwrap_err();
+        assert!(error.0.contains("fuel"), "{error}");
     }
 }

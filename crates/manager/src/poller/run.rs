@@ -2,6 +2,7 @@
 //! turned into alarms, live values and metrics.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -9,8 +10,10 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio::task::JoinSet;
-use vigie_net::{Client, RequestError};
-use vigie_snmp::{Oid, Value};
+use vigie_net::{Client, RequestError, Session};
+use vigie_snmp::engine::RemoteEngine;
+use vigie_snmp::usm::EngineTime;
+use vigie_snmp::{Oid, Value, Version};
 
 use crate::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
 use crate::desk::AlarmDesk;
@@ -23,10 +26,17 @@ use crate::status::StatusRegistry;
 use crate::store::{Device, DeviceId, Discovery, Interface, Store, StoreError};
 use crate::time::Timestamp;
 
-/// A handle on the running poller; clones share it. The task stops when the last handle is
-/// dropped or [`stop`](Self::stop) is called.
+/// A handle on the running poller; clones share it, and see a new configuration applied
+/// by [`reconfigure`](Self::reconfigure). The task stops when the last handle is dropped or
+/// [`stop`](Self::stop) is called.
 #[derive(Debug, Clone)]
 pub struct Poller {
+    current: Arc<RwLock<Running>>,
+}
+
+/// The task polling with one configuration, and how to reach it.
+#[derive(Debug, Clone)]
+struct Running {
     shared: Arc<Shared>,
     commands: mpsc::UnboundedSender<Command>,
 }
@@ -110,9 +120,49 @@ pub(super) struct Shared {
     slots: RwLock<HashMap<DeviceId, Arc<Slot>>>,
     semaphore: Arc<Semaphore>,
     origin: Instant,
-    pub(super) counters: Counters,
+    /// Kept across reconfigurations, so that the exported counters only grow.
+    pub(super) counters: Arc<Counters>,
+    /// SNMPv3 agents' engines, kept across polls and reconfigurations.
+    engines: Arc<EngineCache>,
     scalars: Vec<(usize, Oid)>,
     columns: Vec<(usize, Oid)>,
+}
+
+/// What the poller learnt of each SNMPv3 agent's authoritative engine (RFC 3414 §4): its
+/// engine ID, boots and time, so that each poll is one exchange rather than a discovery
+/// first. A Report of unknownEngineID or notInTimeWindow that the client engine could not
+/// recover from forgets the entry: the next poll discovers again.
+#[derive(Debug, Default)]
+struct EngineCache {
+    engines: std::sync::Mutex<HashMap<SocketAddr, (RemoteEngine, Instant)>>,
+}
+
+impl EngineCache {
+    /// The engine of `target`, its clock advanced to now.
+    fn get(&self, target: SocketAddr) -> Option<(vigie_snmp::usm::EngineId, EngineTime)> {
+        let engines = self.engines.lock().unwrap_or_else(PoisonError::into_inner);
+        let (remote, learnt) = engines.get(&target)?;
+        let elapsed = u32::try_from(learnt.elapsed().as_secs()).unwrap_or(u32::MAX);
+        let time = EngineTime {
+            boots: remote.engine_time.boots,
+            time: remote.engine_time.time.saturating_add(elapsed),
+        };
+        Some((remote.engine_id.clone(), time))
+    }
+
+    fn learn(&self, target: SocketAddr, engine: RemoteEngine) {
+        self.engines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(target, (engine, Instant::now()));
+    }
+
+    fn forget(&self, target: SocketAddr) {
+        self.engines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&target);
+    }
 }
 
 #[derive(Debug, Default)]
@@ -165,72 +215,110 @@ impl Poller {
         desk: Arc<AlarmDesk>,
         status: StatusRegistry,
     ) -> Result<Self, StoreError> {
-        let split = |kind| {
-            config
-                .objects
-                .iter()
-                .enumerate()
-                .filter(|(_, object)| object.kind == kind)
-                .map(|(at, object)| (at, object.oid.clone()))
-                .collect()
-        };
-        let shared = Arc::new(Shared {
-            scalars: split(ObjectKind::Scalar),
-            columns: split(ObjectKind::Column),
-            semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
+        let shared = Shared::new(config, store, desk, status, Arc::default(), Arc::default());
+        let running = Running::start(shared).await?;
+        Ok(Self {
+            current: Arc::new(RwLock::new(running)),
+        })
+    }
+
+    /// Applies a new configuration (a reload of `[poller]` or `[[thresholds]]`): a task with
+    /// the new settings replaces the running one, which stops after the polls it has in
+    /// progress; the inventory is read again, and each device's counters and threshold
+    /// states start afresh. The open alarms of threshold rules that no longer exist are
+    /// cleared; those of rules kept are cleared or kept by the next poll.
+    pub async fn reconfigure(&self, config: PollerConfig) -> Result<(), StoreError> {
+        let old = self.running();
+        let kept: HashSet<String> = config.thresholds.iter().map(|r| r.name.clone()).collect();
+        let removed: Vec<String> = old
+            .shared
+            .config
+            .thresholds
+            .iter()
+            .filter(|rule| !kept.contains(&rule.name))
+            .map(|rule| rule.name.clone())
+            .collect();
+        let shared = Shared::new(
             config,
-            store,
-            desk,
-            status,
-            slots: RwLock::new(HashMap::new()),
-            origin: Instant::now(),
-            counters: Counters::default(),
-        });
-        shared.reload().await?;
-        let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(Arc::clone(&shared).run(receiver));
-        shared.status.set_up(COMPONENT, now());
-        Ok(Self { shared, commands })
+            old.shared.store.clone(),
+            Arc::clone(&old.shared.desk),
+            old.shared.status.clone(),
+            Arc::clone(&old.shared.counters),
+            Arc::clone(&old.shared.engines),
+        );
+        let running = Running::start(shared).await?;
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = running.clone();
+        let _ = old.commands.send(Command::Stop);
+        if !removed.is_empty() {
+            let open = old.shared.store.open_alarms().await?;
+            let clears = open
+                .into_iter()
+                .filter(|alarm| {
+                    removed.iter().any(|rule| {
+                        alarm
+                            .key
+                            .as_str()
+                            .strip_prefix("threshold/")
+                            .and_then(|rest| rest.strip_prefix(rule.as_str()))
+                            .is_some_and(|rest| rest.starts_with('/'))
+                    })
+                })
+                .map(|alarm| AlarmEvent::Clear {
+                    key: alarm.key,
+                    reason: "its threshold rule was removed from the configuration".to_owned(),
+                })
+                .collect();
+            running.shared.apply(clears).await;
+        }
+        Ok(())
+    }
+
+    fn running(&self) -> Running {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Polls `device` now (after re-reading the inventory if it is new) and returns the
     /// outcome; waits for a poll of it already in progress to end first.
     pub async fn poll_now(&self, device: DeviceId) -> Result<PollOutcome, PollError> {
-        let slot = match self.shared.slot(device) {
+        let running = self.running();
+        let slot = match running.shared.slot(device) {
             Some(slot) => slot,
             None => {
-                self.reload().await?;
-                self.shared
+                running.reload().await?;
+                running
+                    .shared
                     .slot(device)
                     .ok_or(PollError::UnknownDevice(device))?
             }
         };
-        Ok(self.shared.poll(&slot, true).await)
+        Ok(running.shared.poll(&slot, true).await)
     }
 
     /// Re-reads the inventory: new devices are scheduled, removed ones forgotten, changed
     /// ones start afresh.
     pub async fn reload(&self) -> Result<(), StoreError> {
-        self.shared.reload().await?;
-        // The task is gone only after `stop`: nothing to resynchronise then.
-        let _ = self.commands.send(Command::Resync);
-        Ok(())
+        self.running().reload().await
     }
 
     /// Stops the task; polls in progress finish.
     pub fn stop(&self) {
-        let _ = self.commands.send(Command::Stop);
+        let _ = self.running().commands.send(Command::Stop);
     }
 
     /// The live values of `device`'s interfaces, once it has been polled.
     pub fn interfaces(&self, device: DeviceId) -> Option<LiveInterfaces> {
-        let slot = self.shared.slot(device)?;
+        let running = self.running();
+        let shared = &running.shared;
+        let slot = shared.slot(device)?;
         let snapshot = slot.live()?;
         let mut interfaces: BTreeMap<u32, InterfaceLive> = BTreeMap::new();
         for ((object, row), value) in &snapshot.values {
             let (Some(if_index), Some(object)) = (
-                self.shared.if_index(*object, row),
-                self.shared.config.objects.get(*object),
+                shared.if_index(*object, row),
+                shared.config.objects.get(*object),
             ) else {
                 continue;
             };
@@ -244,8 +332,8 @@ impl Poller {
         }
         for ((object, row), rate) in &snapshot.rates {
             let (Some(if_index), Some(object)) = (
-                self.shared.if_index(*object, row),
-                self.shared.config.objects.get(*object),
+                shared.if_index(*object, row),
+                shared.config.objects.get(*object),
             ) else {
                 continue;
             };
@@ -264,16 +352,67 @@ impl Poller {
 
     /// The poller's counters.
     pub fn stats(&self) -> PollerStats {
-        self.shared.stats()
+        self.running().shared.stats()
     }
 
     /// Appends the polled values and the poller's counters to a Prometheus text exposition.
     pub fn render_metrics(&self, out: &mut String) {
-        super::exposition::render(&self.shared, out);
+        super::exposition::render(&self.running().shared, out);
+    }
+}
+
+impl Running {
+    /// Loads the inventory into `shared` and starts its task.
+    async fn start(shared: Shared) -> Result<Self, StoreError> {
+        let shared = Arc::new(shared);
+        shared.reload().await?;
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(Arc::clone(&shared).run(receiver));
+        shared.status.set_up(COMPONENT, now());
+        Ok(Self { shared, commands })
+    }
+
+    async fn reload(&self) -> Result<(), StoreError> {
+        self.shared.reload().await?;
+        // The task is gone only after `stop`: nothing to resynchronise then.
+        let _ = self.commands.send(Command::Resync);
+        Ok(())
     }
 }
 
 impl Shared {
+    fn new(
+        config: PollerConfig,
+        store: Store,
+        desk: Arc<AlarmDesk>,
+        status: StatusRegistry,
+        counters: Arc<Counters>,
+        engines: Arc<EngineCache>,
+    ) -> Self {
+        let split = |kind| {
+            config
+                .objects
+                .iter()
+                .enumerate()
+                .filter(|(_, object)| object.kind == kind)
+                .map(|(at, object)| (at, object.oid.clone()))
+                .collect()
+        };
+        Self {
+            scalars: split(ObjectKind::Scalar),
+            columns: split(ObjectKind::Column),
+            semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            config,
+            store,
+            desk,
+            status,
+            slots: RwLock::new(HashMap::new()),
+            origin: Instant::now(),
+            counters,
+            engines,
+        }
+    }
+
     async fn run(self: Arc<Self>, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut schedule = Schedule::new();
         let mut polls: JoinSet<DeviceId> = JoinSet::new();
@@ -550,30 +689,76 @@ impl Shared {
     }
 
     async fn read(&self, device: &Device) -> Result<walk::Read, Failure> {
-        let session = device
+        let scalars: Vec<Oid> = self.scalars.iter().map(|(_, oid)| oid.clone()).collect();
+        let columns: Vec<Oid> = self.columns.iter().map(|(_, oid)| oid.clone()).collect();
+        self.read_objects(device, &scalars, &columns).await
+    }
+
+    /// Reads `scalars` and `columns` from `device`, over SNMPv3 with the engine learnt at an
+    /// earlier poll when there is one. A Report saying that engine is gone (another engine
+    /// ID: the agent was replaced or reconfigured) or out of its time window beyond the one
+    /// resynchronisation the client makes, sends the request once more after a discovery.
+    async fn read_objects(
+        &self,
+        device: &Device,
+        scalars: &[Oid],
+        columns: &[Oid],
+    ) -> Result<walk::Read, Failure> {
+        let target = device.target();
+        let cached = self.engines.get(target);
+        let retry = cached.is_some();
+        let client = self.client(device, cached).await?;
+        let mut result = walk::read(&client, scalars, columns, self.config.max_repetitions).await;
+        if matches!(&result, Err(error) if stale_engine(error)) {
+            self.engines.forget(target);
+            if retry {
+                tracing::debug!(device = %device.name, "SNMPv3 engine changed: discovering it again");
+                let client = self.client(device, None).await?;
+                result = walk::read(&client, scalars, columns, self.config.max_repetitions).await;
+                self.remember_engine(&client);
+            }
+        } else {
+            self.remember_engine(&client);
+        }
+        Ok(result?)
+    }
+
+    /// A client for `device`; for SNMPv3, told the agent's engine when known, so that it
+    /// makes no discovery.
+    async fn client(
+        &self,
+        device: &Device,
+        engine: Option<(vigie_snmp::usm::EngineId, EngineTime)>,
+    ) -> Result<Client, Failure> {
+        let mut session: Session = device
             .credentials
             .session(device.target(), self.config.timeout, self.config.retries)
             .map_err(|error| Failure::Session(error.to_string()))?;
-        let client = Client::new(session)
+        if let (Some(usm), Some((engine_id, time))) = (session.usm.as_mut(), engine) {
+            if session.version == Version::V3 {
+                usm.engine_id = Some(engine_id);
+                usm.engine_time = Some(time);
+            }
+        }
+        Client::new(session)
             .await
-            .map_err(|error| Failure::Session(error.to_string()))?;
-        let scalars: Vec<Oid> = self.scalars.iter().map(|(_, oid)| oid.clone()).collect();
-        let columns: Vec<Oid> = self.columns.iter().map(|(_, oid)| oid.clone()).collect();
-        Ok(walk::read(&client, &scalars, &columns, self.config.max_repetitions).await?)
+            .map_err(|error| Failure::Session(error.to_string()))
+    }
+
+    fn remember_engine(&self, client: &Client) {
+        if let Some(engine) = client.remote_engine() {
+            self.engines.learn(client.session().target, engine);
+        }
     }
 
     /// Reads the system group and the interface names and stores them; returns the
     /// interface labels, `None` when discovery failed (it is retried at the next poll).
     async fn discover(&self, device: &Device) -> Option<BTreeMap<u32, String>> {
-        let session = device
-            .credentials
-            .session(device.target(), self.config.timeout, self.config.retries)
-            .ok()?;
-        let client = Client::new(session).await.ok()?;
         let oid = |name: &str| PolledObject::standard(name).map(|object| object.oid);
         let scalars: Vec<Oid> = DISCOVERY_SCALARS.iter().filter_map(|n| oid(n)).collect();
         let columns: Vec<Oid> = DISCOVERY_COLUMNS.iter().filter_map(|n| oid(n)).collect();
-        let read = walk::read(&client, &scalars, &columns, self.config.max_repetitions)
+        let read = self
+            .read_objects(device, &scalars, &columns)
             .await
             .map_err(|error| {
                 tracing::info!(device = %device.name, %error, "discovery failed");
@@ -762,6 +947,15 @@ enum Failure {
     /// The agent did not answer, or not usefully.
     #[error(transparent)]
     Read(#[from] ReadError),
+}
+
+/// Whether `error` says the SNMPv3 engine the request was sent to is not the agent's (any
+/// longer), or that its clock could not be resynchronised (RFC 3414 §3.2 steps 3 and 7).
+fn stale_engine(error: &ReadError) -> bool {
+    matches!(
+        error,
+        ReadError::Request(RequestError::UnknownEngineId | RequestError::NotInTimeWindow)
+    )
 }
 
 /// Whether two versions of a device are polled the same way (discovery fields aside).

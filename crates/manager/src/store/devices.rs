@@ -401,7 +401,9 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .map_err(|error| duplicate_or(error, &device.name))?;
-        device_from_row(&row)
+        let created = device_from_row(&row)?;
+        self.inventory_changed();
+        Ok(created)
     }
 
     /// Every device, by name.
@@ -438,6 +440,16 @@ impl Store {
         update: &DeviceUpdate,
     ) -> Result<Option<Device>, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // A write first: the transaction takes the write lock now, waiting for other
+        // writers, rather than reading first and failing at once with SQLITE_BUSY when it
+        // upgrades a read snapshot that a concurrent commit (trap intake) made stale.
+        let locked = sqlx::query("UPDATE devices SET id = id WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if locked.rows_affected() == 0 {
+            return Ok(None);
+        }
         let Some(row) = sqlx::query("SELECT * FROM devices WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
@@ -474,6 +486,7 @@ impl Store {
         .map_err(|error| duplicate_or(error, &device.name))?;
         let updated = device_from_row(&row)?;
         tx.commit().await?;
+        self.inventory_changed();
         Ok(Some(updated))
     }
 
@@ -500,7 +513,11 @@ impl Store {
             .bind(id.0)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let deleted = done.rows_affected() == 1;
+        if deleted {
+            self.inventory_changed();
+        }
+        Ok(deleted)
     }
 }
 

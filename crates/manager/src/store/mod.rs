@@ -30,6 +30,7 @@ mod alarms;
 mod credentials;
 mod devices;
 mod events;
+mod file_devices;
 mod interfaces;
 mod retention;
 mod rules;
@@ -68,6 +69,8 @@ pub use sessions::{NewWebSession, SessionPolicy, WebSession};
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Bumped after each change of the device list through this store (and its clones).
+    inventory: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// How hard a commit waits for the disk.
@@ -136,9 +139,24 @@ impl Store {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            inventory: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Changes of the inventory: the value changes after each device is added, updated or
+    /// deleted through this store or one of its clones, so that a cache of device names
+    /// (the receiver's) is read again only when it is stale.
+    pub fn inventory_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inventory.subscribe()
+    }
+
+    fn inventory_changed(&self) {
+        self.inventory
+            .send_modify(|version| *version = version.wrapping_add(1));
     }
 
     /// Applies the manager's pending migrations, leaving other components' versions alone.
@@ -255,6 +273,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "device groups",
         include_str!("../../migrations/0006_device_groups.sql"),
+    ),
+    (
+        7,
+        "file devices",
+        include_str!("../../migrations/0007_file_devices.sql"),
     ),
 ];
 

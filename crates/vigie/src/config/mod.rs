@@ -8,6 +8,7 @@
 //! events kept 30 days. `docs/configuration.md` describes every field.
 
 mod error;
+pub(crate) mod permissions;
 mod raw;
 mod secret;
 mod validate;
@@ -324,12 +325,16 @@ pub(crate) struct RuleSettings {
 }
 
 impl Config {
-    /// Reads and validates `path`.
+    /// Reads and validates `path`; warns on standard error when the file holds secrets that
+    /// other users can read ([`permissions`]).
     pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
+        if let Some(warning) = permissions::warning(path, &text) {
+            eprintln!("vigie: warning: {warning}");
+        }
         Self::parse(&path.display().to_string(), &text)
     }
 
@@ -360,21 +365,8 @@ impl Config {
         if self.storage.durability != new.storage.durability {
             changed.push("[storage] durability");
         }
-        if self.poller != new.poller {
-            changed.push("[poller]");
-        }
-        if self.thresholds != new.thresholds {
-            changed.push("[[thresholds]]");
-        }
-        if self.smtp != new.smtp {
-            changed.push("[smtp]");
-        }
-        if self.actions != new.actions {
-            changed.push("[[actions]]");
-        }
-        if self.rules != new.rules {
-            changed.push("[[rules]]");
-        }
+        // `[poller]`, `[[thresholds]]`, `[smtp]`, `[[actions]]` and `[[rules]]` apply live
+        // (`serve::reload`); the outbox worker's retry policy is fixed when it starts.
         if self.delivery != new.delivery {
             changed.push("[delivery]");
         }

@@ -112,6 +112,16 @@ fn a_restart_is_needed_only_for_addresses_and_storage_mode() {
     )
     .unwrap();
     assert_eq!(old.restart_needed(&new), ["[server] http"]);
+    // Polling, thresholds and response management apply live; the outbox's retries do not.
+    let live = parse(
+        "[poller]\ninterval = \"10s\"\n[[thresholds]]\nname = \"cpu\"\nobject = \
+         \"hrProcessorLoad\"\ncondition = \">\"\nvalue = 90\n[smtp]\nhost = \"relay.example\"\n\
+         from = \"v@example.com\"\n[[actions]]\nname = \"hook\"\nkind = \"webhook\"\n\
+         url = \"https://hooks.example/x\"\n[[rules]]\nname = \"all\"\nactions = [\"hook\"]\n\
+         [delivery]\nretry_initial = \"1s\"\n",
+    )
+    .unwrap();
+    assert_eq!(old.restart_needed(&live), ["[delivery]"]);
 }
 
 #[test]

@@ -34,15 +34,26 @@ pub(crate) struct BuiltinAgent {
 }
 
 impl BuiltinAgent {
-    /// Swaps the community while it runs (the address needs a restart).
-    pub(crate) async fn set_community(&self, community: &Secret) -> Result<(), String> {
+    /// Swaps, while it runs, its community and the community its informs carry to the
+    /// station's receiver (`None` keeps the current one); the address needs a restart.
+    pub(crate) async fn reconfigure(
+        &mut self,
+        community: &Secret,
+        receiver_community: Option<&Secret>,
+    ) -> Result<(), String> {
+        let notify = match (&self.notify, receiver_community) {
+            (Some((address, _)), Some(receiver)) => Some((*address, receiver.expose().to_owned())),
+            (notify, _) => notify.clone(),
+        };
         let settings = Settings::builtin(
             self.address,
             community.expose(),
             self.state_dir.clone(),
-            self.notify.clone(),
+            notify.clone(),
         )?;
-        self.reload.apply(settings).await
+        self.reload.apply(settings).await?;
+        self.notify = notify;
+        Ok(())
     }
 }
 
@@ -168,6 +179,32 @@ pub(crate) async fn register_localhost(
             tracing::info!(%address, "pointed the inventory's localhost at the built-in agent");
         }
         Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Moves `localhost` from the poll interval `old` to `new`, when it polls at `old` (the
+/// default it was registered with, not an interval set through the API).
+pub(crate) async fn follow_interval(
+    store: &Store,
+    old: Duration,
+    new: Duration,
+) -> anyhow::Result<()> {
+    let device = store
+        .device_by_name(LOCALHOST)
+        .await
+        .context("reading the inventory")?;
+    if let Some(device) = device.filter(|device| device.poll_interval() == old) {
+        store
+            .update_device(
+                device.id,
+                &DeviceUpdate {
+                    poll_interval: Some(new),
+                    ..DeviceUpdate::default()
+                },
+            )
+            .await
+            .context("updating localhost in the inventory")?;
     }
     Ok(())
 }

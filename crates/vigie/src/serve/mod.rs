@@ -10,6 +10,7 @@
 //! store (checkpointing its write-ahead log) and returns.
 
 mod agent;
+mod auth_storm;
 mod devices;
 mod first_start;
 mod http;
@@ -112,10 +113,11 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
     // The inventory first: the receiver names each notification's device from it, and a
     // linkDown named by address then a linkUp named `localhost` would never clear.
     let synced = devices::sync_devices(&store, &config.devices, &config.poller).await?;
-    if synced.added + synced.updated > 0 {
+    if synced.changed() {
         tracing::info!(
             added = synced.added,
             updated = synced.updated,
+            removed = synced.removed,
             "inventory synchronised with [[devices]]"
         );
     }
@@ -134,6 +136,22 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
         Arc::clone(&metrics),
         Arc::new(TrapAlarms::standard()),
     );
+    // Response management first: the desk publishes each alarm decision to the subscribers
+    // it has at that moment, so a decision made before the dispatcher subscribed (the
+    // agent's coldStart, a trap received in the first milliseconds) would never be mailed.
+    let response = response::start_response(
+        &config,
+        &data_dir,
+        store.clone(),
+        Arc::clone(&desk),
+        &status,
+        stopping.clone(),
+    )
+    .await;
+    let (response, response_tasks) = match response {
+        Some((service, tasks)) => (Some(service), tasks),
+        None => (None, Vec::new()),
+    };
     let receiver = if config.receiver.enabled {
         let parts = ReceiverParts {
             intake,
@@ -145,6 +163,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
             &config.receiver,
             &data_dir,
             parts,
+            Arc::clone(&desk),
             &status,
             stopping.clone(),
         )
@@ -173,19 +192,6 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
     }
     let poller =
         poller::start_poller(&config, store.clone(), Arc::clone(&desk), status.clone()).await?;
-    let response = response::start_response(
-        &config,
-        &data_dir,
-        store.clone(),
-        Arc::clone(&desk),
-        &status,
-        stopping.clone(),
-    )
-    .await;
-    let (response, response_tasks) = match response {
-        Some((service, tasks)) => (Some(service), tasks),
-        None => (None, Vec::new()),
-    };
     let (retention_period, retention_changes) = watch::channel(config.storage.retention);
     let retention = retention::start_retention(store.clone(), retention_changes, stopping.clone());
 
@@ -196,7 +202,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
         status: status.clone(),
         metrics,
         poller: poller.clone(),
-        response,
+        response: response.clone(),
     };
     let (http_address, http) = http::start_http(
         listener,
@@ -222,6 +228,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
         agent,
         receiver,
         poller: poller.clone(),
+        response,
     };
     let mut terminate = signal(SignalKind::terminate()).context("watching SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("watching SIGINT")?;

@@ -14,8 +14,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use vigie_agent::State;
 use vigie_agent::snmp::EngineIdentity;
+use vigie_manager::desk::AlarmDesk;
 use vigie_manager::receiver::{
-    Receiver, ReceiverConfig, ReceiverParts, ReceiverReloadHandle, ReceiverUser, TrapCommunity,
+    QUEUE_WATCH_PERIOD, QUEUE_WATCH_QUIET, Receiver, ReceiverConfig, ReceiverParts,
+    ReceiverReloadHandle, ReceiverUser, TrapCommunity, watch_queue,
 };
 use vigie_manager::status::StatusRegistry;
 use vigie_snmp::usm::{Credentials, EngineId, KeyInput};
@@ -47,12 +49,14 @@ impl RunningReceiver {
     }
 }
 
-/// Binds and starts the receiver; `None` (and the component DOWN with the reason and the
-/// fix) when it cannot listen.
+/// Binds and starts the receiver, and the watch that raises a system alarm through `desk`
+/// while its queue is full; `None` (and the component DOWN with the reason and the fix)
+/// when it cannot listen.
 pub(crate) async fn start_receiver(
     settings: &ReceiverSettings,
     data_dir: &Path,
     parts: ReceiverParts,
+    desk: Arc<AlarmDesk>,
     status: &StatusRegistry,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<Option<RunningReceiver>> {
@@ -70,6 +74,23 @@ pub(crate) async fn start_receiver(
     };
     let local_addrs = receiver.local_addrs();
     let reload = receiver.reload_handle();
+    // A full queue drops notifications: a system alarm says so while it lasts.
+    let mut watch_shutdown = shutdown.clone();
+    // So does a storm of notifications failing authentication.
+    tokio::spawn(super::auth_storm::watch(
+        receiver.counters(),
+        Arc::clone(&desk),
+        shutdown.clone(),
+    ));
+    tokio::spawn(watch_queue(
+        receiver.stats(),
+        desk,
+        QUEUE_WATCH_PERIOD,
+        QUEUE_WATCH_QUIET,
+        async move {
+            let _ = watch_shutdown.wait_for(|stop| *stop).await;
+        },
+    ));
     let task = receiver.spawn(async move {
         let _ = shutdown.wait_for(|stop| *stop).await;
     });

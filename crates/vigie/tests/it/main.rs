@@ -6,15 +6,20 @@
 //! Without a Net-SNMP binary a test prints the Debian package to install and passes; with
 //! `VIGIE_REQUIRE_PEERS=1` it fails instead.
 
+mod link_netns;
 mod malformed;
 mod mib_lint;
 mod mibs;
 mod notifications;
 mod options;
 mod relay;
+mod reliability;
+mod reload;
 mod requests;
+mod secrets;
 mod serve;
 mod serve_e2e;
 mod smtp;
+mod snmp_security;
 mod support;
 mod walks;

@@ -14,10 +14,10 @@ use vigie_interop::{Peer, free_udp_port, require, run_netsnmp};
 
 use crate::support::vigie;
 
-const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
+pub(crate) const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
 
 /// A running `vigie serve`, killed when dropped.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
     http: SocketAddr,
     stderr: PathBuf,
@@ -25,7 +25,7 @@ struct Serve {
 
 impl Serve {
     /// Starts `vigie serve --data-dir DIR --http … extra…` and waits until HTTP answers.
-    fn start(data_dir: &Path, http: SocketAddr, extra: &[&str]) -> Self {
+    pub(crate) fn start(data_dir: &Path, http: SocketAddr, extra: &[&str]) -> Self {
         Self::start_with_env(data_dir, http, extra, &[])
     }
 
@@ -75,7 +75,7 @@ impl Serve {
         self.child.id().to_string()
     }
 
-    fn signal(&self, name: &str) {
+    pub(crate) fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .args([&format!("-{name}"), &self.pid()])
             .status()
@@ -99,16 +99,20 @@ impl Serve {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
-    fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+    pub(crate) fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         http(self.http, "GET", path, token)
     }
 
-    fn post(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+    pub(crate) fn post(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         http(self.http, "POST", path, token)
+    }
+
+    pub(crate) fn post_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        http_json(self.http, "POST", path, Some(token), Some(body))
     }
 }
 
@@ -453,15 +457,34 @@ fn notified(socket: &UnixDatagram) -> String {
 
 /// One HTTP/1.1 request with `Connection: close`; the status and the JSON body.
 fn http(address: SocketAddr, method: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+    http_json(address, method, path, token, None)
+}
+
+/// One HTTP/1.1 request with `Connection: close` and, when given, a JSON body; the status
+/// and the JSON answer.
+pub(crate) fn http_json(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
     let mut stream = TcpStream::connect(address).expect("test setup");
     stream.set_read_timeout(Some(STARTUP)).expect("test setup");
     let authorization = token
         .map(|token| format!("Authorization: Bearer {token}\r\n"))
         .unwrap_or_default();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let content_type = if body.is_empty() {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{authorization}Content-Length: 0\r\n\
-         Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{authorization}{content_type}\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .expect("test setup");
     let mut response = String::new();
@@ -475,7 +498,7 @@ fn http(address: SocketAddr, method: &str, path: &str, token: Option<&str>) -> (
     (code, serde_json::from_str(body).unwrap_or(Value::Null))
 }
 
-fn free_tcp_address() -> SocketAddr {
+pub(crate) fn free_tcp_address() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
         .expect("test setup")
         .local_addr()
