@@ -113,23 +113,32 @@ impl Agent {
         }
     }
 
-    /// GET (RFC 3416 §4.2.1).
+    /// GET (RFC 3416 §4.2.1); a varbind whose handler failed as a whole makes the Response
+    /// the request's varbinds with that error-status and the varbind's index.
     fn get(&self, ctx: &RequestCtx, view: &View, pdu: &Pdu) -> Pdu {
-        let varbinds = pdu
-            .varbinds
-            .iter()
-            .map(|varbind| {
-                let value = if view.contains(&varbind.name) {
-                    self.registry.get(ctx, &varbind.name)
-                } else {
-                    Value::NoSuchObject
-                };
-                VarBind {
-                    name: varbind.name.clone(),
-                    value,
+        let mut varbinds = Vec::with_capacity(pdu.varbinds.len());
+        for (index, varbind) in pdu.varbinds.iter().enumerate() {
+            let value = if view.contains(&varbind.name) {
+                match self.registry.try_get(ctx, &varbind.name) {
+                    Ok(value) => value,
+                    Err(error_status) => {
+                        return Pdu {
+                            kind: PduKind::Response,
+                            request_id: pdu.request_id,
+                            error_status,
+                            error_index: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                            varbinds: pdu.varbinds.clone(),
+                        };
+                    }
                 }
-            })
-            .collect();
+            } else {
+                Value::NoSuchObject
+            };
+            varbinds.push(VarBind {
+                name: varbind.name.clone(),
+                value,
+            });
+        }
         ok_response(pdu.request_id, varbinds)
     }
 

@@ -104,23 +104,30 @@ impl Mib for Proxy {
         &self.root
     }
 
-    fn get(&self, _ctx: &RequestCtx, oid: &Oid) -> Value {
+    fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
+        self.try_get(ctx, oid).unwrap_or(Value::NoSuchInstance)
+    }
+
+    /// A far agent that does not answer fails the GET with genErr, as snmpd's proxy does.
+    fn try_get(&self, _ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
         let Some(remote) = self.to_remote(oid) else {
-            return Value::NoSuchObject;
+            return Ok(Value::NoSuchObject);
         };
-        let Some(pdu) = self.call(
-            "get",
-            move |client| async move { client.get(&[remote]).await },
-        ) else {
-            return Value::NoSuchInstance;
-        };
+        let pdu = self
+            .call(
+                "get",
+                move |client| async move { client.get(&[remote]).await },
+            )
+            .ok_or(ErrorStatus::GenErr)?;
         if pdu.error_status != ErrorStatus::NoError {
-            return Value::NoSuchInstance;
+            return Ok(Value::NoSuchInstance);
         }
-        match pdu.varbinds.into_iter().next().map(|varbind| varbind.value) {
-            Some(Value::EndOfMibView) | None => Value::NoSuchInstance,
-            Some(value) => value,
-        }
+        Ok(
+            match pdu.varbinds.into_iter().next().map(|varbind| varbind.value) {
+                Some(Value::EndOfMibView) | None => Value::NoSuchInstance,
+                Some(value) => value,
+            },
+        )
     }
 
     fn get_next(&self, _ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use bytes::Bytes;
-use vigie_snmp::{Oid, Value, VarBind};
+use vigie_snmp::{ErrorStatus, Oid, Value, VarBind};
 
 use crate::mib::{Mib, RequestCtx, SetError};
 
@@ -98,21 +98,27 @@ impl Registry {
 
     /// GET of one instance: its value, or `NoSuchObject`/`NoSuchInstance` (RFC 3416 §4.2.1).
     pub fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
+        self.try_get(ctx, oid).unwrap_or(Value::NoSuchObject)
+    }
+
+    /// [`get`](Self::get), or the error-status of a handler whose answer failed as a whole
+    /// ([`Mib::try_get`]).
+    pub fn try_get(&self, ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
         let Some(layout) = self.current_layout() else {
             return match self.handler(oid) {
-                Some(handler) => handler.get(ctx, oid),
-                None => Value::NoSuchObject,
+                Some(handler) => handler.try_get(ctx, oid),
+                None => Ok(Value::NoSuchObject),
             };
         };
         let Some(segment) = layout.holding(oid).and_then(|at| layout.segments.get(at)) else {
-            return Value::NoSuchObject;
+            return Ok(Value::NoSuchObject);
         };
         match &segment.owner {
             Owner::Static(at) => self
                 .handlers
                 .get(*at)
-                .map_or(Value::NoSuchObject, |handler| handler.get(ctx, oid)),
-            Owner::Dynamic(region) => region.handler.get(ctx, oid),
+                .map_or(Ok(Value::NoSuchObject), |handler| handler.try_get(ctx, oid)),
+            Owner::Dynamic(region) => region.handler.try_get(ctx, oid),
         }
     }
 
@@ -328,6 +334,11 @@ pub trait DynamicMib: Send + Sync {
     /// The value of `oid`, or `NoSuchObject`/`NoSuchInstance` (also when the subagent does
     /// not answer).
     fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value;
+
+    /// As [`Mib::try_get`]: `Err` when the subagent did not answer.
+    fn try_get(&self, ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
+        Ok(self.get(ctx, oid))
+    }
 
     /// The first instance inside `range`, `None` when there is none or the subagent did not
     /// answer (the walk goes on with the next region, as Net-SNMP does).

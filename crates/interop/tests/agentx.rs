@@ -559,8 +559,9 @@ fn a_stalled_subagent_times_out_without_holding_up_the_others() {
         "sysDescr took {:?}",
         quick.elapsed()
     );
+    // Net-SNMP's master answers a subagent's timeout with genErr.
     let out = waiting.join().expect("the waiting GET");
-    assert!(out.stdout.contains("No Such Object"), "{out}");
+    assert!(out.stderr.contains("genError"), "{out}");
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),

@@ -82,7 +82,15 @@ struct Fixture {
 }
 
 fn fixture(fail_undo: bool) -> Fixture {
+    fixture_with(fail_undo, Vec::new())
+}
+
+/// [`fixture`] with `extra` handlers registered too.
+fn fixture_with(fail_undo: bool, extra: Vec<Box<dyn Mib>>) -> Fixture {
     let mut registry = Registry::new();
+    for handler in extra {
+        registry.register(handler).unwrap();
+    }
     registry
         .register(Box::new(ScalarGroup::new(
             oid("1.3.6.1.2.1.1"),
@@ -558,6 +566,58 @@ fn a_registry_refuses_overlapping_subtrees() {
         .unwrap();
     let nested = registry.register(Box::new(ScalarGroup::new(oid("1.3.6.1.2.1.1.9"), vec![])));
     assert!(matches!(nested, Err(RegistryError::Overlap { .. })));
+}
+
+/// A handler whose answers all fail, as a proxied agent that does not answer.
+struct Unreachable(Oid);
+
+impl Mib for Unreachable {
+    fn root(&self) -> &Oid {
+        &self.0
+    }
+    fn get(&self, _ctx: &RequestCtx, _oid: &Oid) -> Value {
+        Value::NoSuchInstance
+    }
+    fn try_get(&self, _ctx: &RequestCtx, _oid: &Oid) -> Result<Value, ErrorStatus> {
+        Err(ErrorStatus::GenErr)
+    }
+    fn get_next(&self, _ctx: &RequestCtx, _oid: &Oid) -> Option<VarBind> {
+        None
+    }
+}
+
+#[test]
+fn a_get_that_fails_as_a_whole_answers_gen_err_with_its_index() {
+    let mut fixture = fixture_with(false, vec![Box::new(Unreachable(oid("1.3.6.1.4.1.98")))]);
+    let asked = [
+        ("1.3.6.1.2.1.1.1.0", Value::Null),
+        ("1.3.6.1.4.1.98.1.0", Value::Null),
+    ];
+    let response = fixture.ask(
+        Version::V2c,
+        b"public",
+        request(PduKind::GetRequest, &asked),
+    );
+    assert_eq!(response.error_status, ErrorStatus::GenErr);
+    assert_eq!(response.error_index, 2);
+    // RFC 3416 §4.2.1: the request's varbinds, unchanged.
+    assert_eq!(
+        names(&response),
+        ["1.3.6.1.2.1.1.1.0", "1.3.6.1.4.1.98.1.0"]
+    );
+    assert!(
+        response
+            .varbinds
+            .iter()
+            .all(|varbind| varbind.value == Value::Null)
+    );
+    // The handlers that did answer still serve a request without the failing varbind.
+    let response = fixture.ask(
+        Version::V2c,
+        b"public",
+        request(PduKind::GetRequest, &asked[..1]),
+    );
+    assert_eq!(response.error_status, ErrorStatus::NoError);
 }
 
 /// A handler that breaks the contract: its GETNEXT answers an OID before the one asked.

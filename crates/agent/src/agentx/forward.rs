@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use vigie_snmp::{Oid, Value, VarBind};
+use vigie_snmp::{ErrorStatus, Oid, Value, VarBind};
 
 use super::master::Link;
 use super::pdu::{self, Body, CloseReason, Header, Pdu, Response, flags};
@@ -182,21 +182,32 @@ impl Forwarder {
 }
 
 impl DynamicMib for Forwarder {
-    fn get(&self, _ctx: &RequestCtx, oid: &Oid) -> Value {
+    fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
+        self.try_get(ctx, oid).unwrap_or(Value::NoSuchObject)
+    }
+
+    /// A subagent that does not answer, or answers with an error, fails the GET with genErr,
+    /// as Net-SNMP's master does.
+    fn try_get(&self, _ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
         let range = pdu::SearchRange {
             start: oid.clone(),
             include: false,
             end: None,
         };
-        self.session
+        let response = self
+            .session
             .request(Body::Get(vec![range]), 0, self.timeout)
             .filter(|response| response.error == pdu::error::NO_ERROR)
-            .and_then(|response| response.varbinds.into_iter().next())
+            .ok_or(ErrorStatus::GenErr)?;
+        Ok(response
+            .varbinds
+            .into_iter()
+            .next()
             .filter(|varbind| varbind.name == *oid)
             .map_or(Value::NoSuchObject, |varbind| match varbind.value {
                 Value::EndOfMibView => Value::NoSuchInstance,
                 value => value,
-            })
+            }))
     }
 
     fn next_in(&self, _ctx: &RequestCtx, range: &SearchRange) -> Option<VarBind> {

@@ -122,8 +122,8 @@ pub fn set_line(value: &Value) -> Option<String> {
 /// The outcome of a script's answer to a SET: the error its first line names
 /// (`not-writable`, `wrong-type`, …), or success for anything else, as snmpd
 /// (`netsnmp_internal_pass_str_to_errno`). The SNMPv1 words map to their SNMPv2
-/// counterparts (RFC 3584 §4.3); `gen-error` and `too-big`, which the agent's SET phases
-/// cannot carry, become commitFailed (which a v1 manager sees as genErr).
+/// counterparts (RFC 3584 §4.3); `too-big`, which the agent's SET phases cannot carry,
+/// becomes commitFailed (which a v1 manager sees as genErr).
 pub fn set_outcome(reply: &str) -> Result<(), SetError> {
     let line = reply.lines().next().unwrap_or("").trim_start();
     let starts = |word: &str| {
@@ -135,7 +135,7 @@ pub fn set_outcome(reply: &str) -> Result<(), SetError> {
         ("no-such-name", SetError::NoCreation),
         ("bad-value", SetError::WrongValue),
         ("read-only", SetError::NotWritable),
-        ("gen-error", SetError::CommitFailed),
+        ("gen-error", SetError::GenErr),
         ("no-access", SetError::NoAccess),
         ("wrong-type", SetError::WrongType),
         ("wrong-length", SetError::WrongLength),
@@ -322,6 +322,8 @@ mod tests {
     fn maps_set_errors() {
         assert_eq!(set_outcome("wrong-value\n"), Err(SetError::WrongValue));
         assert_eq!(set_outcome("NOT-WRITABLE"), Err(SetError::NotWritable));
+        assert_eq!(set_outcome("gen-error\n"), Err(SetError::GenErr));
+        assert_eq!(set_outcome("too-big"), Err(SetError::CommitFailed));
         assert_eq!(set_outcome("DONE\n"), Ok(()));
         assert_eq!(set_outcome(""), Ok(()));
     }

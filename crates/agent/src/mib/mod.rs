@@ -56,6 +56,14 @@ pub trait Mib: Send + Sync {
     /// The first instance strictly after `oid` inside [`root`](Self::root).
     fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind>;
 
+    /// [`get`](Self::get) for handlers whose answer can fail as a whole, such as a proxied
+    /// agent that does not answer: `Err` is the error-status of the whole Response
+    /// (RFC 3416 §4.2.1: genErr, with the failed varbind's index), as Net-SNMP answers a
+    /// proxy or AgentX timeout. The default never fails.
+    fn try_get(&self, ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
+        Ok(self.get(ctx, oid))
+    }
+
     /// Checks that `varbind` could be set, without changing anything (RFC 3416 §4.2.5 first
     /// phase).
     fn test_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError> {
