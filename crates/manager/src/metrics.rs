@@ -1,6 +1,8 @@
 //! vigie's own counters, and their Prometheus text exposition (format 0.0.4).
 
 use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::alarm::Severity;
@@ -13,6 +15,8 @@ pub struct Metrics {
     received: [AtomicU64; 3],
     dropped: [AtomicU64; DropReason::ALL.len()],
     stored: AtomicU64,
+    /// The receiver's sockets, whose kernel receive-buffer drops are read at each scrape.
+    sockets: Mutex<Vec<SocketAddr>>,
 }
 
 /// Why a notification was dropped; every drop is counted under one of these.
@@ -54,6 +58,15 @@ impl Metrics {
         self.stored.fetch_add(events, Ordering::Relaxed);
     }
 
+    /// The receiver's bound sockets: the datagrams the kernel dropped because their receive
+    /// buffer was full, before vigie could read them, are read from `/proc/net/udp` and
+    /// `/proc/net/udp6` at each scrape.
+    pub fn watch_sockets(&self, sockets: &[SocketAddr]) {
+        if let Ok(mut watched) = self.sockets.lock() {
+            watched.clone_from(&sockets.to_vec());
+        }
+    }
+
     /// The exposition: the counters, the open alarms by severity and each component's health.
     pub fn render(&self, alarms: &[(Severity, usize)], status: &StatusRegistry) -> String {
         let mut out = String::new();
@@ -83,6 +96,30 @@ impl Metrics {
                 "vigie_notifications_dropped_total{{reason=\"{}\"}} {value}",
                 reason.name()
             );
+        }
+        let sockets = self
+            .sockets
+            .lock()
+            .map(|sockets| sockets.clone())
+            .unwrap_or_default();
+        if !sockets.is_empty() {
+            header(
+                &mut out,
+                "vigie_receiver_kernel_drops_total",
+                "Datagrams the kernel dropped at a receiver socket whose buffer was full.",
+                "counter",
+            );
+            let v4 = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
+            let v6 = std::fs::read_to_string("/proc/net/udp6").unwrap_or_default();
+            for socket in sockets {
+                let table = if socket.is_ipv4() { &v4 } else { &v6 };
+                let drops = kernel_drops(table, socket.port());
+                let _ = writeln!(
+                    out,
+                    "vigie_receiver_kernel_drops_total{{socket=\"udp:{}\"}} {drops}",
+                    escape_label(&socket.to_string())
+                );
+            }
         }
         header(
             &mut out,
@@ -124,6 +161,23 @@ impl Metrics {
         }
         out
     }
+}
+
+/// The drops of the sockets bound to `port` in a `/proc/net/udp` or `/proc/net/udp6` table:
+/// the last column (`drops`, the socket's `sk_drops`) of the lines whose local address ends
+/// in `:PORT` (hexadecimal).
+fn kernel_drops(table: &str, port: u16) -> u64 {
+    let port = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            line.split_whitespace()
+                .nth(1)
+                .is_some_and(|local| local.ends_with(&port))
+        })
+        .filter_map(|line| line.split_whitespace().last()?.parse::<u64>().ok())
+        .sum()
 }
 
 impl DropReason {
@@ -198,5 +252,38 @@ mod tests {
                 "missing {line:?} in\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn kernel_drops_are_read_from_the_socket_table() {
+        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n\
+              7: 0100007F:27D8 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4711 2 0000000000000000 1234\n\
+              9: 00000000:00A2 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4712 2 0000000000000000 0\n";
+        assert_eq!(kernel_drops(table, 10200), 1234);
+        assert_eq!(kernel_drops(table, 162), 0);
+        assert_eq!(kernel_drops(table, 161), 0);
+        assert_eq!(kernel_drops("", 162), 0);
+    }
+
+    #[test]
+    fn watched_sockets_count_what_the_kernel_dropped() {
+        let metrics = Metrics::default();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let address = socket.local_addr().unwrap();
+        metrics.watch_sockets(&[address]);
+        // Never read: past the receive buffer, loopback drops the rest at once.
+        let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        for _ in 0..2_000 {
+            let _ = sender.send_to(&[0_u8; 1400], address);
+        }
+        let text = metrics.render(&[], &StatusRegistry::new());
+        let prefix = format!("vigie_receiver_kernel_drops_total{{socket=\"udp:{address}\"}} ");
+        let drops: u64 = text
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no line for {address}: {text}"))
+            .parse()
+            .unwrap();
+        assert!(drops > 0, "{text}");
     }
 }

@@ -62,6 +62,7 @@ pub(crate) async fn start_receiver(
 ) -> anyhow::Result<Option<RunningReceiver>> {
     let identity = engine_identity(data_dir)?;
     let config = receiver_config(settings, identity.clone())?;
+    let metrics = Arc::clone(&parts.metrics);
     let receiver = match Receiver::bind(config, parts).await {
         Ok(receiver) => receiver,
         Err(error) => {
@@ -73,6 +74,7 @@ pub(crate) async fn start_receiver(
         }
     };
     let local_addrs = receiver.local_addrs();
+    metrics.watch_sockets(&local_addrs);
     let reload = receiver.reload_handle();
     // A full queue drops notifications: a system alarm says so while it lasts.
     let mut watch_shutdown = shutdown.clone();
