@@ -116,6 +116,20 @@ impl EngineIdentity {
     /// counts this start in snmpEngineBoots, saved before the agent answers anything
     /// (RFC 3414 §2.2.2: boots never goes back).
     pub fn load(state: &State, random: [u8; 8]) -> Result<Self, StateError> {
+        Self::load_exact(state, random, None)
+    }
+
+    /// [`load`](Self::load), with the engine ID set by the configuration when `exact` is
+    /// given (Net-SNMP's `exactEngineID`): it replaces the kept one, which is saved, and
+    /// snmpEngineBoots goes on counting.
+    pub fn load_exact(
+        state: &State,
+        random: [u8; 8],
+        exact: Option<&[u8]>,
+    ) -> Result<Self, StateError> {
+        if let Some(exact) = exact.filter(|exact| state.get(ENGINE_ID).as_deref() != Some(*exact)) {
+            state.set(ENGINE_ID, exact)?;
+        }
         let id = match state.get(ENGINE_ID) {
             Some(id) if (5..=32).contains(&id.len()) => Bytes::from(id),
             _ => {
@@ -190,6 +204,22 @@ mod tests {
         assert_eq!(get("1.3.6.1.6.3.10.2.1.2.0"), Value::Integer(2));
         assert_eq!(get("1.3.6.1.6.3.10.2.1.3.0"), Value::Integer(61));
         assert_eq!(get("1.3.6.1.6.3.10.2.1.4.0"), Value::Integer(1_500));
+    }
+
+    #[test]
+    fn an_exact_engine_id_replaces_the_kept_one_and_boots_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = EngineIdentity::load(&State::open(dir.path()).unwrap(), [7; 8]).unwrap();
+        let exact = [0x80, 0x00, 0x1f, 0x88, 0x04, b'r', b'1'];
+        let state = State::open(dir.path()).unwrap();
+        let second = EngineIdentity::load_exact(&state, [9; 8], Some(&exact)).unwrap();
+        assert_eq!(
+            (&second.id[..], second.boots),
+            (&exact[..], first.boots + 1)
+        );
+        // Kept: the next start without the option keeps it too.
+        let third = EngineIdentity::load(&State::open(dir.path()).unwrap(), [5; 8]).unwrap();
+        assert_eq!((&third.id[..], third.boots), (&exact[..], first.boots + 2));
     }
 
     #[test]

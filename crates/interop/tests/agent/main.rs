@@ -376,6 +376,56 @@ fn sys_contact_set_survives_a_restart() {
     assert_eq!(boots_after, boots.parse::<u32>().unwrap() + 1);
 }
 
+/// `engine_id` in the file sets snmpEngineID, as snmpd's `exactEngineID`; the discovered
+/// engine is that one, and snmpEngineBoots goes on counting across the change.
+#[test]
+fn an_exact_engine_id_is_served_and_discovered() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let state = TempDir::new().unwrap();
+    let dir = state.path().join("state");
+    let agent = VigieAgent::start(&dir);
+    let boots: u32 = counter(&agent, ENGINE_BOOTS).parse().unwrap();
+    drop(agent);
+    let config = state.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        "engine_id = \"0x80001f8804766967696501\"\n\n[[user]]\nname = \"ann\"\naccess = \"ro\"\n\
+         auth = \"SHA\"\nauth_password = \"ann-auth-pass\"\n",
+    )
+    .unwrap();
+    let config = config.to_string_lossy().into_owned();
+    let agent = VigieAgent::start_with(&dir, &["--config", &config]);
+    assert_eq!(
+        counter(&agent, ".1.3.6.1.6.3.10.2.1.1.0"),
+        "\"80 00 1F 88 04 76 69 67 69 65 01 \""
+    );
+    assert_eq!(counter(&agent, ENGINE_BOOTS), (boots + 1).to_string());
+    // A v3 request with the engine ID given (-e) needs no discovery and is answered: the
+    // key is localized to this engine ID.
+    let out = snmp(
+        Peer::Snmpget,
+        &[
+            "-v3",
+            "-u",
+            "ann",
+            "-l",
+            "authNoPriv",
+            "-a",
+            "SHA",
+            "-A",
+            "ann-auth-pass",
+            "-e",
+            "0x80001f8804766967696501",
+            "-Oqv",
+            &agent.target(),
+            SYS_UP_TIME,
+        ],
+    );
+    assert!(out.success(), "{out}");
+}
+
 #[test]
 fn bad_communities_and_malformed_packets_are_counted_and_unanswered() {
     if !require(&[Peer::Snmpget]) {

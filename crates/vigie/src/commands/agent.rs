@@ -14,6 +14,8 @@
 //! max_repetitions = 100          # GETBULK cap
 //! max_message_size = 65507       # largest v1/v2c response
 //! authentication_traps = true    # authenticationFailure on bad communities (default off)
+//! engine_id = "0x80001f8804726f75746572"  # optional, as snmpd's exactEngineID (default:
+//!                                # generated once per RFC 3411 and kept in state_dir)
 //!
 //! [[community]]
 //! name = "public"
@@ -187,7 +189,8 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         None => State::in_memory(),
     });
     let identity =
-        EngineIdentity::load(&state, rand::random()).map_err(|error| error.to_string())?;
+        EngineIdentity::load_exact(&state, rand::random(), settings.engine_id.as_deref())
+            .map_err(|error| error.to_string())?;
     let engine_id = EngineId::new(identity.id.clone()).map_err(|error| error.to_string())?;
     // The users, for the engine and for usmUserTable, which a reload updates together.
     let users: Users = Arc::new(RwLock::new(settings.users.clone()));
@@ -488,6 +491,8 @@ pub(crate) struct Settings {
     max_repetitions: u32,
     max_message_size: usize,
     authentication_traps: bool,
+    /// `engine_id`: the snmpEngineID set by the configuration (Net-SNMP's `exactEngineID`).
+    engine_id: Option<Vec<u8>>,
     traps: Vec<Target>,
     users: Vec<(bytes::Bytes, Credentials)>,
     extensions: extensions::Extensions,
@@ -705,6 +710,13 @@ impl Settings {
                 .unwrap_or_else(|| AgentConfig::default().max_repetitions),
             max_message_size: file.max_message_size.unwrap_or(0),
             authentication_traps: file.authentication_traps.unwrap_or(false),
+            engine_id: match &file.engine_id {
+                Some(text) => Some(
+                    parse_engine_id(text.get_ref())
+                        .map_err(|error| at(text.span(), format!("engine_id: {error}")))?,
+                ),
+                None => None,
+            },
             traps,
             users,
             agentx: agentx::load(&args.agentx, file.agentx.as_ref(), &at)?,
@@ -729,6 +741,7 @@ struct FileConfig {
     max_repetitions: Option<u32>,
     max_message_size: Option<usize>,
     authentication_traps: Option<bool>,
+    engine_id: Option<toml::Spanned<String>>,
     #[serde(default)]
     community: Vec<FileCommunity>,
     system: Option<FileSystem>,
@@ -993,6 +1006,31 @@ fn parse_level(
 }
 
 /// `FILE:LINE:COLUMN: message`, from a byte span of the file.
+/// An `engine_id` value: `0x` and 5 to 32 octets in hexadecimal (RFC 3411 `SnmpEngineID`),
+/// as Net-SNMP's `exactEngineID` and `-e` take it.
+fn parse_engine_id(text: &str) -> Result<Vec<u8>, String> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .ok_or_else(|| format!("`{text}` must be hexadecimal, starting 0x"))?;
+    if digits.len() % 2 != 0 || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return Err(format!(
+            "`{text}` is not an even number of hexadecimal digits"
+        ));
+    }
+    let octets: Vec<u8> = (0..digits.len())
+        .step_by(2)
+        .filter_map(|at| u8::from_str_radix(digits.get(at..at + 2)?, 16).ok())
+        .collect();
+    if !(5..=32).contains(&octets.len()) {
+        return Err(format!(
+            "{} octets: an engine ID has 5 to 32 (RFC 3411)",
+            octets.len()
+        ));
+    }
+    Ok(octets)
+}
+
 fn located(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> String {
     let Some(span) = span else {
         return format!("{}: {message}", path.display());
@@ -1109,6 +1147,40 @@ mod tests {
             error.starts_with("DIR/agent.toml:4:10: community.source:"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn reads_an_exact_engine_id_and_refuses_malformed_ones() {
+        let settings = load("engine_id = \"0x80001F8804726f75746572\"\n").unwrap();
+        assert_eq!(
+            settings.engine_id.as_deref(),
+            Some(
+                &[
+                    0x80, 0x00, 0x1f, 0x88, 0x04, b'r', b'o', b'u', b't', b'e', b'r'
+                ][..]
+            )
+        );
+        assert_eq!(load("").unwrap().engine_id, None);
+        for (text, message) in [
+            ("8000", "`8000` must be hexadecimal, starting 0x"),
+            (
+                "0x800",
+                "`0x800` is not an even number of hexadecimal digits",
+            ),
+            (
+                "0x80zz",
+                "`0x80zz` is not an even number of hexadecimal digits",
+            ),
+            (
+                "0x80001f88",
+                "4 octets: an engine ID has 5 to 32 (RFC 3411)",
+            ),
+        ] {
+            let error = load(&format!("\n\nengine_id = \"{text}\"\n"))
+                .err()
+                .unwrap();
+            assert_eq!(error, format!("DIR/agent.toml:3:13: engine_id: {message}"));
+        }
     }
 
     #[test]
