@@ -891,49 +891,18 @@ fn trap_target(
             "trap.user: a v3 target needs a user".to_owned(),
         ));
     };
-    let credentials = match (&trap.auth, &trap.auth_password) {
-        (Some(auth), Some(password)) => Some(usm_credentials(
-            "trap",
-            auth,
-            password,
-            trap.privacy.as_ref(),
-            trap.priv_password.as_ref(),
-            at,
-        )?),
-        (None, None) => match trap.privacy.as_ref().or(trap.priv_password.as_ref()) {
-            Some(text) => {
-                return Err(at(
-                    text.span(),
-                    "trap.privacy: needs auth and auth_password".to_owned(),
-                ));
-            }
-            None => None,
+    let usm = v3_user(
+        "trap",
+        &V3Fields {
+            user,
+            level: trap.level.as_ref(),
+            auth: trap.auth.as_ref(),
+            auth_password: trap.auth_password.as_ref(),
+            privacy: trap.privacy.as_ref(),
+            priv_password: trap.priv_password.as_ref(),
         },
-        (Some(text), None) => {
-            return Err(at(text.span(), "trap.auth: needs auth_password".to_owned()));
-        }
-        (None, Some(text)) => {
-            return Err(at(text.span(), "trap.auth_password: needs auth".to_owned()));
-        }
-    };
-    let most = credentials
-        .as_ref()
-        .map_or(SecurityLevel::NoAuthNoPriv, Credentials::level);
-    let level = match &trap.level {
-        Some(text) => parse_level("trap", text, at)?,
-        None => most,
-    };
-    let usm =
-        UsmUser::new(user.get_ref().clone().into_bytes(), level, credentials).map_err(|_| {
-            let span = trap
-                .level
-                .as_ref()
-                .map_or_else(|| user.span(), toml::Spanned::span);
-            at(
-                span,
-                format!("trap.level: {level} needs keys the user was not given (at most {most})"),
-            )
-        })?;
+        at,
+    )?;
     Ok(Target {
         address,
         version,
@@ -943,7 +912,78 @@ fn trap_target(
     })
 }
 
-/// A USM user's keys from its protocols and passwords (`user` and v3 `trap` sections).
+/// The `SNMPv3` user fields of a `[[trap]]` or `[[proxy]]` table, as written.
+pub(super) struct V3Fields<'a> {
+    pub(super) user: &'a toml::Spanned<String>,
+    pub(super) level: Option<&'a toml::Spanned<String>>,
+    pub(super) auth: Option<&'a toml::Spanned<String>>,
+    pub(super) auth_password: Option<&'a toml::Spanned<String>>,
+    pub(super) privacy: Option<&'a toml::Spanned<String>>,
+    pub(super) priv_password: Option<&'a toml::Spanned<String>>,
+}
+
+/// The USM user `fields` describe, as `trapsess -v3` and `proxy -v3` take one: the level
+/// defaults to the most the keys allow; `section` names the table in errors.
+pub(super) fn v3_user(
+    section: &str,
+    fields: &V3Fields<'_>,
+    at: &impl Fn(std::ops::Range<usize>, String) -> String,
+) -> Result<UsmUser, String> {
+    let credentials = match (fields.auth, fields.auth_password) {
+        (Some(auth), Some(password)) => Some(usm_credentials(
+            section,
+            auth,
+            password,
+            fields.privacy,
+            fields.priv_password,
+            at,
+        )?),
+        (None, None) => match fields.privacy.or(fields.priv_password) {
+            Some(text) => {
+                return Err(at(
+                    text.span(),
+                    format!("{section}.privacy: needs auth and auth_password"),
+                ));
+            }
+            None => None,
+        },
+        (Some(text), None) => {
+            return Err(at(
+                text.span(),
+                format!("{section}.auth: needs auth_password"),
+            ));
+        }
+        (None, Some(text)) => {
+            return Err(at(
+                text.span(),
+                format!("{section}.auth_password: needs auth"),
+            ));
+        }
+    };
+    let most = credentials
+        .as_ref()
+        .map_or(SecurityLevel::NoAuthNoPriv, Credentials::level);
+    let level = match fields.level {
+        Some(text) => parse_level(section, text, at)?,
+        None => most,
+    };
+    UsmUser::new(
+        fields.user.get_ref().clone().into_bytes(),
+        level,
+        credentials,
+    )
+    .map_err(|_| {
+        let span = fields
+            .level
+            .map_or_else(|| fields.user.span(), toml::Spanned::span);
+        at(
+            span,
+            format!("{section}.level: {level} needs keys the user was not given (at most {most})"),
+        )
+    })
+}
+
+/// A USM user's keys from its protocols and passwords (`user` sections and [`v3_user`]).
 fn usm_credentials(
     section: &str,
     auth: &toml::Spanned<String>,

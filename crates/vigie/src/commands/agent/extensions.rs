@@ -41,11 +41,9 @@ use vigie_agent::extend::{Extend, ExtendCommand, Log, Pass, PassPersist, Program
 use vigie_agent::mib::Mib;
 use vigie_agent::proxy::Proxy;
 use vigie_net::Session;
-use vigie_snmp::engine::UsmUser;
-use vigie_snmp::usm::Credentials;
-use vigie_snmp::{Oid, SecurityLevel, Version};
+use vigie_snmp::{Oid, Version};
 
-use super::{parse_level, parse_listen, usm_credentials};
+use super::{V3Fields, parse_listen, v3_user};
 
 /// A program's default time limit.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -428,45 +426,17 @@ fn proxy_spec(
                 "proxy.user: a v3 proxy needs a user".to_owned(),
             ));
         };
-        let credentials = match (&table.auth, &table.auth_password) {
-            (Some(auth), Some(password)) => Some(usm_credentials(
-                "proxy",
-                auth,
-                password,
-                table.privacy.as_ref(),
-                table.priv_password.as_ref(),
-                at,
-            )?),
-            (None, None) => None,
-            (Some(text), None) => {
-                return Err(at(
-                    text.span(),
-                    "proxy.auth: needs auth_password".to_owned(),
-                ));
-            }
-            (None, Some(text)) => {
-                return Err(at(
-                    text.span(),
-                    "proxy.auth_password: needs auth".to_owned(),
-                ));
-            }
-        };
-        let most = credentials
-            .as_ref()
-            .map_or(SecurityLevel::NoAuthNoPriv, Credentials::level);
-        let level = match &table.level {
-            Some(text) => parse_level("proxy", text, at)?,
-            None => most,
-        };
-        let usm = UsmUser::new(user.get_ref().clone().into_bytes(), level, credentials).map_err(
-            |_| {
-                at(
-                    user.span(),
-                    format!(
-                        "proxy.level: {level} needs keys the user was not given (at most {most})"
-                    ),
-                )
+        let usm = v3_user(
+            "proxy",
+            &V3Fields {
+                user,
+                level: table.level.as_ref(),
+                auth: table.auth.as_ref(),
+                auth_password: table.auth_password.as_ref(),
+                privacy: table.privacy.as_ref(),
+                priv_password: table.priv_password.as_ref(),
             },
+            at,
         )?;
         Session::v3(address, usm)
     } else {
@@ -605,6 +575,17 @@ mod tests {
         .unwrap();
         assert!(
             error.contains("proxy.level: authPriv needs keys"),
+            "{error}"
+        );
+        // A privacy password without authentication is refused, as for [[trap]].
+        let error = load(
+            "[[proxy]]\noid = \".1.3.6.1.4.1.2021\"\ntarget = \"udp:127.0.0.1:1161\"\n\
+             version = \"v3\"\nuser = \"u\"\npriv_password = \"secret-priv\"\n",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            error.contains("proxy.privacy: needs auth and auth_password"),
             "{error}"
         );
     }
