@@ -347,6 +347,26 @@ fn a_netsnmp_subagent_over_tcp() {
     wait_for_extend(&master, &subagent);
 }
 
+/// Starts the python3 subagent `source` (written to `DIR/NAME.py`) on the master's `socket`;
+/// its stdout and stderr go to `DIR/NAME.log`. `name` must not be a module the script
+/// imports: Python looks in the script's own directory first.
+fn python_subagent(dir: &Path, name: &str, source: &str, socket: &str) -> Process {
+    let script = dir.join(format!("{name}.py"));
+    std::fs::write(&script, source).expect("write the subagent script");
+    let log = dir.join(format!("{name}.log"));
+    let out = std::fs::File::create(&log).expect("create the subagent's log");
+    let err = out.try_clone().expect("share the subagent's log");
+    let child = Command::new("python3")
+        .arg(&script)
+        .arg(socket)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .expect("start the subagent");
+    Process { child, log }
+}
+
 /// Whether python3 can import pyagentx3; with `VIGIE_REQUIRE_PEERS=1` its absence fails.
 fn pyagentx3_available() -> bool {
     let found = Command::new("python3")
@@ -404,18 +424,7 @@ fn a_pyagentx3_subagent_over_a_unix_socket() {
     let socket = dir.path().join("master");
     let socket = socket.to_str().expect("a UTF-8 path");
     let master = Master::start(dir.path(), socket);
-    let script = dir.path().join("subagent.py");
-    std::fs::write(&script, PY_SUBAGENT).expect("write the subagent script");
-    let log = dir.path().join("pyagentx3.log");
-    let child = Command::new("python3")
-        .arg(&script)
-        .arg(socket)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("create the subagent's log"))
-        .spawn()
-        .expect("start the pyagentx3 subagent");
-    let subagent = Process { child, log };
+    let subagent = python_subagent(dir.path(), "subagent", PY_SUBAGENT, socket);
     let first = format!("{PY_SUBTREE}.1.0");
     let seen = wait_until(Duration::from_secs(15), || {
         master
@@ -511,18 +520,7 @@ fn a_stalled_subagent_times_out_without_holding_up_the_others() {
         socket,
         &["--config", config.to_str().expect("a UTF-8 path")],
     );
-    let script = dir.path().join("stalled.py");
-    std::fs::write(&script, STALLED_SUBAGENT).expect("write the subagent script");
-    let log = dir.path().join("stalled.log");
-    let child = Command::new("python3")
-        .arg(&script)
-        .arg(socket)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).expect("create the subagent's log"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the stalled subagent");
-    let subagent = Process { child, log };
+    let subagent = python_subagent(dir.path(), "stalled", STALLED_SUBAGENT, socket);
     let registered = wait_until(Duration::from_secs(10), || {
         subagent.log().contains("registered").then_some(())
     });
@@ -638,18 +636,7 @@ fn a_subagent_notification_reaches_the_trap_targets() {
         socket,
         &["--config", config.to_str().expect("a UTF-8 path")],
     );
-    let script = dir.path().join("notifying.py");
-    std::fs::write(&script, NOTIFYING_SUBAGENT).expect("write the subagent script");
-    let log = dir.path().join("notifying.log");
-    let child = Command::new("python3")
-        .arg(&script)
-        .arg(socket)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).expect("create the subagent's log"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the notifying subagent");
-    let subagent = Process { child, log };
+    let subagent = python_subagent(dir.path(), "notifying", NOTIFYING_SUBAGENT, socket);
     let answered = wait_until(Duration::from_secs(10), || {
         subagent.log().contains("notified").then_some(())
     });
