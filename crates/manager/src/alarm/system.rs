@@ -21,6 +21,15 @@ pub enum SystemAlarm {
         /// The queue, e.g. `trap intake`.
         queue: String,
     },
+    /// Notifications arriving at a component fail authentication in a storm (unknown
+    /// communities, unknown USM users, wrong digests): a misconfigured sender, whose
+    /// notifications are lost, or someone guessing.
+    AuthenticationFailures {
+        /// The component, e.g. `receiver`.
+        component: String,
+        /// How many failed within the last minute.
+        count: u64,
+    },
     /// A delivery channel (e-mail relay, webhook) keeps failing.
     DeliveryChannelFailing {
         /// The channel's name.
@@ -51,6 +60,14 @@ impl SystemAlarm {
             Self::QueueFull { queue } => (
                 Severity::Major,
                 format!("{queue} queue is full: notifications are being dropped"),
+            ),
+            Self::AuthenticationFailures { component, count } => (
+                Severity::Major,
+                format!(
+                    "{component}: {count} notifications failed authentication in the last \
+                     minute (unknown community, unknown USM user or wrong digest): check the \
+                     senders' credentials; counters in /metrics"
+                ),
             ),
             Self::DeliveryChannelFailing { channel, reason } => (
                 Severity::Major,
@@ -85,6 +102,9 @@ impl SystemAlarm {
         AlarmKey::new(match self {
             Self::ReceiverCannotBind { address, .. } => format!("system/receiver-bind/{address}"),
             Self::QueueFull { queue } => format!("system/queue-full/{queue}"),
+            Self::AuthenticationFailures { component, .. } => {
+                format!("system/auth-failures/{component}")
+            }
             Self::DeliveryChannelFailing { channel, .. } => format!("system/delivery/{channel}"),
             Self::TrustedCertificateExpiring { name, .. } => format!("system/trust-expiry/{name}"),
         })

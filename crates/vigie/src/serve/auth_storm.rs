@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use vigie_manager::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source, SystemAlarm};
+use vigie_manager::alarm::{AlarmEvent, SystemAlarm};
 use vigie_manager::desk::AlarmDesk;
 use vigie_snmp::engine::{SnmpCounter, SnmpCounters, UsmStat};
 
@@ -23,8 +23,16 @@ pub(crate) const THRESHOLD: u64 = 20;
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
 /// How often the counters are read.
 pub(crate) const PERIOD: Duration = Duration::from_secs(1);
-/// The alarm's key.
-pub(crate) const KEY: &str = "system/auth-failures/receiver";
+/// The component whose failures are watched, in the alarm's key and text.
+const COMPONENT: &str = "receiver";
+
+/// The alarm, with `count` failures in the last minute.
+fn alarm(count: u64) -> SystemAlarm {
+    SystemAlarm::AuthenticationFailures {
+        component: COMPONENT.to_owned(),
+        count,
+    }
+}
 
 /// The failures a responder engine has counted so far.
 pub(crate) fn failures(counters: &SnmpCounters) -> u64 {
@@ -66,24 +74,11 @@ impl AuthStorm {
         let recent = total.saturating_sub(baseline);
         if !self.open && recent > THRESHOLD {
             self.open = true;
-            return Some(AlarmEvent::Raise(Raise {
-                key: AlarmKey::new(KEY),
-                device: SystemAlarm::DEVICE.to_owned(),
-                source: Source::System,
-                severity: Severity::Major,
-                text: format!(
-                    "trap receiver: {recent} notifications failed authentication in the last \
-                     minute (unknown community, unknown USM user or wrong digest): check the \
-                     senders' credentials; counters in /metrics"
-                ),
-            }));
+            return Some(alarm(recent).raise());
         }
         if self.open && recent == 0 && now.saturating_duration_since(since) >= WINDOW {
             self.open = false;
-            return Some(AlarmEvent::Clear {
-                key: AlarmKey::new(KEY),
-                reason: "no authentication failure for a minute".to_owned(),
-            });
+            return Some(alarm(0).clear());
         }
         None
     }
@@ -98,11 +93,7 @@ pub(crate) async fn watch(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut storm = AuthStorm::new(Instant::now(), failures(&counters));
-    let stale = AlarmEvent::Clear {
-        key: AlarmKey::new(KEY),
-        reason: "vigie restarted".to_owned(),
-    };
-    if let Err(error) = desk.apply(super::now(), stale).await {
+    if let Err(error) = desk.apply(super::now(), alarm(0).clear()).await {
         tracing::error!(%error, "the auth-failures system alarm could not be cleared");
     }
     let mut ticks = tokio::time::interval(PERIOD);
@@ -116,7 +107,7 @@ pub(crate) async fn watch(
             continue;
         };
         if let AlarmEvent::Raise(raise) = &event {
-            tracing::warn!(alarm = KEY, text = %raise.text, "authentication failure storm");
+            tracing::warn!(alarm = %raise.key, text = %raise.text, "authentication failure storm");
         }
         if let Err(error) = desk.apply(super::now(), event).await {
             tracing::error!(%error, "the auth-failures system alarm could not be stored");
@@ -143,8 +134,8 @@ mod tests {
         let Some(AlarmEvent::Raise(raise)) = storm.observe(at(start, 40), 121) else {
             panic!("raised");
         };
-        assert_eq!(raise.key, AlarmKey::new(KEY));
-        assert_eq!(raise.source, Source::System);
+        assert_eq!(raise.key.to_string(), "system/auth-failures/receiver");
+        assert_eq!(raise.source, vigie_manager::alarm::Source::System);
         assert!(raise.text.contains("21 notifications"), "{}", raise.text);
         assert_eq!(storm.observe(at(start, 41), 500), None);
         // Still failing: no clear.
