@@ -9,6 +9,8 @@
 //!   throwaway configurations, and stops them (by PID) when dropped; an agent can keep
 //!   snmpd's own system group ([`Snmpd::start_netsnmp_system`]), a receiver can log in
 //!   snmptrapd's own format ([`Snmptrapd::start_netsnmp_format`]);
+//! - starts a private PostgreSQL server ([`Postgres::shared`]) for the storage tests, one
+//!   database per test, stopped by PID when the test process exits;
 //! - runs a Net-SNMP tool and its `vigie` equivalent with the same arguments in the same
 //!   sandboxed environment and compares stdout, stderr and exit status ([`compare`]), or
 //!   with the tool named as a shell names it, so that its `argv[0]`-prefixed messages
@@ -26,11 +28,13 @@
 //! test-only code and a panic is how a test fails.
 
 mod peer;
+mod postgres;
 mod process;
 mod snmpd;
 mod snmptrapd;
 
 pub use peer::{Peer, require};
+pub use postgres::{PASSWORD as POSTGRES_PASSWORD, Postgres};
 pub use process::{Outcome, Pair, compare, compare_as_shell, cut_usage, mask_timeticks, run};
 pub use process::{run_as_shell, run_netsnmp, vigie_bin};
 pub use snmpd::{PASS_SUBTREE, SYS_CONTACT, SYS_DESCR, SYS_LOCATION, SYS_NAME, SYS_OBJECT_ID};

@@ -17,7 +17,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+
+use crate::db::{DbRow, Pool};
+use crate::with_pool;
 
 use crate::outbox::{Attempt, ChannelFailure, Origin, OutboxError, to_ms};
 
@@ -145,59 +147,60 @@ pub(crate) struct NewAttempt {
     pub(crate) outcome: AttemptOutcome,
 }
 
-impl NewAttempt {
-    /// Inserts the record and deletes the oldest beyond `capacity`.
-    pub(crate) async fn insert(
-        &self,
-        connection: &mut sqlx::SqliteConnection,
-        capacity: u32,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO outbox_attempts (notification_id, attempt, at_ms, channel, kind, action, rule, alarm_id, target, stage, smtp_code, enhanced_code, server_text, classification, fix, detail, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+/// Inserts the [`NewAttempt`] `$record` through `$connection` (a connection or transaction
+/// of either backend, inside [`with_pool!`](crate::with_pool)), deletes the oldest records
+/// beyond `$capacity`, and evaluates to the new record's id.
+macro_rules! insert_attempt {
+    ($connection:expr, $record:expr, $capacity:expr) => {{
+        let record: &$crate::attempt_log::NewAttempt = $record;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox_attempts (notification_id, attempt, at_ms, channel, kind, action, rule, alarm_id, target, stage, smtp_code, enhanced_code, server_text, classification, fix, detail, duration_ms, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
-        .bind(self.notification_id)
-        .bind(i64::from(self.attempt))
-        .bind(self.at_ms)
-        .bind(&self.channel)
-        .bind(self.kind)
-        .bind(&self.action)
-        .bind(&self.rule)
-        .bind(&self.alarm_id)
-        .bind(&self.target)
-        .bind(&self.stage)
-        .bind(self.code.map(i64::from))
-        .bind(&self.enhanced_code)
-        .bind(&self.server_text)
-        .bind(&self.classification)
-        .bind(&self.fix)
-        .bind(&self.detail)
-        .bind(i64::try_from(self.duration.as_millis()).unwrap_or(i64::MAX))
-        .bind(self.outcome.as_str())
-        .execute(&mut *connection)
+        .bind(record.notification_id)
+        .bind(i64::from(record.attempt))
+        .bind(record.at_ms)
+        .bind(&record.channel)
+        .bind(record.kind)
+        .bind(&record.action)
+        .bind(&record.rule)
+        .bind(&record.alarm_id)
+        .bind(&record.target)
+        .bind(&record.stage)
+        .bind(record.code.map(i64::from))
+        .bind(&record.enhanced_code)
+        .bind(&record.server_text)
+        .bind(&record.classification)
+        .bind(&record.fix)
+        .bind(&record.detail)
+        .bind(i64::try_from(record.duration.as_millis()).unwrap_or(i64::MAX))
+        .bind(record.outcome.as_str())
+        .fetch_one(&mut *$connection)
         .await?;
-        sqlx::query(
-            "DELETE FROM outbox_attempts WHERE id <= (SELECT MAX(id) FROM outbox_attempts) - ?",
-        )
-        .bind(i64::from(capacity))
-        .execute(&mut *connection)
-        .await?;
-        Ok(())
-    }
+        sqlx::query("DELETE FROM outbox_attempts WHERE id <= $1 - $2")
+            .bind(id)
+            .bind(i64::from($capacity))
+            .execute(&mut *$connection)
+            .await?;
+        id
+    }};
 }
+
+pub(crate) use insert_attempt;
 
 /// Reads records matching `query`, newest first.
 pub(crate) async fn query(
-    pool: &SqlitePool,
+    pool: &Pool,
     query: &AttemptQuery,
 ) -> Result<Vec<AttemptRecord>, OutboxError> {
-    let rows = sqlx::query(
+    with_pool!(pool, |pool| {
+        let rows = sqlx::query(
         "SELECT id, notification_id, attempt, at_ms, channel, kind, action, rule, alarm_id, target, stage, smtp_code, enhanced_code, server_text, classification, fix, detail, duration_ms, outcome
          FROM outbox_attempts
-         WHERE (?1 IS NULL OR action = ?1)
-           AND (?2 IS NULL OR channel = ?2)
-           AND (?3 IS NULL OR notification_id = ?3)
-           AND (?4 = 0 OR outcome <> 'delivered')
-         ORDER BY id DESC LIMIT ?5",
+         WHERE ($1 IS NULL OR action = $1)
+           AND ($2 IS NULL OR channel = $2)
+           AND ($3 IS NULL OR notification_id = $3)
+           AND (NOT $4 OR outcome <> 'delivered')
+         ORDER BY id DESC LIMIT $5",
     )
     .bind(&query.action)
     .bind(&query.channel)
@@ -206,6 +209,11 @@ pub(crate) async fn query(
     .bind(i64::from(query.limit))
     .fetch_all(pool)
     .await?;
+        records(&rows)
+    })
+}
+
+fn records(rows: &[impl DbRow]) -> Result<Vec<AttemptRecord>, OutboxError> {
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
         let code: Option<i64> = row.try_get("smtp_code")?;
@@ -243,7 +251,7 @@ pub(crate) async fn query(
 /// it is safe while `vigie serve` runs on the same database.
 #[derive(Debug, Clone)]
 pub struct AttemptLog {
-    pool: SqlitePool,
+    pool: Pool,
     capacity: u32,
 }
 
@@ -267,7 +275,7 @@ impl AttemptLog {
         migrator.set_ignore_missing(true);
         migrator.run(&pool).await?;
         Ok(Self {
-            pool,
+            pool: Pool::Sqlite(pool),
             capacity: DEFAULT_CAPACITY,
         })
     }
@@ -283,16 +291,16 @@ impl AttemptLog {
             .connect_with(options)
             .await?;
         Ok(Self {
-            pool,
+            pool: Pool::Sqlite(pool),
             capacity: DEFAULT_CAPACITY,
         })
     }
 
     /// The log in a database already open whose outbox tables exist (the manager's, after
     /// [`crate::Outbox::from_pool`]).
-    pub fn from_pool(pool: SqlitePool) -> Self {
+    pub fn from_pool(pool: impl Into<Pool>) -> Self {
         Self {
-            pool,
+            pool: pool.into(),
             capacity: DEFAULT_CAPACITY,
         }
     }
@@ -362,11 +370,10 @@ impl AttemptLog {
                 AttemptOutcome::Delivered
             },
         };
-        let mut connection = self.pool.acquire().await?;
-        record.insert(&mut connection, self.capacity).await?;
-        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM outbox_attempts")
-            .fetch_one(&mut *connection)
-            .await?;
+        let id = with_pool!(&self.pool, |pool| {
+            let mut connection = pool.acquire().await?;
+            insert_attempt!(connection, &record, self.capacity)
+        });
         Ok(AttemptRecord {
             id,
             notification_id: record.notification_id,

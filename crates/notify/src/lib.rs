@@ -42,6 +42,7 @@ mod capture;
 mod client;
 mod config;
 mod custom;
+pub mod db;
 mod error;
 mod failure;
 mod message;

@@ -15,7 +15,7 @@ use crate::http::{AppState, now};
 /// 200 when all are up or only delivery channels are down (listed in `degraded`), 503
 /// otherwise.
 pub(super) async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let check = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.store.pool());
+    let check = state.store.ping();
     match tokio::time::timeout(STORE_CHECK_TIMEOUT, check).await {
         Ok(Ok(_)) => state.status.set_up("store", now()),
         Ok(Err(error)) => {

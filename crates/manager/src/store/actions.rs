@@ -4,6 +4,8 @@
 use vigie_notify::Secret;
 
 use crate::actions::{ActionKind, ActionSpec};
+use vigie_notify::with_pool;
+
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
 
@@ -19,21 +21,25 @@ pub struct StoredAction {
 impl Store {
     /// Every stored action, by id.
     pub async fn actions(&self) -> Result<Vec<StoredAction>, StoreError> {
-        let rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, spec, secret FROM response_actions ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter().map(action).collect()
+        with_pool!(&self.pool, |pool, DB| {
+            let rows: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, spec, secret FROM response_actions ORDER BY id")
+                    .fetch_all(pool)
+                    .await?;
+            rows.into_iter().map(action).collect()
+        })
     }
 
     /// The action `id`.
     pub async fn action(&self, id: i64) -> Result<Option<StoredAction>, StoreError> {
-        let row: Option<(i64, String, String)> =
-            sqlx::query_as("SELECT id, spec, secret FROM response_actions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(action).transpose()
+        with_pool!(&self.pool, |pool, DB| {
+            let row: Option<(i64, String, String)> =
+                sqlx::query_as("SELECT id, spec, secret FROM response_actions WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+            row.map(action).transpose()
+        })
     }
 
     /// Stores a new action; its name must be unused.
@@ -42,19 +48,21 @@ impl Store {
         spec: &ActionSpec,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(spec).map_err(|_| invalid())?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO response_actions (name, kind, spec, secret, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-        )
-        .bind(&spec.name)
-        .bind(spec.kind.name())
-        .bind(json)
-        .bind(secret(&spec.kind))
-        .bind(now.millis())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        with_pool!(&self.pool, |pool, DB| {
+            let json = serde_json::to_string(spec).map_err(|_| invalid())?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO response_actions (name, kind, spec, secret, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(&spec.name)
+            .bind(spec.kind.name())
+            .bind(json)
+            .bind(secret(&spec.kind))
+            .bind(now.millis())
+            .fetch_one(pool)
+            .await?;
+            Ok(id)
+        })
     }
 
     /// Replaces the action `id`; an empty secret keeps the stored one. Returns whether it
@@ -65,43 +73,47 @@ impl Store {
         spec: &ActionSpec,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(spec).map_err(|_| invalid())?;
-        let done = sqlx::query(
-            "UPDATE response_actions SET name = $1, kind = $2, spec = $3,
-                 secret = CASE WHEN $4 = '' THEN secret ELSE $4 END, updated_at = $5
-             WHERE id = $6",
-        )
-        .bind(&spec.name)
-        .bind(spec.kind.name())
-        .bind(json)
-        .bind(secret(&spec.kind))
-        .bind(now.millis())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        with_pool!(&self.pool, |pool, DB| {
+            let json = serde_json::to_string(spec).map_err(|_| invalid())?;
+            let done = sqlx::query(
+                "UPDATE response_actions SET name = $1, kind = $2, spec = $3,
+                     secret = CASE WHEN $4 = '' THEN secret ELSE $4 END, updated_at = $5
+                 WHERE id = $6",
+            )
+            .bind(&spec.name)
+            .bind(spec.kind.name())
+            .bind(json)
+            .bind(secret(&spec.kind))
+            .bind(now.millis())
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Deletes the action `id`: `Ok(None)` when it does not exist, `Ok(Some(rules))` with
     /// the names of the rules that still use it (then nothing is deleted).
     pub async fn delete_action(&self, id: i64) -> Result<Option<Vec<String>>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let users: Vec<String> = sqlx::query_scalar(
-            "SELECT r.name FROM response_rule_actions l JOIN response_rules r ON r.id = l.rule_id
-             WHERE l.action_id = $1 ORDER BY r.name",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        if !users.is_empty() {
-            return Ok(Some(users));
-        }
-        let done = sqlx::query("DELETE FROM response_actions WHERE id = $1")
+        with_pool!(&self.pool, |pool, DB| {
+            let mut tx = pool.begin().await?;
+            let users: Vec<String> = sqlx::query_scalar(
+                "SELECT r.name FROM response_rule_actions l JOIN response_rules r ON r.id = l.rule_id
+                 WHERE l.action_id = $1 ORDER BY r.name",
+            )
             .bind(id)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok((done.rows_affected() == 1).then(Vec::new))
+            if !users.is_empty() {
+                return Ok(Some(users));
+            }
+            let done = sqlx::query("DELETE FROM response_actions WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok((done.rows_affected() == 1).then(Vec::new))
+        })
     }
 }
 

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::QueryBuilder;
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
+use vigie_notify::db::DbRow;
+use vigie_notify::with_pool;
+
 use crate::store::{Store, StoreError, parse_column};
 use crate::time::Timestamp;
 
@@ -50,6 +52,49 @@ pub struct HistoryEntry {
     pub actor: Option<String>,
 }
 
+/// Writes one alarm row inside the transaction `tx` (of either backend, inside
+/// [`with_pool!`]): `new` inserts it, otherwise the stored row with the same identity is
+/// updated.
+macro_rules! write_alarm {
+    ($tx:expr, $new:expr, $alarm:expr) => {{
+        let alarm: &Alarm = $alarm;
+        // A new alarm is inserted, never upserted: an id that exists already means two
+        // writers, which must fail rather than overwrite another alarm.
+        let sql = if $new {
+            "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
+             first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
+             cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        } else {
+            "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
+             description = $10, acknowledged_by = $11, acknowledged_at = $12, \
+             cleared_by = $13, cleared_at = $14 \
+             WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
+             AND first_seen = $8"
+        };
+        let written = sqlx::query(sql)
+            .bind(alarm.id.0)
+            .bind(alarm.key.as_str())
+            .bind(&alarm.device)
+            .bind(alarm.source.name())
+            .bind(alarm.severity.name())
+            .bind(alarm.state.name())
+            .bind(count_column(alarm.count))
+            .bind(alarm.first_seen.millis())
+            .bind(alarm.last_seen.millis())
+            .bind(&alarm.text)
+            .bind(alarm.acknowledged_by.as_deref())
+            .bind(alarm.acknowledged_at.map(Timestamp::millis))
+            .bind(alarm.cleared_by.as_deref())
+            .bind(alarm.cleared_at.map(Timestamp::millis))
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+        if written != 1 {
+            return Err(StoreError::AlarmMismatch(alarm.id));
+        }
+    }};
+}
+
 impl Store {
     /// Stores what an [`crate::alarm::AlarmBook`] decided: the alarm's new state and a
     /// history entry, in one transaction. Does nothing for `Unchanged`.
@@ -68,184 +113,152 @@ impl Store {
         now: Timestamp,
         decisions: &[Decision],
     ) -> Result<(), StoreError> {
-        // The last state of each alarm, in the order alarms first appear, and whether the
-        // sequence opened it (an INSERT) or found it open (an UPDATE).
-        let mut last: HashMap<AlarmId, usize> = HashMap::new();
-        let mut rows: Vec<(bool, &Alarm)> = Vec::new();
-        let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
-        for decision in decisions {
-            let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
-                continue;
-            };
-            let actor = match decision {
-                Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
-                Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
-                _ => None,
-            };
-            history.push((alarm, action, actor));
-            match last.get(&alarm.id) {
-                Some(&index) => {
-                    if let Some(row) = rows.get_mut(index) {
-                        row.1 = alarm;
+        with_pool!(&self.pool, |pool, DB| {
+            // The last state of each alarm, in the order alarms first appear, and whether the
+            // sequence opened it (an INSERT) or found it open (an UPDATE).
+            let mut last: HashMap<AlarmId, usize> = HashMap::new();
+            let mut rows: Vec<(bool, &Alarm)> = Vec::new();
+            let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
+            for decision in decisions {
+                let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
+                    continue;
+                };
+                let actor = match decision {
+                    Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
+                    Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
+                    _ => None,
+                };
+                history.push((alarm, action, actor));
+                match last.get(&alarm.id) {
+                    Some(&index) => {
+                        if let Some(row) = rows.get_mut(index) {
+                            row.1 = alarm;
+                        }
+                    }
+                    None => {
+                        last.insert(alarm.id, rows.len());
+                        rows.push((matches!(decision, Decision::Raised(_)), alarm));
                     }
                 }
-                None => {
-                    last.insert(alarm.id, rows.len());
-                    rows.push((matches!(decision, Decision::Raised(_)), alarm));
-                }
             }
-        }
-        if history.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        for (new, alarm) in rows {
-            write_alarm(&mut tx, new, alarm).await?;
-        }
-        for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
-            );
-            query.push_values(chunk, |mut row, (alarm, action, actor)| {
-                row.push_bind(alarm.id.0)
-                    .push_bind(now.millis())
-                    .push_bind(*action)
-                    .push_bind(alarm.severity.name())
-                    .push_bind(count_column(alarm.count))
-                    .push_bind(*actor);
-            });
-            query.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            if history.is_empty() {
+                return Ok(());
+            }
+            let mut tx = pool.begin().await?;
+            for (new, alarm) in rows {
+                write_alarm!(tx, new, alarm);
+            }
+            for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
+                let mut query = QueryBuilder::<DB>::new(
+                    "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
+                );
+                query.push_values(chunk, |mut row, (alarm, action, actor)| {
+                    row.push_bind(alarm.id.0)
+                        .push_bind(now.millis())
+                        .push_bind(*action)
+                        .push_bind(alarm.severity.name())
+                        .push_bind(count_column(alarm.count))
+                        .push_bind(*actor);
+                });
+                query.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// The alarms matching `filter`, newest first.
     pub async fn alarms(&self, filter: &AlarmFilter) -> Result<Vec<Alarm>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM alarms WHERE 1 = 1");
-        match filter.state {
-            StateFilter::Any => {}
-            StateFilter::Open => {
-                query.push(" AND state <> 'cleared'");
+        with_pool!(&self.pool, |pool, DB| {
+            let mut query = QueryBuilder::<DB>::new("SELECT * FROM alarms WHERE 1 = 1");
+            match filter.state {
+                StateFilter::Any => {}
+                StateFilter::Open => {
+                    query.push(" AND state <> 'cleared'");
+                }
+                StateFilter::Only(state) => {
+                    query.push(" AND state = ").push_bind(state.name());
+                }
             }
-            StateFilter::Only(state) => {
-                query.push(" AND state = ").push_bind(state.name());
+            if let Some(device) = &filter.device {
+                query.push(" AND device = ").push_bind(device.clone());
             }
-        }
-        if let Some(device) = &filter.device {
-            query.push(" AND device = ").push_bind(device.clone());
-        }
-        if let Some(min) = filter.min_severity {
-            let names: Vec<&str> = Severity::ALL
-                .into_iter()
-                .filter(|severity| *severity >= min)
-                .map(Severity::name)
-                .collect();
-            query.push(" AND severity IN (");
-            let mut list = query.separated(", ");
-            for name in names {
-                list.push_bind(name);
+            if let Some(min) = filter.min_severity {
+                let names: Vec<&str> = Severity::ALL
+                    .into_iter()
+                    .filter(|severity| *severity >= min)
+                    .map(Severity::name)
+                    .collect();
+                query.push(" AND severity IN (");
+                let mut list = query.separated(", ");
+                for name in names {
+                    list.push_bind(name);
+                }
+                query.push(")");
             }
-            query.push(")");
-        }
-        let limit = match filter.limit {
-            0 => 100,
-            n => n.min(1_000),
-        };
-        query
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(limit));
-        let rows = query.build().fetch_all(&self.pool).await?;
-        rows.iter().map(alarm_from_row).collect()
+            let limit = match filter.limit {
+                0 => 100,
+                n => n.min(1_000),
+            };
+            query
+                .push(" ORDER BY id DESC LIMIT ")
+                .push_bind(i64::from(limit));
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(alarm_from_row).collect()
+        })
     }
 
     /// Every open alarm, to rebuild the [`crate::alarm::AlarmBook`] after a restart.
     pub async fn open_alarms(&self) -> Result<Vec<Alarm>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM alarms WHERE state <> 'cleared'")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(alarm_from_row).collect()
+        with_pool!(&self.pool, |pool, DB| {
+            let rows = sqlx::query("SELECT * FROM alarms WHERE state <> 'cleared'")
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(alarm_from_row).collect()
+        })
     }
 
     /// The id after the highest ever stored, for [`crate::alarm::AlarmBook::with_open`].
     pub async fn next_alarm_id(&self) -> Result<AlarmId, StoreError> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM alarms")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(AlarmId(max.unwrap_or(0).saturating_add(1)))
+        with_pool!(&self.pool, |pool, DB| {
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM alarms")
+                .fetch_one(pool)
+                .await?;
+            Ok(AlarmId(max.unwrap_or(0).saturating_add(1)))
+        })
     }
 
     /// The alarm with this id, open or cleared.
     pub async fn alarm(&self, id: AlarmId) -> Result<Option<Alarm>, StoreError> {
-        let row = sqlx::query("SELECT * FROM alarms WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(alarm_from_row).transpose()
+        with_pool!(&self.pool, |pool, DB| {
+            let row = sqlx::query("SELECT * FROM alarms WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(alarm_from_row).transpose()
+        })
     }
 
     /// The changes of one alarm, oldest first.
     pub async fn alarm_history(&self, id: AlarmId) -> Result<Vec<HistoryEntry>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM alarm_history WHERE alarm_id = $1 ORDER BY id")
-            .bind(id.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(HistoryEntry {
-                    at: Timestamp(row.try_get("at")?),
-                    action: row.try_get("action")?,
-                    severity: parse_column(row.try_get("severity")?, "alarm_history", "severity")?,
-                    count: u64::try_from(row.try_get::<i64, _>("raise_count")?).unwrap_or(0),
-                    actor: row.try_get("actor")?,
+        with_pool!(&self.pool, |pool, DB| {
+            let rows = sqlx::query("SELECT * FROM alarm_history WHERE alarm_id = $1 ORDER BY id")
+                .bind(id.0)
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(HistoryEntry {
+                        at: Timestamp(row.try_get("at")?),
+                        action: row.try_get("action")?,
+                        severity: parse_column(row.try_get("severity")?, "alarm_history", "severity")?,
+                        count: u64::try_from(row.try_get::<i64, _>("raise_count")?).unwrap_or(0),
+                        actor: row.try_get("actor")?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
-}
-
-/// Writes one alarm row: `new` inserts it, otherwise the stored row with the same identity
-/// is updated.
-async fn write_alarm(
-    tx: &mut Transaction<'_, Sqlite>,
-    new: bool,
-    alarm: &Alarm,
-) -> Result<(), StoreError> {
-    // A new alarm is inserted, never upserted: an id that exists already means two
-    // writers, which must fail rather than overwrite another alarm.
-    let sql = if new {
-        "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
-         first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
-         cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    } else {
-        "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
-         description = $10, acknowledged_by = $11, acknowledged_at = $12, \
-         cleared_by = $13, cleared_at = $14 \
-         WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
-         AND first_seen = $8"
-    };
-    let written = sqlx::query(sql)
-        .bind(alarm.id.0)
-        .bind(alarm.key.as_str())
-        .bind(&alarm.device)
-        .bind(alarm.source.name())
-        .bind(alarm.severity.name())
-        .bind(alarm.state.name())
-        .bind(count_column(alarm.count))
-        .bind(alarm.first_seen.millis())
-        .bind(alarm.last_seen.millis())
-        .bind(&alarm.text)
-        .bind(alarm.acknowledged_by.as_deref())
-        .bind(alarm.acknowledged_at.map(Timestamp::millis))
-        .bind(alarm.cleared_by.as_deref())
-        .bind(alarm.cleared_at.map(Timestamp::millis))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    if written != 1 {
-        return Err(StoreError::AlarmMismatch(alarm.id));
-    }
-    Ok(())
 }
 
 /// History rows per INSERT statement: 6 parameters each, far below SQLite's 32 766.
@@ -256,7 +269,7 @@ fn count_column(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
 
-fn alarm_from_row(row: &SqliteRow) -> Result<Alarm, StoreError> {
+fn alarm_from_row(row: &impl DbRow) -> Result<Alarm, StoreError> {
     Ok(Alarm {
         id: AlarmId(row.try_get("id")?),
         key: AlarmKey::new(row.try_get::<String, _>("alarm_key")?),

@@ -13,7 +13,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+
+use vigie_notify::db::DbRow;
+use vigie_notify::with_pool;
 
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
@@ -58,46 +60,52 @@ impl fmt::Debug for ApiToken {
 impl Store {
     /// Creates an API token named `name` (a label for people).
     pub async fn create_token(&self, name: &str, now: Timestamp) -> Result<ApiToken, StoreError> {
-        let mut bytes = [0_u8; TOKEN_BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = format!("{TOKEN_PREFIX}{}", hex(&bytes));
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, token_sha256, created_at) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(name)
-        .bind(token_digest(&secret))
-        .bind(now.millis())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(ApiToken {
-            id: TokenId(id),
-            secret,
+        with_pool!(&self.pool, |pool, DB| {
+            let mut bytes = [0_u8; TOKEN_BYTES];
+            rand::rng().fill_bytes(&mut bytes);
+            let secret = format!("{TOKEN_PREFIX}{}", hex(&bytes));
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (name, token_sha256, created_at) VALUES ($1, $2, $3) \
+                 RETURNING id",
+            )
+            .bind(name)
+            .bind(token_digest(&secret))
+            .bind(now.millis())
+            .fetch_one(pool)
+            .await?;
+            Ok(ApiToken {
+                id: TokenId(id),
+                secret,
+            })
         })
     }
 
     /// Who holds the token `presented`, if it is a valid one.
     pub async fn check_token(&self, presented: &str) -> Result<Option<TokenOwner>, StoreError> {
-        let row = sqlx::query("SELECT id, name FROM api_tokens WHERE token_sha256 = $1")
-            .bind(token_digest(presented))
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(TokenOwner {
-                id: TokenId(row.try_get("id")?),
-                name: row.try_get("name")?,
+        with_pool!(&self.pool, |pool, DB| {
+            let row = sqlx::query("SELECT id, name FROM api_tokens WHERE token_sha256 = $1")
+                .bind(token_digest(presented))
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| {
+                Ok(TokenOwner {
+                    id: TokenId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// Revokes a token; false if there was none with this id.
     pub async fn revoke_token(&self, id: TokenId) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        with_pool!(&self.pool, |pool, DB| {
+            let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Sets (or replaces) the password of the admin account `name`.
@@ -107,29 +115,31 @@ impl Store {
         password: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut salt = [0_u8; SALT_BYTES];
-        rand::rng().fill_bytes(&mut salt);
-        let password = password.to_owned();
-        // Argon2 takes tens of milliseconds of CPU on purpose: keep it off the runtime.
-        let hash = tokio::task::spawn_blocking(move || {
-            let salt = SaltString::encode_b64(&salt).map_err(StoreError::PasswordHash)?;
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(StoreError::PasswordHash)
+        with_pool!(&self.pool, |pool, DB| {
+            let mut salt = [0_u8; SALT_BYTES];
+            rand::rng().fill_bytes(&mut salt);
+            let password = password.to_owned();
+            // Argon2 takes tens of milliseconds of CPU on purpose: keep it off the runtime.
+            let hash = tokio::task::spawn_blocking(move || {
+                let salt = SaltString::encode_b64(&salt).map_err(StoreError::PasswordHash)?;
+                Argon2::default()
+                    .hash_password(password.as_bytes(), &salt)
+                    .map(|hash| hash.to_string())
+                    .map_err(StoreError::PasswordHash)
+            })
+            .await??;
+            sqlx::query(
+                "INSERT INTO admin_accounts (name, password_hash, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(name)
+            .bind(hash)
+            .bind(now.millis())
+            .execute(pool)
+            .await?;
+            Ok(())
         })
-        .await??;
-        sqlx::query(
-            "INSERT INTO admin_accounts (name, password_hash, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(name)
-        .bind(hash)
-        .bind(now.millis())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// Whether `password` is the admin account `name`'s; false for an unknown account.
@@ -138,30 +148,34 @@ impl Store {
         name: &str,
         password: &str,
     ) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT password_hash FROM admin_accounts WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
-            return Ok(false);
-        };
-        let stored: String = row.try_get("password_hash")?;
-        let password = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let hash = PasswordHash::new(&stored).map_err(StoreError::PasswordHash)?;
-            Ok(Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok())
+        with_pool!(&self.pool, |pool, DB| {
+            let row = sqlx::query("SELECT password_hash FROM admin_accounts WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+            let Some(row) = row else {
+                return Ok(false);
+            };
+            let stored: String = row.try_get("password_hash")?;
+            let password = password.to_owned();
+            tokio::task::spawn_blocking(move || {
+                let hash = PasswordHash::new(&stored).map_err(StoreError::PasswordHash)?;
+                Ok(Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok())
+            })
+            .await?
         })
-        .await?
     }
 
     /// Whether an admin password has been set (the first start asks for one when not).
     pub async fn has_admin(&self) -> Result<bool, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admin_accounts")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(count > 0)
+        with_pool!(&self.pool, |pool, DB| {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admin_accounts")
+                .fetch_one(pool)
+                .await?;
+            Ok(count > 0)
+        })
     }
 }
 

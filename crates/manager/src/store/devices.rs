@@ -13,12 +13,13 @@ use bytes::Bytes;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use vigie_net::Session;
 use vigie_snmp::engine::UsmUser;
 use vigie_snmp::usm::{AuthProtocol, Credentials, KeyInput, PrivProtocol, UsmError};
 use vigie_snmp::{SecurityLevel, Version};
+
+use vigie_notify::db::DbRow;
+use vigie_notify::with_pool;
 
 use crate::store::{Store, StoreError, parse_column};
 use crate::time::Timestamp;
@@ -385,51 +386,59 @@ impl Store {
         device: &NewDevice,
         now: Timestamp,
     ) -> Result<Device, StoreError> {
-        let interval = i64::try_from(device.poll_interval.as_secs()).unwrap_or(i64::MAX);
-        let row = sqlx::query(
-            "INSERT INTO devices \
-             (name, address, port, poll_interval_s, enabled, credentials, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
-        )
-        .bind(&device.name)
-        .bind(device.address.to_string())
-        .bind(device.port)
-        .bind(interval)
-        .bind(device.enabled)
-        .bind(device.credentials.to_stored())
-        .bind(now.millis())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|error| duplicate_or(error, &device.name))?;
-        let created = device_from_row(&row)?;
-        self.inventory_changed();
-        Ok(created)
+        with_pool!(&self.pool, |pool, DB| {
+            let interval = i64::try_from(device.poll_interval.as_secs()).unwrap_or(i64::MAX);
+            let row = sqlx::query(
+                "INSERT INTO devices \
+                 (name, address, port, poll_interval_s, enabled, credentials, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+            )
+            .bind(&device.name)
+            .bind(device.address.to_string())
+            .bind(i64::from(device.port))
+            .bind(interval)
+            .bind(device.enabled)
+            .bind(device.credentials.to_stored())
+            .bind(now.millis())
+            .fetch_one(pool)
+            .await
+            .map_err(|error| duplicate_or(error, &device.name))?;
+            let created = device_from_row(&row)?;
+            self.inventory_changed();
+            Ok(created)
+        })
     }
 
     /// Every device, by name.
     pub async fn devices(&self) -> Result<Vec<Device>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM devices ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(device_from_row).collect()
+        with_pool!(&self.pool, |pool, DB| {
+            let rows = sqlx::query("SELECT * FROM devices ORDER BY name")
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(device_from_row).collect()
+        })
     }
 
     /// The device with this id.
     pub async fn device(&self, id: DeviceId) -> Result<Option<Device>, StoreError> {
-        let row = sqlx::query("SELECT * FROM devices WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(device_from_row).transpose()
+        with_pool!(&self.pool, |pool, DB| {
+            let row = sqlx::query("SELECT * FROM devices WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(device_from_row).transpose()
+        })
     }
 
     /// The device with this name.
     pub async fn device_by_name(&self, name: &str) -> Result<Option<Device>, StoreError> {
-        let row = sqlx::query("SELECT * FROM devices WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(device_from_row).transpose()
+        with_pool!(&self.pool, |pool, DB| {
+            let row = sqlx::query("SELECT * FROM devices WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(device_from_row).transpose()
+        })
     }
 
     /// Applies `update` to the device `id`; `None` if there is no such device, and
@@ -439,55 +448,57 @@ impl Store {
         id: DeviceId,
         update: &DeviceUpdate,
     ) -> Result<Option<Device>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // A write first: the transaction takes the write lock now, waiting for other
-        // writers, rather than reading first and failing at once with SQLITE_BUSY when it
-        // upgrades a read snapshot that a concurrent commit (trap intake) made stale.
-        let locked = sqlx::query("UPDATE devices SET id = id WHERE id = $1")
+        with_pool!(&self.pool, |pool, DB| {
+            let mut tx = pool.begin().await?;
+            // A write first: the transaction takes the write lock now, waiting for other
+            // writers, rather than reading first and failing at once with SQLITE_BUSY when it
+            // upgrades a read snapshot that a concurrent commit (trap intake) made stale.
+            let locked = sqlx::query("UPDATE devices SET id = id WHERE id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            if locked.rows_affected() == 0 {
+                return Ok(None);
+            }
+            let Some(row) = sqlx::query("SELECT * FROM devices WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let mut device = device_from_row(&row)?;
+            if let Some(name) = &update.name {
+                device.name.clone_from(name);
+            }
+            device.address = update.address.unwrap_or(device.address);
+            device.port = update.port.unwrap_or(device.port);
+            if let Some(interval) = update.poll_interval {
+                device.poll_interval_s = interval.as_secs();
+            }
+            device.enabled = update.enabled.unwrap_or(device.enabled);
+            if let Some(credentials) = &update.credentials {
+                device.credentials = credentials.clone();
+            }
+            let row = sqlx::query(
+                "UPDATE devices SET name = $1, address = $2, port = $3, poll_interval_s = $4, \
+                 enabled = $5, credentials = $6 WHERE id = $7 RETURNING *",
+            )
+            .bind(&device.name)
+            .bind(device.address.to_string())
+            .bind(i64::from(device.port))
+            .bind(i64::try_from(device.poll_interval_s).unwrap_or(i64::MAX))
+            .bind(device.enabled)
+            .bind(device.credentials.to_stored())
             .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        if locked.rows_affected() == 0 {
-            return Ok(None);
-        }
-        let Some(row) = sqlx::query("SELECT * FROM devices WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let mut device = device_from_row(&row)?;
-        if let Some(name) = &update.name {
-            device.name.clone_from(name);
-        }
-        device.address = update.address.unwrap_or(device.address);
-        device.port = update.port.unwrap_or(device.port);
-        if let Some(interval) = update.poll_interval {
-            device.poll_interval_s = interval.as_secs();
-        }
-        device.enabled = update.enabled.unwrap_or(device.enabled);
-        if let Some(credentials) = &update.credentials {
-            device.credentials = credentials.clone();
-        }
-        let row = sqlx::query(
-            "UPDATE devices SET name = $1, address = $2, port = $3, poll_interval_s = $4, \
-             enabled = $5, credentials = $6 WHERE id = $7 RETURNING *",
-        )
-        .bind(&device.name)
-        .bind(device.address.to_string())
-        .bind(device.port)
-        .bind(i64::try_from(device.poll_interval_s).unwrap_or(i64::MAX))
-        .bind(device.enabled)
-        .bind(device.credentials.to_stored())
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|error| duplicate_or(error, &device.name))?;
-        let updated = device_from_row(&row)?;
-        tx.commit().await?;
-        self.inventory_changed();
-        Ok(Some(updated))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|error| duplicate_or(error, &device.name))?;
+            let updated = device_from_row(&row)?;
+            tx.commit().await?;
+            self.inventory_changed();
+            Ok(Some(updated))
+        })
     }
 
     /// Records what discovery read from the device.
@@ -497,27 +508,31 @@ impl Store {
         sys_descr: &str,
         sys_object_id: &str,
     ) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE devices SET sys_descr = $1, sys_object_id = $2 WHERE id = $3")
-                .bind(sys_descr)
-                .bind(sys_object_id)
-                .bind(id.0)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
+        with_pool!(&self.pool, |pool, DB| {
+            let done =
+                sqlx::query("UPDATE devices SET sys_descr = $1, sys_object_id = $2 WHERE id = $3")
+                    .bind(sys_descr)
+                    .bind(sys_object_id)
+                    .bind(id.0)
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Removes a device (and its interfaces); false if there was none with this id.
     pub async fn delete_device(&self, id: DeviceId) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM devices WHERE id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        let deleted = done.rows_affected() == 1;
-        if deleted {
-            self.inventory_changed();
-        }
-        Ok(deleted)
+        with_pool!(&self.pool, |pool, DB| {
+            let done = sqlx::query("DELETE FROM devices WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            let deleted = done.rows_affected() == 1;
+            if deleted {
+                self.inventory_changed();
+            }
+            Ok(deleted)
+        })
     }
 }
 
@@ -576,13 +591,16 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn device_from_row(row: &SqliteRow) -> Result<Device, StoreError> {
+fn device_from_row(row: &impl DbRow) -> Result<Device, StoreError> {
     let credentials: String = row.try_get("credentials")?;
     Ok(Device {
         id: DeviceId(row.try_get("id")?),
         name: row.try_get("name")?,
         address: parse_column(row.try_get("address")?, "devices", "address")?,
-        port: row.try_get("port")?,
+        port: u16::try_from(row.try_get::<i64, _>("port")?).map_err(|_| StoreError::InvalidRow {
+            table: "devices",
+            column: "port",
+        })?,
         poll_interval_s: u64::try_from(row.try_get::<i64, _>("poll_interval_s")?).map_err(
             |_| StoreError::InvalidRow {
                 table: "devices",

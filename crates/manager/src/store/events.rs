@@ -4,8 +4,9 @@ use std::borrow::Borrow;
 use std::net::{IpAddr, SocketAddr};
 
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::QueryBuilder;
+use vigie_notify::db::DbRow;
+use vigie_notify::with_pool;
 use vigie_snmp::Oid;
 
 use crate::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
@@ -87,7 +88,8 @@ impl Store {
         &self,
         notifications: &[N],
     ) -> Result<Vec<EventId>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        with_pool!(&self.pool, |pool, DB| {
+        let mut tx = pool.begin().await?;
         let mut ids = Vec::with_capacity(notifications.len());
         for chunk in notifications.chunks(ROWS_PER_INSERT) {
             let mut rows = Vec::with_capacity(chunk.len());
@@ -100,14 +102,14 @@ impl Store {
                     })?;
                 rows.push((n, varbinds));
             }
-            let mut query = QueryBuilder::<Sqlite>::new(
+            let mut query = QueryBuilder::<DB>::new(
                 "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
                  security_name, trap_oid, uptime, varbinds, trap_name) ",
             );
             query.push_values(rows, |mut row, (n, varbinds)| {
                 row.push_bind(n.received_at.millis())
                     .push_bind(n.source.ip().to_string())
-                    .push_bind(n.source.port())
+                    .push_bind(i64::from(n.source.port()))
                     .push_bind(n.version.name())
                     .push_bind(n.kind.name())
                     .push_bind(n.security_name.clone())
@@ -125,12 +127,14 @@ impl Store {
         }
         tx.commit().await?;
         Ok(ids)
+        })
     }
 
     /// The events matching `filter`, newest first, one page at a time.
     pub async fn events(&self, filter: &EventFilter) -> Result<Page<StoredEvent>, StoreError> {
         let limit = filter.page_size();
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM events WHERE 1 = 1");
+        with_pool!(&self.pool, |pool, DB| {
+        let mut query = QueryBuilder::<DB>::new("SELECT * FROM events WHERE 1 = 1");
         if let Some(source) = filter.source {
             query
                 .push(" AND source_ip = ")
@@ -154,7 +158,7 @@ impl Store {
         query
             .push(" ORDER BY id DESC LIMIT ")
             .push_bind(i64::from(limit) + 1);
-        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = query.build().fetch_all(pool).await?;
         let mut items = rows
             .iter()
             .map(event_from_row)
@@ -163,31 +167,35 @@ impl Store {
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let next = more.then(|| items.last().map(|event| event.id)).flatten();
         Ok(Page { items, next })
+        })
     }
 
     /// How many events are stored.
     pub async fn event_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
-            .fetch_one(&self.pool)
-            .await?;
+        let count: i64 = with_pool!(&self.pool, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM events")
+                .fetch_one(pool)
+                .await?
+        });
         Ok(u64::try_from(count).unwrap_or(0))
     }
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {
     let invalid = |column| StoreError::InvalidRow {
         table: "events",
         column,
     };
     let ip: IpAddr = parse_column(row.try_get("source_ip")?, "events", "source_ip")?;
-    let port: u16 = row.try_get("source_port")?;
-    let version = match row.try_get::<&str, _>("version")? {
+    let port = u16::try_from(row.try_get::<i64, _>("source_port")?)
+        .map_err(|_| invalid("source_port"))?;
+    let version = match row.try_get::<String, _>("version")?.as_str() {
         "v1" => SnmpVersion::V1,
         "v2c" => SnmpVersion::V2c,
         "v3" => SnmpVersion::V3,
         _ => return Err(invalid("version")),
     };
-    let kind = match row.try_get::<&str, _>("kind")? {
+    let kind = match row.try_get::<String, _>("kind")?.as_str() {
         "trap" => NotificationKind::Trap,
         "inform" => NotificationKind::Inform,
         _ => return Err(invalid("kind")),
@@ -197,7 +205,7 @@ fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
         .map(|ticks| u32::try_from(ticks).map_err(|_| invalid("uptime")))
         .transpose()?;
     let varbinds: Vec<StoredVarBind> =
-        serde_json::from_str(row.try_get("varbinds")?).map_err(|_| invalid("varbinds"))?;
+        serde_json::from_str(&row.try_get::<String, _>("varbinds")?).map_err(|_| invalid("varbinds"))?;
     Ok(StoredEvent {
         id: EventId(row.try_get("id")?),
         notification: Notification {
@@ -223,7 +231,6 @@ mod tests {
     use vigie_snmp::{Value, VarBind, Version};
 
     use super::*;
-    use crate::store::Durability;
 
     fn notification(n: i32) -> Notification {
         let mut notification = Notification::from_v2(
@@ -253,26 +260,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_over_several_statements_keeps_its_order_and_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("vigie.db"), Durability::Normal)
-            .await
-            .unwrap();
-        let count = i32::try_from(ROWS_PER_INSERT * 2 + 7).unwrap();
-        let batch: Vec<Notification> = (1..=count).map(notification).collect();
-        let ids = store.insert_events(&batch).await.unwrap();
-        assert_eq!(ids.len(), batch.len());
-        assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
-        let page = store
-            .events(&EventFilter {
-                limit: EventFilter::MAX_LIMIT,
-                ..EventFilter::default()
-            })
-            .await
-            .unwrap();
-        // Newest first: the id of each stored event is the one returned for its position.
-        for (event, (id, sent)) in page.items.iter().rev().zip(ids.iter().zip(&batch)) {
-            assert_eq!(event.id, *id);
-            assert_eq!(event.notification, *sent);
+        for (dir, store) in crate::store::test_stores().await {
+            let _ = &dir;
+            let count = i32::try_from(ROWS_PER_INSERT * 2 + 7).unwrap();
+            let batch: Vec<Notification> = (1..=count).map(notification).collect();
+            let ids = store.insert_events(&batch).await.unwrap();
+            assert_eq!(ids.len(), batch.len());
+            assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+            let page = store
+                .events(&EventFilter {
+                    limit: EventFilter::MAX_LIMIT,
+                    ..EventFilter::default()
+                })
+                .await
+                .unwrap();
+            // Newest first: the id of each stored event is the one returned for its position.
+            for (event, (id, sent)) in page.items.iter().rev().zip(ids.iter().zip(&batch)) {
+                assert_eq!(event.id, *id);
+                assert_eq!(event.notification, *sent);
+            }
         }
-    }
+}
 }

@@ -1,5 +1,5 @@
-//! Storage: SQLite through `sqlx`, versioned migrations, and one repository file per table
-//! group (events, alarms, devices, credentials).
+//! Storage: SQLite (the default) or PostgreSQL through `sqlx`, versioned migrations, and
+//! one repository file per table group (events, alarms, devices, credentials).
 //!
 //! # Durability
 //!
@@ -14,9 +14,11 @@
 //! # Portability
 //!
 //! Queries use `$N` placeholders, `RETURNING` and `ON CONFLICT`, which SQLite and
-//! PostgreSQL both accept; the DDL in `migrations/` is SQLite's (rowid keys). Only the
-//! `sqlite` driver is compiled in: a PostgreSQL build adds the `postgres` feature of `sqlx`
-//! and a PostgreSQL copy of the migrations.
+//! PostgreSQL both accept, and are written once: [`with_pool!`] compiles each for both
+//! drivers of [`Pool`], so SQLite keeps its native driver with no translation layer. Values
+//! are the types both decode (`i64`, `i32`, `bool`, `String`). The DDL differs:
+//! `migrations/` is SQLite's (rowid keys), `migrations-postgres/` PostgreSQL's (identity
+//! keys, `BIGINT`), with the same versions, tables and columns.
 //!
 //! # Sharing the database
 //!
@@ -44,10 +46,12 @@ use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use vigie_notify::db::{Pool, PostgresUrl};
+pub(crate) use vigie_notify::with_pool;
 
 use crate::alarm::AlarmId;
 use crate::time::Timestamp;
@@ -68,7 +72,8 @@ pub use sessions::{NewWebSession, SessionPolicy, WebSession};
 /// The manager's database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
+    location: Location,
     /// Bumped after each change of the device list through this store (and its clones).
     inventory: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
@@ -139,8 +144,32 @@ impl Store {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
+        Self::with_pool(Pool::Sqlite(pool), Location::Sqlite(path.to_owned())).await
+    }
+
+    /// Connects to the PostgreSQL database of `url`, which must exist, and applies pending
+    /// migrations. Durability is the server's (`synchronous_commit`): a commit returns once
+    /// the server has it on disk unless the server is told otherwise.
+    pub async fn open_postgres(url: &PostgresUrl) -> Result<Self, StoreError> {
+        let pool = Pool::connect_postgres(url, POSTGRES_CONNECTIONS).await?;
+        Self::with_pool(pool, Location::Postgres(url.clone())).await
+    }
+
+    /// Opens the database `location` names.
+    pub async fn open_location(
+        location: &Location,
+        durability: Durability,
+    ) -> Result<Self, StoreError> {
+        match location {
+            Location::Sqlite(path) => Self::open(path, durability).await,
+            Location::Postgres(url) => Self::open_postgres(url).await,
+        }
+    }
+
+    async fn with_pool(pool: Pool, location: Location) -> Result<Self, StoreError> {
         let store = Self {
             pool,
+            location,
             inventory: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         store.migrate().await?;
@@ -164,13 +193,18 @@ impl Store {
     /// Two processes may open a new database at once (`vigie serve` starting while `vigie
     /// token create` runs): SQLite gives the migrator no lock across processes, so the loser
     /// of the race fails on a table the winner has just created. It then tries again, a few
-    /// times, and finds the versions applied.
+    /// times, and finds the versions applied. (PostgreSQL's migrator holds an advisory lock.)
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let mut migrator = Migrator::new(Embedded).await?;
+        let set = match self.pool {
+            Pool::Sqlite(_) => SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => POSTGRES_MIGRATIONS,
+        };
+        let mut migrator = Migrator::new(Embedded(set)).await?;
         migrator.set_ignore_missing(true);
         let mut attempts = 0;
         loop {
-            match migrator.run(&self.pool).await {
+            let run = with_pool!(&self.pool, |pool| migrator.run(pool).await);
+            match run {
                 Ok(()) => return Ok(()),
                 Err(_) if attempts < MIGRATION_RETRIES => {
                     attempts += 1;
@@ -184,7 +218,8 @@ impl Store {
     /// Deletes events received before `cutoff` and the history of alarms cleared before it;
     /// returns how many events were deleted. Open alarms are kept whatever their age.
     pub async fn prune(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        with_pool!(&self.pool, |pool| {
+        let mut tx = pool.begin().await?;
         let events = sqlx::query("DELETE FROM events WHERE received_at < $1")
             .bind(cutoff.millis())
             .execute(&mut *tx)
@@ -196,27 +231,63 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(events)
+        })
     }
 
-    /// Closes every connection, checkpointing the write-ahead log.
+    /// Where the database is (its `Display` never shows a password).
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Runs a trivial query: whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(&self.pool, |pool| {
+            sqlx::query_scalar::<_, i64>("SELECT 1")
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(())
+    }
+
+    /// Closes every connection (SQLite checkpoints its write-ahead log).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 
     /// The connection pool, for components that keep their own tables in this database.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 }
 
-/// The manager's migrations, compiled in.
+/// Where the database is: an SQLite file or a PostgreSQL server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file, created if missing.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database, which must exist.
+    Postgres(PostgresUrl),
+}
+
+impl std::fmt::Display for Location {
+    /// The path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// One backend's migrations, compiled in.
 #[derive(Debug)]
-struct Embedded;
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
 
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>> {
         Box::pin(async {
-            Ok(MIGRATIONS
+            Ok(self
+                .0
                 .iter()
                 .map(|&(version, description, sql)| {
                     Migration::new(
@@ -234,7 +305,7 @@ impl MigrationSource<'static> for Embedded {
 
 /// Parses a stored name back into its type, or says which column held garbage.
 fn parse_column<T: FromStr>(
-    text: &str,
+    text: String,
     table: &'static str,
     column: &'static str,
 ) -> Result<T, StoreError> {
@@ -242,8 +313,9 @@ fn parse_column<T: FromStr>(
         .map_err(|_| StoreError::InvalidRow { table, column })
 }
 
-/// Versions 1–999 belong to the manager (see the module docs).
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+/// Versions 1–999 belong to the manager (see the module docs); PostgreSQL's set has the
+/// same versions and descriptions.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "initial",
@@ -281,11 +353,71 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations-postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "inventory",
+        include_str!("../../migrations-postgres/0002_inventory.sql"),
+    ),
+    (
+        3,
+        "response",
+        include_str!("../../migrations-postgres/0003_response.sql"),
+    ),
+    (
+        4,
+        "event names",
+        include_str!("../../migrations-postgres/0004_event_names.sql"),
+    ),
+    (
+        5,
+        "web sessions",
+        include_str!("../../migrations-postgres/0005_web_sessions.sql"),
+    ),
+    (
+        6,
+        "device groups",
+        include_str!("../../migrations-postgres/0006_device_groups.sql"),
+    ),
+    (
+        7,
+        "file devices",
+        include_str!("../../migrations-postgres/0007_file_devices.sql"),
+    ),
+];
+
+/// Connections to a PostgreSQL server: the intake's writer, the API's readers, the outbox.
+const POSTGRES_CONNECTIONS: u32 = 8;
+
 /// How long a writer waits for another before `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Readers in parallel with the one writer WAL allows; the API's handful of readers need no more.
 const MAX_CONNECTIONS: u32 = 4;
+
+/// The stores a backend-neutral test runs on: SQLite in a temporary directory, then a new
+/// database on the test process's private PostgreSQL server, when PostgreSQL is installed
+/// (a skip line otherwise, a failure under `VIGIE_REQUIRE_PEERS=1`). Each comes with the
+/// directory that must outlive it.
+#[cfg(test)]
+pub(crate) async fn test_stores() -> Vec<(tempfile::TempDir, Store)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open(&dir.path().join("vigie.db"), Durability::Normal)
+        .await
+        .unwrap();
+    let mut stores = vec![(dir, sqlite)];
+    if let Some(server) = vigie_interop::Postgres::shared() {
+        let url: PostgresUrl = server.create_database().parse().unwrap();
+        let postgres = Store::open_postgres(&url).await.unwrap();
+        stores.push((tempfile::tempdir().unwrap(), postgres));
+    }
+    stores
+}
 
 #[cfg(test)]
 mod tests;

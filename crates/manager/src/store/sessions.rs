@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+
+use vigie_notify::db::DbRow;
+use vigie_notify::with_pool;
 
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
@@ -88,25 +90,27 @@ impl Store {
         user: &str,
         now: Timestamp,
     ) -> Result<NewWebSession, StoreError> {
-        let token = random_hex();
-        let csrf = random_hex();
-        sqlx::query(
-            "INSERT INTO web_sessions (token_sha256, user_name, csrf_token, created_at, \
-             last_seen) VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(digest(&token))
-        .bind(user)
-        .bind(&csrf)
-        .bind(now.millis())
-        .execute(&self.pool)
-        .await?;
-        Ok(NewWebSession {
-            token,
-            session: WebSession {
-                user: user.to_owned(),
-                csrf,
-                created_at: now,
-            },
+        with_pool!(&self.pool, |pool, DB| {
+            let token = random_hex();
+            let csrf = random_hex();
+            sqlx::query(
+                "INSERT INTO web_sessions (token_sha256, user_name, csrf_token, created_at, \
+                 last_seen) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(digest(&token))
+            .bind(user)
+            .bind(&csrf)
+            .bind(now.millis())
+            .execute(pool)
+            .await?;
+            Ok(NewWebSession {
+                token,
+                session: WebSession {
+                    user: user.to_owned(),
+                    csrf,
+                    created_at: now,
+                },
+            })
         })
     }
 
@@ -120,58 +124,64 @@ impl Store {
         now: Timestamp,
         policy: SessionPolicy,
     ) -> Result<Option<WebSession>, StoreError> {
-        let key = digest(token);
-        let row = sqlx::query(
-            "SELECT user_name, csrf_token, created_at, last_seen FROM web_sessions \
-             WHERE token_sha256 = $1",
-        )
-        .bind(&key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let created_at = Timestamp(row.try_get("created_at")?);
-        let last_seen = Timestamp(row.try_get("last_seen")?);
-        let expired = last_seen < now.saturating_sub(policy.idle)
-            || created_at < now.saturating_sub(policy.lifetime);
-        if expired {
-            sqlx::query("DELETE FROM web_sessions WHERE token_sha256 = $1")
-                .bind(&key)
-                .execute(&self.pool)
-                .await?;
-            return Ok(None);
-        }
-        if last_seen < now.saturating_sub(TOUCH_EVERY) {
-            sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE token_sha256 = $2")
-                .bind(now.millis())
-                .bind(&key)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(Some(WebSession {
-            user: row.try_get("user_name")?,
-            csrf: row.try_get("csrf_token")?,
-            created_at,
-        }))
+        with_pool!(&self.pool, |pool, DB| {
+            let key = digest(token);
+            let row = sqlx::query(
+                "SELECT user_name, csrf_token, created_at, last_seen FROM web_sessions \
+                 WHERE token_sha256 = $1",
+            )
+            .bind(&key)
+            .fetch_optional(pool)
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let created_at = Timestamp(row.try_get("created_at")?);
+            let last_seen = Timestamp(row.try_get("last_seen")?);
+            let expired = last_seen < now.saturating_sub(policy.idle)
+                || created_at < now.saturating_sub(policy.lifetime);
+            if expired {
+                sqlx::query("DELETE FROM web_sessions WHERE token_sha256 = $1")
+                    .bind(&key)
+                    .execute(pool)
+                    .await?;
+                return Ok(None);
+            }
+            if last_seen < now.saturating_sub(TOUCH_EVERY) {
+                sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE token_sha256 = $2")
+                    .bind(now.millis())
+                    .bind(&key)
+                    .execute(pool)
+                    .await?;
+            }
+            Ok(Some(WebSession {
+                user: row.try_get("user_name")?,
+                csrf: row.try_get("csrf_token")?,
+                created_at,
+            }))
+        })
     }
 
     /// Ends the session whose cookie holds `token` (logout); false if there was none.
     pub async fn delete_web_session(&self, token: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM web_sessions WHERE token_sha256 = $1")
-            .bind(digest(token))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        with_pool!(&self.pool, |pool, DB| {
+            let done = sqlx::query("DELETE FROM web_sessions WHERE token_sha256 = $1")
+                .bind(digest(token))
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Ends every session of `user`, e.g. after a password change.
     pub async fn delete_web_sessions_of(&self, user: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM web_sessions WHERE user_name = $1")
-            .bind(user)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        with_pool!(&self.pool, |pool, DB| {
+            let done = sqlx::query("DELETE FROM web_sessions WHERE user_name = $1")
+                .bind(user)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
     }
 
     /// Deletes expired sessions; returns how many.
@@ -180,12 +190,14 @@ impl Store {
         now: Timestamp,
         policy: SessionPolicy,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1 OR created_at < $2")
-            .bind(now.saturating_sub(policy.idle).millis())
-            .bind(now.saturating_sub(policy.lifetime).millis())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        with_pool!(&self.pool, |pool, DB| {
+            let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1 OR created_at < $2")
+                .bind(now.saturating_sub(policy.idle).millis())
+                .bind(now.saturating_sub(policy.lifetime).millis())
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
     }
 }
 
@@ -212,126 +224,120 @@ const TOUCH_EVERY: Duration = Duration::from_secs(60);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Durability;
-
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("vigie.db"), Durability::Normal)
-            .await
-            .unwrap();
-        (dir, store)
-    }
-
+    
     const HOUR: i64 = 3_600_000;
 
     #[tokio::test]
     async fn a_session_opens_reads_back_and_ends_at_logout() {
-        let (_dir, store) = store().await;
-        let policy = SessionPolicy::default();
-        let new = store
-            .create_web_session("admin", Timestamp(0))
-            .await
-            .unwrap();
-        assert_eq!(new.token().len(), 64);
-        assert_ne!(new.token(), new.session.csrf);
-        let found = store
-            .web_session(new.token(), Timestamp(HOUR), policy)
-            .await
-            .unwrap();
-        assert_eq!(found.as_ref(), Some(&new.session));
-        assert_eq!(
-            store
-                .web_session("not-a-token", Timestamp(HOUR), policy)
+        for (_dir, store) in crate::store::test_stores().await {
+            let policy = SessionPolicy::default();
+            let new = store
+                .create_web_session("admin", Timestamp(0))
                 .await
-                .unwrap(),
-            None
-        );
-        assert!(store.delete_web_session(new.token()).await.unwrap());
-        assert!(!store.delete_web_session(new.token()).await.unwrap());
-        assert_eq!(
-            store
+                .unwrap();
+            assert_eq!(new.token().len(), 64);
+            assert_ne!(new.token(), new.session.csrf);
+            let found = store
                 .web_session(new.token(), Timestamp(HOUR), policy)
                 .await
-                .unwrap(),
-            None
-        );
-    }
+                .unwrap();
+            assert_eq!(found.as_ref(), Some(&new.session));
+            assert_eq!(
+                store
+                    .web_session("not-a-token", Timestamp(HOUR), policy)
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert!(store.delete_web_session(new.token()).await.unwrap());
+            assert!(!store.delete_web_session(new.token()).await.unwrap());
+            assert_eq!(
+                store
+                    .web_session(new.token(), Timestamp(HOUR), policy)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+}
 
     #[tokio::test]
     async fn the_token_itself_is_never_stored() {
-        let (_dir, store) = store().await;
-        let new = store
-            .create_web_session("admin", Timestamp(0))
-            .await
-            .unwrap();
-        let stored: String = sqlx::query_scalar("SELECT token_sha256 FROM web_sessions")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_ne!(stored, new.token());
-        assert_eq!(stored, digest(new.token()));
-        assert!(format!("{new:?}").contains("***"));
-        assert!(!format!("{new:?}").contains(new.token()));
-    }
+        for (_dir, store) in crate::store::test_stores().await {
+            let new = store
+                .create_web_session("admin", Timestamp(0))
+                .await
+                .unwrap();
+            let stored: String = with_pool!(store.pool(), |pool| sqlx::query_scalar("SELECT token_sha256 FROM web_sessions")
+                .fetch_one(pool)
+                .await
+                .unwrap());
+            assert_ne!(stored, new.token());
+            assert_eq!(stored, digest(new.token()));
+            assert!(format!("{new:?}").contains("***"));
+            assert!(!format!("{new:?}").contains(new.token()));
+        }
+}
 
     #[tokio::test]
     async fn sessions_end_when_idle_and_at_their_lifetime() {
-        let (_dir, store) = store().await;
-        let policy = SessionPolicy {
-            idle: Duration::from_secs(3_600),
-            lifetime: Duration::from_secs(3 * 3_600),
-        };
-        let new = store
-            .create_web_session("admin", Timestamp(0))
-            .await
-            .unwrap();
-        // Used every 50 minutes, it survives idleness but not its lifetime.
-        for step in 1..=3 {
-            let at = Timestamp(step * 50 * 60_000);
+        for (_dir, store) in crate::store::test_stores().await {
+            let policy = SessionPolicy {
+                idle: Duration::from_secs(3_600),
+                lifetime: Duration::from_secs(3 * 3_600),
+            };
+            let new = store
+                .create_web_session("admin", Timestamp(0))
+                .await
+                .unwrap();
+            // Used every 50 minutes, it survives idleness but not its lifetime.
+            for step in 1..=3 {
+                let at = Timestamp(step * 50 * 60_000);
+                assert!(
+                    store
+                        .web_session(new.token(), at, policy)
+                        .await
+                        .unwrap()
+                        .is_some()
+                );
+            }
             assert!(
                 store
-                    .web_session(new.token(), at, policy)
+                    .web_session(new.token(), Timestamp(3 * HOUR + 1), policy)
                     .await
                     .unwrap()
-                    .is_some()
+                    .is_none()
+            );
+            let idle = store
+                .create_web_session("admin", Timestamp(0))
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .web_session(idle.token(), Timestamp(HOUR + 1), policy)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            let other = store
+                .create_web_session("admin", Timestamp(10 * HOUR))
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .prune_web_sessions(Timestamp(10 * HOUR), policy)
+                    .await
+                    .unwrap(),
+                0
+            );
+            assert_eq!(store.delete_web_sessions_of("admin").await.unwrap(), 1);
+            assert!(
+                store
+                    .web_session(other.token(), Timestamp(10 * HOUR), policy)
+                    .await
+                    .unwrap()
+                    .is_none()
             );
         }
-        assert!(
-            store
-                .web_session(new.token(), Timestamp(3 * HOUR + 1), policy)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let idle = store
-            .create_web_session("admin", Timestamp(0))
-            .await
-            .unwrap();
-        assert!(
-            store
-                .web_session(idle.token(), Timestamp(HOUR + 1), policy)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let other = store
-            .create_web_session("admin", Timestamp(10 * HOUR))
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .prune_web_sessions(Timestamp(10 * HOUR), policy)
-                .await
-                .unwrap(),
-            0
-        );
-        assert_eq!(store.delete_web_sessions_of("admin").await.unwrap(), 1);
-        assert!(
-            store
-                .web_session(other.token(), Timestamp(10 * HOUR), policy)
-                .await
-                .unwrap()
-                .is_none()
-        );
-    }
+}
 }

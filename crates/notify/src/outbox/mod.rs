@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use crate::db::{DbRow, Pool};
+use crate::with_pool;
 use tokio::sync::Notify;
 
 pub use channels::{Channel, Channels};
@@ -254,7 +255,7 @@ pub(crate) fn from_ms(ms: i64) -> SystemTime {
 /// The durable outbox.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    pool: SqlitePool,
+    pool: Pool,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
     log_capacity: u32,
@@ -279,20 +280,22 @@ impl Outbox {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Self::from_pool(pool).await
+        Self::from_pool(Pool::Sqlite(pool)).await
     }
 
-    /// Uses an existing pool (the manager's database): runs the outbox's migrations, which
-    /// ignore the manager's, and recovers notifications left in flight.
-    pub async fn from_pool(pool: SqlitePool) -> Result<Self, OutboxError> {
-        // The schema, embedded; versions from 1000 so they never collide with the manager's
-        // migrations in a shared database, whose rows this migrator must ignore.
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.set_ignore_missing(true);
-        migrator.run(&pool).await?;
-        sqlx::query("UPDATE outbox_notifications SET state = 'pending' WHERE state = 'in_flight'")
-            .execute(&pool)
+    /// Uses an existing pool (the manager's database, SQLite or PostgreSQL): runs the
+    /// outbox's migrations, which ignore the manager's, and recovers notifications left in
+    /// flight.
+    pub async fn from_pool(pool: impl Into<Pool>) -> Result<Self, OutboxError> {
+        let pool = pool.into();
+        migrate(&pool).await?;
+        with_pool!(&pool, |p| {
+            sqlx::query(
+                "UPDATE outbox_notifications SET state = 'pending' WHERE state = 'in_flight'",
+            )
+            .execute(p)
             .await?;
+        });
         Ok(Self {
             pool,
             clock: Arc::new(SystemClock),
@@ -316,7 +319,7 @@ impl Outbox {
     }
 
     /// The database pool.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
@@ -330,31 +333,34 @@ impl Outbox {
     pub async fn enqueue(&self, notification: &Notification) -> Result<Enqueued, OutboxError> {
         let now = to_ms(self.clock.now());
         let payload = stored::encode(&notification.payload)?;
-        let inserted = sqlx::query(
-            "INSERT INTO outbox_notifications (channel, kind, dedup_key, action, rule, alarm_id, payload, state, attempts, next_attempt_ms, created_ms, updated_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-             ON CONFLICT (dedup_key) DO NOTHING",
-        )
-        .bind(&notification.channel)
-        .bind(notification.payload.kind())
-        .bind(&notification.key)
-        .bind(&notification.origin.action)
-        .bind(&notification.origin.rule)
-        .bind(&notification.origin.alarm_id)
-        .bind(&payload)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        let new = inserted.rows_affected() == 1;
-        let id = if new {
-            inserted.last_insert_rowid()
-        } else {
-            sqlx::query_scalar("SELECT id FROM outbox_notifications WHERE dedup_key = ?")
-                .bind(&notification.key)
-                .fetch_one(&self.pool)
-                .await?
+        let inserted: Option<i64> = with_pool!(&self.pool, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO outbox_notifications (channel, kind, dedup_key, action, rule, alarm_id, payload, state, attempts, next_attempt_ms, created_ms, updated_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, $10)
+                 ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+            )
+            .bind(&notification.channel)
+            .bind(notification.payload.kind())
+            .bind(&notification.key)
+            .bind(&notification.origin.action)
+            .bind(&notification.origin.rule)
+            .bind(&notification.origin.alarm_id)
+            .bind(&payload)
+            .bind(now)
+            .bind(now)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        let new = inserted.is_some();
+        let id = match inserted {
+            Some(id) => id,
+            None => with_pool!(&self.pool, |pool| {
+                sqlx::query_scalar("SELECT id FROM outbox_notifications WHERE dedup_key = $1")
+                    .bind(&notification.key)
+                    .fetch_one(pool)
+                    .await?
+            }),
         };
         if new {
             self.wake.notify_one();
@@ -367,38 +373,43 @@ impl Outbox {
 
     /// The notification `id`.
     pub async fn get(&self, id: NotificationId) -> Result<Option<Entry>, OutboxError> {
-        let row = sqlx::query(&format!("{SELECT_ENTRY} WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| entry(&row)).transpose()
+        with_pool!(&self.pool, |pool| {
+            let row = sqlx::query(&format!("{SELECT_ENTRY} WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| entry(&row)).transpose()
+        })
     }
 
     /// Every notification in `state` (all when `None`), oldest first.
     pub async fn entries(&self, state: Option<State>) -> Result<Vec<Entry>, OutboxError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_ENTRY} WHERE (?1 IS NULL OR state = ?1) ORDER BY id"
-        ))
-        .bind(state.map(State::as_str))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry).collect()
+        with_pool!(&self.pool, |pool| {
+            let rows = sqlx::query(&format!(
+                "{SELECT_ENTRY} WHERE ($1 IS NULL OR state = $1) ORDER BY id"
+            ))
+            .bind(state.map(State::as_str))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(entry).collect()
+        })
     }
 
     /// Makes a failed notification pending again, due now (after the channel was fixed).
     /// Returns whether it was failed.
     pub async fn retry_failed(&self, id: NotificationId) -> Result<bool, OutboxError> {
         let now = to_ms(self.clock.now());
-        let done = sqlx::query(
-            "UPDATE outbox_notifications SET state = 'pending', next_attempt_ms = ?, created_ms = ?, updated_ms = ? WHERE id = ? AND state = 'failed'",
+        let done = with_pool!(&self.pool, |pool| sqlx::query(
+            "UPDATE outbox_notifications SET state = 'pending', next_attempt_ms = $1, created_ms = $2, updated_ms = $3 WHERE id = $4 AND state = 'failed'",
         )
         .bind(now)
         .bind(now)
         .bind(now)
         .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        let retried = done.rows_affected() == 1;
+        .execute(pool)
+        .await?
+        .rows_affected());
+        let retried = done == 1;
         if retried {
             self.wake.notify_one();
         }
@@ -412,23 +423,27 @@ impl Outbox {
 
     /// Pending notifications due at `now`, oldest due first.
     pub(crate) async fn due(&self, now: SystemTime, limit: u32) -> Result<Vec<Entry>, OutboxError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_ENTRY} WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?"
-        ))
-        .bind(to_ms(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry).collect()
+        with_pool!(&self.pool, |pool| {
+            let rows = sqlx::query(&format!(
+                "{SELECT_ENTRY} WHERE state = 'pending' AND next_attempt_ms <= $1 ORDER BY next_attempt_ms, id LIMIT $2"
+            ))
+            .bind(to_ms(now))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(entry).collect()
+        })
     }
 
     /// When the next pending notification is due.
     pub(crate) async fn next_due(&self) -> Result<Option<SystemTime>, OutboxError> {
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(next_attempt_ms) FROM outbox_notifications WHERE state = 'pending'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let next: Option<i64> = with_pool!(&self.pool, |pool| {
+            sqlx::query_scalar(
+                "SELECT MIN(next_attempt_ms) FROM outbox_notifications WHERE state = 'pending'",
+            )
+            .fetch_one(pool)
+            .await?
+        });
         Ok(next.map(from_ms))
     }
 
@@ -441,9 +456,28 @@ impl Outbox {
     }
 }
 
+/// Brings the outbox's tables up to date: versions from 1000, so they never collide with
+/// the manager's migrations in a shared database, whose rows this migrator ignores. Each
+/// backend has its own copy of the schema, numbered alike.
+pub(crate) async fn migrate(pool: &Pool) -> Result<(), OutboxError> {
+    match pool {
+        Pool::Sqlite(pool) => {
+            let mut migrator = sqlx::migrate!("./migrations");
+            migrator.set_ignore_missing(true);
+            migrator.run(pool).await?;
+        }
+        Pool::Postgres(pool) => {
+            let mut migrator = sqlx::migrate!("./migrations-postgres");
+            migrator.set_ignore_missing(true);
+            migrator.run(pool).await?;
+        }
+    }
+    Ok(())
+}
+
 const SELECT_ENTRY: &str = "SELECT id, channel, kind, dedup_key, action, rule, alarm_id, payload, state, attempts, next_attempt_ms, created_ms, last_error FROM outbox_notifications";
 
-fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<Entry, OutboxError> {
+fn entry(row: &impl DbRow) -> Result<Entry, OutboxError> {
     let payload: String = row.try_get("payload")?;
     let state: String = row.try_get("state")?;
     let notification = stored::decode(&payload).map(|payload| Notification {

@@ -14,7 +14,8 @@ use rand::{Rng, RngCore, SeedableRng};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Entry, Notification, NotificationId, Outbox, OutboxError, from_ms, to_ms};
-use crate::attempt_log::{AttemptOutcome, NewAttempt};
+use crate::attempt_log::{AttemptOutcome, NewAttempt, insert_attempt};
+use crate::with_pool;
 use crate::custom::CustomFailure;
 use crate::failure::DeliveryFailure;
 use crate::ratelimit::{self, RateLimit};
@@ -438,11 +439,15 @@ impl<D: Deliverer> Worker<D> {
             };
             let now = self.outbox.clock().now();
             if let Some(ready) = self.rate_limited(&notification.channel, now).await? {
-                sqlx::query("UPDATE outbox_notifications SET next_attempt_ms = ? WHERE id = ?")
+                with_pool!(self.outbox.pool(), |pool| {
+                    sqlx::query(
+                        "UPDATE outbox_notifications SET next_attempt_ms = $1 WHERE id = $2",
+                    )
                     .bind(to_ms(ready))
                     .bind(entry.id.0)
-                    .execute(self.outbox.pool())
+                    .execute(pool)
                     .await?;
+                });
                 pass.rate_limited += 1;
                 continue;
             }
@@ -472,15 +477,15 @@ impl<D: Deliverer> Worker<D> {
         for (count, window, delivered_only) in windows {
             let Some(count) = count else { continue };
             let since = now.checked_sub(window).map_or(0, to_ms);
-            let sends: Vec<i64> = sqlx::query_scalar(
-                "SELECT at_ms FROM outbox_sends WHERE channel = ? AND at_ms > ? AND (? = 0 OR delivered = 1) ORDER BY at_ms DESC LIMIT ?",
+            let sends: Vec<i64> = with_pool!(self.outbox.pool(), |pool| sqlx::query_scalar(
+                "SELECT at_ms FROM outbox_sends WHERE channel = $1 AND at_ms > $2 AND (NOT $3 OR delivered) ORDER BY at_ms DESC LIMIT $4",
             )
             .bind(channel)
             .bind(since)
             .bind(delivered_only)
             .bind(i64::from(count.max(1)))
-            .fetch_all(self.outbox.pool())
-            .await?;
+            .fetch_all(pool)
+            .await?);
             let sends: Vec<SystemTime> = sends.into_iter().map(from_ms).collect();
             if let Some(at) = ratelimit::ready_at(count, window, &sends, now) {
                 ready = Some(ready.map_or(at, |r| r.max(at)));
@@ -499,14 +504,16 @@ impl<D: Deliverer> Worker<D> {
         let attempt_number = entry.attempts.saturating_add(1);
         // In flight before the attempt: a crash from here on leaves a row that the next
         // `Outbox::open` makes pending again, so the attempt is retried (at-least-once).
-        sqlx::query(
-            "UPDATE outbox_notifications SET state = 'in_flight', attempts = ?, updated_ms = ? WHERE id = ?",
-        )
-        .bind(i64::from(attempt_number))
-        .bind(to_ms(now))
-        .bind(entry.id.0)
-        .execute(self.outbox.pool())
-        .await?;
+        with_pool!(self.outbox.pool(), |pool| {
+            sqlx::query(
+                "UPDATE outbox_notifications SET state = 'in_flight', attempts = $1, updated_ms = $2 WHERE id = $3",
+            )
+            .bind(i64::from(attempt_number))
+            .bind(to_ms(now))
+            .bind(entry.id.0)
+            .execute(pool)
+            .await?;
+        });
         let started = Instant::now();
         let attempt = self.deliverer.deliver(notification, now).await;
         let duration = started.elapsed();
@@ -602,9 +609,10 @@ impl<D: Deliverer> Worker<D> {
             AttemptOutcome::Retry => "pending",
             AttemptOutcome::Failed => "failed",
         };
-        let mut transaction = self.outbox.pool().begin().await?;
+        with_pool!(self.outbox.pool(), |pool| {
+        let mut transaction = pool.begin().await?;
         sqlx::query(
-            "UPDATE outbox_notifications SET state = ?, next_attempt_ms = ?, updated_ms = ?, last_error = ? WHERE id = ?",
+            "UPDATE outbox_notifications SET state = $1, next_attempt_ms = $2, updated_ms = $3, last_error = $4 WHERE id = $5",
         )
         .bind(state)
         .bind(to_ms(next_attempt))
@@ -613,21 +621,20 @@ impl<D: Deliverer> Worker<D> {
         .bind(entry.id.0)
         .execute(&mut *transaction)
         .await?;
-        sqlx::query("INSERT INTO outbox_sends (channel, at_ms, delivered) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO outbox_sends (channel, at_ms, delivered) VALUES ($1, $2, $3)")
             .bind(&notification.channel)
             .bind(to_ms(now))
             .bind(outcome == AttemptOutcome::Delivered)
             .execute(&mut *transaction)
             .await?;
         // The day window is the longest any limit looks back.
-        sqlx::query("DELETE FROM outbox_sends WHERE at_ms < ?")
+        sqlx::query("DELETE FROM outbox_sends WHERE at_ms < $1")
             .bind(now.checked_sub(ratelimit::DAY).map_or(0, to_ms))
             .execute(&mut *transaction)
             .await?;
-        record
-            .insert(&mut transaction, self.outbox.log_capacity())
-            .await?;
+        insert_attempt!(transaction, &record, self.outbox.log_capacity());
         transaction.commit().await?;
+        });
         self.emit(event);
         Ok(outcome)
     }
@@ -649,19 +656,20 @@ impl<D: Deliverer> Worker<D> {
 
     async fn abandon_unreadable(&self, entry: &Entry, reason: &str) -> Result<(), OutboxError> {
         let now = to_ms(self.outbox.clock().now());
-        sqlx::query(
-            "UPDATE outbox_notifications SET state = 'failed', updated_ms = ?, last_error = ? WHERE id = ?",
-        )
-        .bind(now)
-        .bind(format!("unreadable stored notification: {reason}"))
-        .bind(entry.id.0)
-        .execute(self.outbox.pool())
-        .await?;
-        let channel: Option<String> =
-            sqlx::query_scalar("SELECT channel FROM outbox_notifications WHERE id = ?")
+        let channel: Option<String> = with_pool!(self.outbox.pool(), |pool| {
+            sqlx::query(
+                "UPDATE outbox_notifications SET state = 'failed', updated_ms = $1, last_error = $2 WHERE id = $3",
+            )
+            .bind(now)
+            .bind(format!("unreadable stored notification: {reason}"))
+            .bind(entry.id.0)
+            .execute(pool)
+            .await?;
+            sqlx::query_scalar("SELECT channel FROM outbox_notifications WHERE id = $1")
                 .bind(entry.id.0)
-                .fetch_optional(self.outbox.pool())
-                .await?;
+                .fetch_optional(pool)
+                .await?
+        });
         self.emit(OutboxEvent::Failed {
             id: entry.id,
             channel: channel.unwrap_or_default(),

@@ -1,0 +1,242 @@
+//! One connection pool, SQLite or PostgreSQL, for the outbox and for the manager's store that
+//! shares its database.
+//!
+//! The two backends are an enum rather than `sqlx::Any`: SQLite, the default and the
+//! trap-intake hot path, keeps its native driver with no conversion of arguments or rows.
+//! [`with_pool!`](crate::with_pool) writes a query once and compiles it for each backend;
+//! queries use `$N` placeholders, `RETURNING` and `ON CONFLICT`, which both accept, and only
+//! the DDL (separate migration sets, numbered alike) differs. Columns are read through
+//! [`DbRow`], whose values decode on both backends: `i64` (PostgreSQL `BIGINT`), `bool`,
+//! `String`, `f64`, `Vec<u8>` and their `Option`s.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{Decode, Postgres, Row, Sqlite, Type};
+
+/// A pool of connections to the database: SQLite (the default) or PostgreSQL.
+#[derive(Debug, Clone)]
+pub enum Pool {
+    /// An SQLite file.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL database.
+    Postgres(PgPool),
+}
+
+impl Pool {
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite pool, if this is one: for what only SQLite has (its pragmas).
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match self {
+            Self::Sqlite(pool) => Some(pool),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// Closes every connection (SQLite checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Connects to the PostgreSQL database of `url` (`postgres://…`), which must exist.
+    pub async fn connect_postgres(
+        url: &PostgresUrl,
+        max_connections: u32,
+    ) -> Result<Self, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(url.options.clone())
+            .await?;
+        Ok(Self::Postgres(pool))
+    }
+}
+
+impl From<SqlitePool> for Pool {
+    fn from(pool: SqlitePool) -> Self {
+        Self::Sqlite(pool)
+    }
+}
+
+impl From<PgPool> for Pool {
+    fn from(pool: PgPool) -> Self {
+        Self::Postgres(pool)
+    }
+}
+
+/// The database a [`Pool`] speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A parsed `postgres://` URL. Its `Debug` and `Display` never show the password.
+#[derive(Clone)]
+pub struct PostgresUrl {
+    options: PgConnectOptions,
+    shown: String,
+}
+
+/// Why a database URL was refused; never contains the password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UrlError(String);
+
+impl FromStr for PostgresUrl {
+    type Err = UrlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parsed = url::Url::parse(text)
+            .map_err(|error| UrlError(format!("not a URL: {error}")))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+            return Err(UrlError(format!(
+                "unsupported scheme {:?}: use postgres://",
+                parsed.scheme()
+            )));
+        }
+        let mut shown = parsed.clone();
+        if shown.password().is_some() {
+            // `set_password` fails only for URLs that cannot have one, which this has.
+            let _ = shown.set_password(Some("***"));
+        }
+        let options = PgConnectOptions::from_str(text).map_err(|error| {
+            // sqlx's message may quote the URL; say only which part is wrong.
+            let _ = error;
+            UrlError(format!("invalid PostgreSQL URL {shown}"))
+        })?;
+        Ok(Self {
+            options,
+            shown: shown.to_string(),
+        })
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PostgresUrl").field(&self.shown).finish()
+    }
+}
+
+impl fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl PartialEq for PostgresUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.shown == other.shown
+            && self.options.get_host() == other.options.get_host()
+            && self.options.get_port() == other.options.get_port()
+            && self.options.get_database() == other.options.get_database()
+    }
+}
+
+impl Eq for PostgresUrl {}
+
+/// A column value both backends decode.
+pub trait DbValue:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl<T> DbValue for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// A row of either backend, read by column name.
+pub trait DbRow {
+    /// The value of `column`.
+    fn try_get<T: DbValue, I: AsRef<str>>(&self, column: I) -> Result<T, sqlx::Error>;
+}
+
+impl DbRow for SqliteRow {
+    fn try_get<T: DbValue, I: AsRef<str>>(&self, column: I) -> Result<T, sqlx::Error> {
+        Row::try_get(self, column.as_ref())
+    }
+}
+
+impl DbRow for PgRow {
+    fn try_get<T: DbValue, I: AsRef<str>>(&self, column: I) -> Result<T, sqlx::Error> {
+        Row::try_get(self, column.as_ref())
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool (`&SqlitePool` or `&PgPool`) and
+/// `$db` to its `sqlx::Database` type; the body is compiled once per backend.
+///
+/// ```ignore
+/// let count: i64 = with_pool!(&self.pool, |pool, DB| {
+///     sqlx::query_scalar::<DB, i64>("SELECT COUNT(*) FROM t").fetch_one(pool).await?
+/// });
+/// ```
+#[macro_export]
+macro_rules! with_pool {
+    ($pool:expr, |$p:ident, $db:ident| $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => {
+                #[allow(dead_code)]
+                type $db = $crate::db::__sqlx::Sqlite;
+                $body
+            }
+            $crate::db::Pool::Postgres($p) => {
+                #[allow(dead_code)]
+                type $db = $crate::db::__sqlx::Postgres;
+                $body
+            }
+        }
+    };
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use sqlx as __sqlx;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_url_never_shows_its_password() {
+        let url: PostgresUrl = "postgres://vigie:hunter2@db.example:5433/vigie?sslmode=require"
+            .parse()
+            .unwrap();
+        let shown = format!("{url} {url:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example:5433/vigie"), "{shown}");
+    }
+
+    #[test]
+    fn other_schemes_and_garbage_are_refused_without_the_password() {
+        let error = "mysql://u:hunter2@h/d".parse::<PostgresUrl>().unwrap_err();
+        assert!(error.0.contains("postgres://"), "{error}");
+        assert!(!error.0.contains("hunter2"));
+        let error = "postgres://u:hunter2@h/d?sslmode=bogus"
+            .parse::<PostgresUrl>()
+            .unwrap_err();
+        assert!(!error.0.contains("hunter2"), "{error}");
+        assert!("not a url".parse::<PostgresUrl>().is_err());
+    }
+}
