@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+use vigie_manager::store::{Location, PostgresUrl};
+
 /// The data directory to use: `explicit` (`--data-dir`) if given, else the default.
 pub(crate) fn data_dir(explicit: Option<&Path>) -> PathBuf {
     match explicit {
@@ -29,6 +31,15 @@ pub(crate) fn default_data_dir() -> PathBuf {
 /// The `SQLite` database: the manager's store, the outbox and the troubleshooting log.
 pub(crate) fn database(data_dir: &Path) -> PathBuf {
     data_dir.join(DATABASE_FILE)
+}
+
+/// The database `vigie serve` and the tools open: `[storage] url` (PostgreSQL) when the
+/// configuration sets one, else the SQLite file in the data directory.
+pub(crate) fn database_location(data_dir: &Path, url: Option<&PostgresUrl>) -> Location {
+    match url {
+        Some(url) => Location::Postgres(url.clone()),
+        None => Location::Sqlite(database(data_dir)),
+    }
 }
 
 /// The trust store: one PEM file per trusted certificate.

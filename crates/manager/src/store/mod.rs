@@ -242,7 +242,7 @@ impl Store {
     /// Runs a trivial query: whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         with_pool!(&self.pool, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT 1")
+            sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)")
                 .fetch_one(pool)
                 .await?
         });

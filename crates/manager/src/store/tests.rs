@@ -291,6 +291,13 @@ async fn devices_crud() {
 }
 
 #[tokio::test]
+async fn the_health_check_query_answers() {
+    for (_dir, store) in test_stores().await {
+        store.ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn tokens_and_passwords_are_stored_hashed() {
     for (dir, store) in test_stores().await {
         let _ = &dir;

@@ -42,7 +42,7 @@ pub(crate) struct DataPlace {
     /// Data directory (as for `vigie serve`).
     #[arg(long, value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
-    /// Configuration file whose `[server] data_dir` to use.
+    /// Configuration file whose `[server] data_dir` and `[storage] url` to use.
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
 }
@@ -50,17 +50,20 @@ pub(crate) struct DataPlace {
 impl DataPlace {
     /// Opens the store `vigie serve` uses (creating it on a first run).
     pub(crate) async fn open(&self) -> anyhow::Result<Store> {
-        let from_config = match &self.config {
-            Some(path) => Config::load(path)?.server.data_dir,
-            None => None,
+        let (from_config, url) = match &self.config {
+            Some(path) => {
+                let config = Config::load(path)?;
+                (config.server.data_dir, config.storage.url)
+            }
+            None => (None, None),
         };
         let dir = paths::data_dir(self.data_dir.as_deref().or(from_config.as_deref()));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-        let database = paths::database(&dir);
-        Store::open(&database, Durability::Full)
+        let database = paths::database_location(&dir, url.as_ref());
+        Store::open_location(&database, Durability::Full)
             .await
-            .with_context(|| format!("cannot open the database {}", database.display()))
+            .with_context(|| format!("cannot open the database {database}"))
     }
 }
 

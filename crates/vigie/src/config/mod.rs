@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use vigie_manager::alarm::Severity;
-use vigie_manager::store::Durability;
+use vigie_manager::store::{Durability, PostgresUrl};
 use vigie_snmp::Version;
 use vigie_snmp::usm::{AuthProtocol, EngineId, PrivProtocol};
 
@@ -155,8 +155,10 @@ pub(crate) enum DeviceCredentials {
 }
 
 /// `[storage]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StorageSettings {
+    /// A PostgreSQL database instead of the SQLite file in the data directory.
+    pub(crate) url: Option<PostgresUrl>,
     /// Events older than this are pruned, once a day.
     pub(crate) retention: Duration,
     /// How hard a commit waits for the disk.
@@ -365,6 +367,9 @@ impl Config {
         if self.storage.durability != new.storage.durability {
             changed.push("[storage] durability");
         }
+        if self.storage.url != new.storage.url {
+            changed.push("[storage] url");
+        }
         // `[poller]`, `[[thresholds]]`, `[smtp]`, `[[actions]]` and `[[rules]]` apply live
         // (`serve::reload`); the outbox worker's retry policy is fixed when it starts.
         if self.delivery != new.delivery {
@@ -401,6 +406,7 @@ impl Default for Config {
             },
             devices: Vec::new(),
             storage: StorageSettings {
+                url: None,
                 retention: Duration::from_secs(30 * 86_400),
                 durability: Durability::Full,
             },

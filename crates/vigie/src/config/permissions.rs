@@ -55,7 +55,9 @@ fn table_holds_secret(table: &toml::Table, section: Option<&str>) -> bool {
     table.iter().any(|(key, value)| {
         let secret_key =
             SECRET_KEYS.contains(&key.as_str()) || (section == Some("community") && key == "name");
-        (secret_key && is_set(value)) || value_holds_secret(value, key)
+        (secret_key && is_set(value))
+            || (key == "url" && value.as_str().is_some_and(url_has_password))
+            || value_holds_secret(value, key)
     })
 }
 
@@ -65,6 +67,14 @@ fn value_holds_secret(value: &toml::Value, key: &str) -> bool {
         toml::Value::Array(items) => items.iter().any(|item| value_holds_secret(item, key)),
         _ => false,
     }
+}
+
+/// True when `url` carries a password (`scheme://user:password@host/…`).
+fn url_has_password(url: &str) -> bool {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?']).next())
+        .and_then(|authority| authority.rsplit_once('@'))
+        .is_some_and(|(user_info, _)| user_info.contains(':'))
 }
 
 /// A non-empty string, or an array holding one.

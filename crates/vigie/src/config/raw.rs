@@ -110,6 +110,7 @@ pub(crate) struct RawDevice {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStorage {
+    pub(crate) url: Option<Spanned<String>>,
     pub(crate) retention_days: Option<Spanned<i64>>,
     pub(crate) durability: Option<Spanned<String>>,
 }

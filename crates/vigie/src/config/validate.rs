@@ -9,7 +9,7 @@ use std::time::Duration;
 use toml::Spanned;
 use vigie_manager::alarm::{Severity, Source};
 use vigie_manager::poller::PolledObject;
-use vigie_manager::store::Durability;
+use vigie_manager::store::{Durability, PostgresUrl};
 use vigie_snmp::Version;
 use vigie_snmp::usm::{AuthProtocol, EngineId, PrivProtocol};
 
@@ -294,7 +294,14 @@ impl Validator<'_> {
                 }
             },
         };
+        let url = match raw.url {
+            None => defaults.url,
+            Some(text) => Some(text.get_ref().parse::<PostgresUrl>().map_err(|error| {
+                self.invalid(text.span(), "[storage] url", error.to_string())
+            })?),
+        };
         Ok(StorageSettings {
+            url,
             retention,
             durability,
         })

@@ -93,11 +93,12 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
     let data_dir = paths::data_dir(config.server.data_dir.as_deref());
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
-    let database = paths::database(&data_dir);
-    let store = Store::open(&database, config.storage.durability)
+    let database = paths::database_location(&data_dir, config.storage.url.as_ref());
+    // The location's `Display` shows a PostgreSQL URL without its password.
+    let store = Store::open_location(&database, config.storage.durability)
         .await
-        .with_context(|| format!("cannot open the database {}", database.display()))?;
-    tracing::info!(path = %database.display(), "store open");
+        .with_context(|| format!("cannot open the database {database}"))?;
+    tracing::info!(database = %database, "store open");
     let status = StatusRegistry::new();
     status.set_up("store", now());
     let metrics = Arc::new(Metrics::default());

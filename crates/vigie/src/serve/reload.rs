@@ -190,6 +190,7 @@ impl Reloader {
         new.agent.enabled = self.running.agent.enabled;
         new.agent.listen = self.running.agent.listen;
         new.storage.durability = self.running.storage.durability;
+        new.storage.url = self.running.storage.url.clone();
         new.delivery = self.running.delivery;
         self.running = new;
         ReloadOutcome::Reloaded(report)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
-use vigie_interop::{Peer, free_udp_port, require, run_netsnmp};
+use vigie_interop::{POSTGRES_PASSWORD, Peer, Postgres, free_udp_port, require, run_netsnmp};
 
 use crate::relay::{Pki, Relay, aiosmtpd_available};
 use crate::support::vigie;
@@ -290,6 +290,70 @@ fn link_down_then_link_up_raises_then_clears_the_alarm() {
     assert!(events.contains("IF-MIB::linkDown") && events.contains("IF-MIB::linkUp"));
 }
 
+/// `vigie serve` on PostgreSQL (`[storage] url`): a trap in, its event and alarm read back
+/// through the API, both still there after a restart; no SQLite file is created, and the
+/// URL's password shows in neither the log nor the API.
+#[test]
+fn serve_on_postgresql_stores_a_trap_and_serves_it_after_a_restart() {
+    if !require(&[Peer::Snmptrap]) {
+        return;
+    }
+    let Some(server) = Postgres::shared() else {
+        return;
+    };
+    let url = server.create_database();
+    let mut station = Station::start(&format!("[storage]\nurl = \"{url}\"\n"));
+    let sent = run_netsnmp(
+        Peer::Snmptrap,
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            &station.traps,
+            "",
+            LINK_DOWN,
+            &format!("{IF_INDEX}.4"),
+            "i",
+            "4",
+        ],
+    );
+    assert!(sent.success(), "{sent:?}");
+    let events = station.wait_for("/api/v1/events", "the linkDown event", |page| {
+        items(page)
+            .iter()
+            .any(|event| event["trap_name"] == "IF-MIB::linkDown")
+    });
+    let alarms = station.get("/api/v1/alarms");
+    assert!(link_alarm(&alarms, 4).is_some(), "{alarms}");
+    let health = station.get("/api/v1/health");
+    assert!(
+        !std::fs::exists(station.dir.path().join("vigie.db")).unwrap_or(true),
+        "no SQLite database beside a PostgreSQL one"
+    );
+
+    // SIGTERM, then a start on the same PostgreSQL database.
+    let stopped = Command::new("kill")
+        .args(["-TERM", &station.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(stopped.success());
+    let status = station.child.wait().expect("vigie serve exits");
+    assert!(status.success(), "{status}\n{}", station.log());
+    station.restart();
+    let again = station.get("/api/v1/events");
+    // The built-in agent's coldStart of the second start comes on top.
+    for event in items(&events) {
+        assert!(items(&again).contains(event), "lost at the restart: {event}");
+    }
+    let alarms = station.get("/api/v1/alarms");
+    assert!(link_alarm(&alarms, 4).is_some(), "{alarms}");
+
+    for shown in [station.log(), health.to_string(), again.to_string()] {
+        assert!(!shown.contains(POSTGRES_PASSWORD), "the password leaked:\n{shown}");
+    }
+    assert!(station.log().contains("127.0.0.1"), "the log names the server");
+}
+
 #[test]
 fn the_poller_follows_the_builtin_agent_and_snmpd_and_its_reachability() {
     if !require(&[Peer::Snmpd]) {
@@ -514,7 +578,12 @@ impl Station {
         };
         station.wait_http();
         let data_dir = station.dir.path().to_str().expect("UTF-8 temp dir");
-        let created = vigie("token", &["create", "e2e", "--data-dir", data_dir]);
+        let config = station.config.to_str().expect("UTF-8 temp dir");
+        // `--config` for its `[storage] url`, when the station runs on PostgreSQL.
+        let created = vigie(
+            "token",
+            &["create", "e2e", "--data-dir", data_dir, "--config", config],
+        );
         assert!(created.success(), "{created:?}");
         station.token = created.stdout.trim().to_owned();
         station
