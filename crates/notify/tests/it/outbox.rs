@@ -17,6 +17,9 @@ use vigie_notify::{
     OutboxEvent, RateLimit, RetryPolicy, Secret, Stage, State, Worker,
 };
 
+use vigie_interop::Postgres;
+use vigie_notify::db::{Pool, PostgresUrl};
+
 use super::peers::{self, Pki, Relay, ServerCert};
 use super::{PASSWORD, USER, config, message, relay_args, with_auth};
 
@@ -26,9 +29,32 @@ fn clock() -> ManualClock {
     ManualClock::new(UNIX_EPOCH + START)
 }
 
+/// The directories a backend-neutral test runs in, one per backend: SQLite's database is
+/// a file in it; PostgreSQL's (when installed) a new database on the test process's private
+/// server, whose URL the directory keeps in `postgres-url`, so that a reopening finds it.
+fn test_dirs() -> Vec<tempfile::TempDir> {
+    let mut dirs = vec![tempfile::tempdir().expect("test dir")];
+    if let Some(server) = Postgres::shared() {
+        let dir = tempfile::tempdir().expect("test dir");
+        std::fs::write(dir.path().join("postgres-url"), server.create_database())
+            .expect("test dir");
+        dirs.push(dir);
+    }
+    dirs
+}
+
 async fn open(dir: &Path, clock: &ManualClock) -> Outbox {
-    Outbox::open(dir.join("vigie.db"))
-        .await
+    let outbox = match std::fs::read_to_string(dir.join("postgres-url")) {
+        Ok(url) => {
+            let url: PostgresUrl = url.parse().expect("test URL");
+            let pool = Pool::connect_postgres(&url, 4)
+                .await
+                .expect("test database");
+            Outbox::from_pool(pool).await
+        }
+        Err(_) => Outbox::open(dir.join("vigie.db")).await,
+    };
+    outbox
         .expect("test database")
         .with_clock(Arc::new(clock.clone()))
 }
@@ -124,49 +150,50 @@ fn webhook(n: u32) -> Notification {
 
 #[tokio::test]
 async fn transient_failures_back_off_exponentially_then_deliver() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let deliverer = Scripted::new(&[Script::Transient, Script::Transient, Script::Transient]);
-    let (events, mut received) = mpsc::unbounded_channel();
-    let worker = Worker::new(outbox.clone(), deliverer.clone())
-        .with_retry_policy(policy())
-        .with_events(events);
-    let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let deliverer = Scripted::new(&[Script::Transient, Script::Transient, Script::Transient]);
+        let (events, mut received) = mpsc::unbounded_channel();
+        let worker = Worker::new(outbox.clone(), deliverer.clone())
+            .with_retry_policy(policy())
+            .with_events(events);
+        let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
 
-    let mut delays = Vec::new();
-    let mut last = clock.now_for_test();
-    for expected in [10, 20, 40] {
+        let mut delays = Vec::new();
+        let mut last = clock.now_for_test();
+        for expected in [10, 20, 40] {
+            let pass = worker.run_once().await.expect("pass");
+            assert_eq!(pass.retried, 1);
+            let next = pass.next_due.expect("pending");
+            delays.push(next.duration_since(last).expect("later"));
+            // Nothing is attempted before it is due.
+            clock.advance(Duration::from_secs(expected) - Duration::from_millis(1));
+            assert_eq!(worker.run_once().await.expect("pass").retried, 0);
+            clock.advance(Duration::from_millis(1));
+            last = clock.now_for_test();
+        }
+        assert_eq!(
+            delays,
+            [10, 20, 40].map(Duration::from_secs).to_vec(),
+            "exponential back-off"
+        );
         let pass = worker.run_once().await.expect("pass");
-        assert_eq!(pass.retried, 1);
-        let next = pass.next_due.expect("pending");
-        delays.push(next.duration_since(last).expect("later"));
-        // Nothing is attempted before it is due.
-        clock.advance(Duration::from_secs(expected) - Duration::from_millis(1));
-        assert_eq!(worker.run_once().await.expect("pass").retried, 0);
-        clock.advance(Duration::from_millis(1));
-        last = clock.now_for_test();
+        assert_eq!(pass.delivered, 1);
+        assert_eq!(pass.next_due, None);
+        let entry = outbox.get(id).await.expect("get").expect("stored");
+        assert_eq!(entry.state, State::Delivered);
+        assert_eq!(entry.attempts, 4);
+        let mut kinds = Vec::new();
+        while let Ok(event) = received.try_recv() {
+            kinds.push(match event {
+                OutboxEvent::Retrying { attempt, .. } => format!("retry {attempt}"),
+                OutboxEvent::Delivered { attempt, .. } => format!("delivered {attempt}"),
+                OutboxEvent::Failed { .. } => "failed".into(),
+            });
+        }
+        assert_eq!(kinds, ["retry 1", "retry 2", "retry 3", "delivered 4"]);
     }
-    assert_eq!(
-        delays,
-        [10, 20, 40].map(Duration::from_secs).to_vec(),
-        "exponential back-off"
-    );
-    let pass = worker.run_once().await.expect("pass");
-    assert_eq!(pass.delivered, 1);
-    assert_eq!(pass.next_due, None);
-    let entry = outbox.get(id).await.expect("get").expect("stored");
-    assert_eq!(entry.state, State::Delivered);
-    assert_eq!(entry.attempts, 4);
-    let mut kinds = Vec::new();
-    while let Ok(event) = received.try_recv() {
-        kinds.push(match event {
-            OutboxEvent::Retrying { attempt, .. } => format!("retry {attempt}"),
-            OutboxEvent::Delivered { attempt, .. } => format!("delivered {attempt}"),
-            OutboxEvent::Failed { .. } => "failed".into(),
-        });
-    }
-    assert_eq!(kinds, ["retry 1", "retry 2", "retry 3", "delivered 4"]);
 }
 
 /// The clock's time, through the trait the outbox uses.
@@ -182,252 +209,260 @@ impl NowForTest for ManualClock {
 
 #[tokio::test]
 async fn jitter_comes_from_the_injected_rng_and_only_shortens() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let mut policy = policy();
-    policy.jitter = 0.5;
-    let next_due = |seed: u32| {
-        let outbox = outbox.clone();
-        async move {
-            let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Transient]))
-                .with_retry_policy(policy)
-                .with_rng(StdRng::seed_from_u64(u64::from(seed)));
-            outbox.enqueue(&webhook(seed)).await.expect("enqueue");
-            worker.run_once().await.expect("pass");
-            let entries = outbox.entries(Some(State::Pending)).await.expect("entries");
-            let entry = entries.last().expect("pending");
-            entry
-                .next_attempt
-                .duration_since(entry.created)
-                .expect("later")
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let mut policy = policy();
+        policy.jitter = 0.5;
+        let next_due = |seed: u32| {
+            let outbox = outbox.clone();
+            async move {
+                let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Transient]))
+                    .with_retry_policy(policy)
+                    .with_rng(StdRng::seed_from_u64(u64::from(seed)));
+                outbox.enqueue(&webhook(seed)).await.expect("enqueue");
+                worker.run_once().await.expect("pass");
+                let entries = outbox.entries(Some(State::Pending)).await.expect("entries");
+                let entry = entries.last().expect("pending");
+                entry
+                    .next_attempt
+                    .duration_since(entry.created)
+                    .expect("later")
+            }
+        };
+        let a = next_due(1).await;
+        let b = next_due(2).await;
+        for delay in [a, b] {
+            assert!(
+                delay > Duration::from_secs(5) && delay <= Duration::from_secs(10),
+                "{delay:?}"
+            );
         }
-    };
-    let a = next_due(1).await;
-    let b = next_due(2).await;
-    for delay in [a, b] {
-        assert!(
-            delay > Duration::from_secs(5) && delay <= Duration::from_secs(10),
-            "{delay:?}"
-        );
+        assert_ne!(a, b, "two seeds give two delays");
     }
-    assert_ne!(a, b, "two seeds give two delays");
 }
 
 #[tokio::test]
 async fn permanent_failure_is_reported_once_and_never_retried() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let deliverer = Scripted::new(&[Script::Permanent]);
-    let (events, mut received) = mpsc::unbounded_channel();
-    let worker = Worker::new(outbox.clone(), deliverer.clone())
-        .with_retry_policy(policy())
-        .with_events(events);
-    let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
-    let pass = worker.run_once().await.expect("pass");
-    assert_eq!((pass.failed, pass.next_due), (1, None));
-    match received.try_recv() {
-        Ok(OutboxEvent::Failed {
-            id: failed,
-            channel,
-            attempts: 1,
-            reason: FailReason::Permanent(failure),
-        }) => {
-            assert_eq!((failed, channel.as_str()), (id, "hooks"));
-            assert_eq!(failure.kind(), "unknown_channel");
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let deliverer = Scripted::new(&[Script::Permanent]);
+        let (events, mut received) = mpsc::unbounded_channel();
+        let worker = Worker::new(outbox.clone(), deliverer.clone())
+            .with_retry_policy(policy())
+            .with_events(events);
+        let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
+        let pass = worker.run_once().await.expect("pass");
+        assert_eq!((pass.failed, pass.next_due), (1, None));
+        match received.try_recv() {
+            Ok(OutboxEvent::Failed {
+                id: failed,
+                channel,
+                attempts: 1,
+                reason: FailReason::Permanent(failure),
+            }) => {
+                assert_eq!((failed, channel.as_str()), (id, "hooks"));
+                assert_eq!(failure.kind(), "unknown_channel");
+            }
+            other => panic!("expected a permanent failure event, got {other:?}"),
         }
-        other => panic!("expected a permanent failure event, got {other:?}"),
+        clock.advance(Duration::from_secs(86_400));
+        assert_eq!(worker.run_once().await.expect("pass"), Default::default());
+        assert_eq!(deliverer.seen().len(), 1, "never retried");
+        // Once the channel is fixed, the operator can send it again.
+        assert!(outbox.retry_failed(id).await.expect("retry"));
+        assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
     }
-    clock.advance(Duration::from_secs(86_400));
-    assert_eq!(worker.run_once().await.expect("pass"), Default::default());
-    assert_eq!(deliverer.seen().len(), 1, "never retried");
-    // Once the channel is fixed, the operator can send it again.
-    assert!(outbox.retry_failed(id).await.expect("retry"));
-    assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
 }
 
 #[tokio::test]
 async fn transient_failures_are_abandoned_after_the_retry_period() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Transient; 100]))
-        .with_retry_policy(policy());
-    outbox.enqueue(&webhook(1)).await.expect("enqueue");
-    let mut failed = 0;
-    for _ in 0..100 {
-        let pass = worker.run_once().await.expect("pass");
-        failed += pass.failed;
-        let Some(next) = pass.next_due else { break };
-        clock.set(next);
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Transient; 100]))
+            .with_retry_policy(policy());
+        outbox.enqueue(&webhook(1)).await.expect("enqueue");
+        let mut failed = 0;
+        for _ in 0..100 {
+            let pass = worker.run_once().await.expect("pass");
+            failed += pass.failed;
+            let Some(next) = pass.next_due else { break };
+            clock.set(next);
+        }
+        assert_eq!(failed, 1);
+        let entries = outbox.entries(Some(State::Failed)).await.expect("entries");
+        assert_eq!(entries.len(), 1);
+        let created = entries[0].created;
+        assert!(
+            clock.now_for_test().duration_since(created).expect("later") >= Duration::from_secs(3600)
+        );
     }
-    assert_eq!(failed, 1);
-    let entries = outbox.entries(Some(State::Failed)).await.expect("entries");
-    assert_eq!(entries.len(), 1);
-    let created = entries[0].created;
-    assert!(
-        clock.now_for_test().duration_since(created).expect("later") >= Duration::from_secs(3600)
-    );
 }
 
 #[tokio::test]
 async fn an_attempt_interrupted_by_a_crash_is_retried_after_restart() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let key;
-    {
+    for dir in test_dirs() {
+        let clock = clock();
+        let key;
+        {
+            let outbox = open(dir.path(), &clock).await;
+            let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Hang]));
+            key = webhook(7);
+            outbox.enqueue(&key).await.expect("enqueue");
+            // The attempt never ends: dropping the pass mid-attempt is the process dying.
+            let interrupted = tokio::time::timeout(Duration::from_millis(200), worker.run_once()).await;
+            assert!(interrupted.is_err());
+            let entries = outbox.entries(None).await.expect("entries");
+            assert_eq!(entries[0].state, State::InFlight);
+        }
         let outbox = open(dir.path(), &clock).await;
-        let worker = Worker::new(outbox.clone(), Scripted::new(&[Script::Hang]));
-        key = webhook(7);
-        outbox.enqueue(&key).await.expect("enqueue");
-        // The attempt never ends: dropping the pass mid-attempt is the process dying.
-        let interrupted = tokio::time::timeout(Duration::from_millis(200), worker.run_once()).await;
-        assert!(interrupted.is_err());
         let entries = outbox.entries(None).await.expect("entries");
-        assert_eq!(entries[0].state, State::InFlight);
+        assert_eq!(entries[0].state, State::Pending, "recovered on open");
+        let deliverer = Scripted::new(&[]);
+        let worker = Worker::new(outbox.clone(), deliverer.clone());
+        assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
+        assert_eq!(deliverer.seen()[0].0, key.key, "the same key is sent again");
+        let entry = outbox
+            .get(entries[0].id)
+            .await
+            .expect("get")
+            .expect("stored");
+        assert_eq!((entry.state, entry.attempts), (State::Delivered, 2));
     }
-    let outbox = open(dir.path(), &clock).await;
-    let entries = outbox.entries(None).await.expect("entries");
-    assert_eq!(entries[0].state, State::Pending, "recovered on open");
-    let deliverer = Scripted::new(&[]);
-    let worker = Worker::new(outbox.clone(), deliverer.clone());
-    assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
-    assert_eq!(deliverer.seen()[0].0, key.key, "the same key is sent again");
-    let entry = outbox
-        .get(entries[0].id)
-        .await
-        .expect("get")
-        .expect("stored");
-    assert_eq!((entry.state, entry.attempts), (State::Delivered, 2));
 }
 
 #[tokio::test]
 async fn the_same_key_is_stored_once() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let outbox = open(dir.path(), &clock()).await;
-    let notification = webhook(1);
-    let first = outbox.enqueue(&notification).await.expect("enqueue");
-    let again = outbox.enqueue(&notification).await.expect("enqueue");
-    assert!(first.new && !again.new);
-    assert_eq!(first.id, again.id);
-    assert_eq!(outbox.entries(None).await.expect("entries").len(), 1);
+    for dir in test_dirs() {
+        let outbox = open(dir.path(), &clock()).await;
+        let notification = webhook(1);
+        let first = outbox.enqueue(&notification).await.expect("enqueue");
+        let again = outbox.enqueue(&notification).await.expect("enqueue");
+        assert!(first.new && !again.new);
+        assert_eq!(first.id, again.id);
+        assert_eq!(outbox.entries(None).await.expect("entries").len(), 1);
+    }
 }
 
 #[tokio::test]
 async fn one_per_second_spaces_attempts_and_drops_nothing() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let deliverer = Scripted::new(&[]);
-    let worker = Worker::new(outbox.clone(), deliverer.clone())
-        .with_rate_limit("hooks", RateLimit::SES_SANDBOX);
-    for n in 0..5 {
-        outbox.enqueue(&webhook(n)).await.expect("enqueue");
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let deliverer = Scripted::new(&[]);
+        let worker = Worker::new(outbox.clone(), deliverer.clone())
+            .with_rate_limit("hooks", RateLimit::SES_SANDBOX);
+        for n in 0..5 {
+            outbox.enqueue(&webhook(n)).await.expect("enqueue");
+        }
+        let mut delivered = 0;
+        for _ in 0..40 {
+            delivered += worker.run_once().await.expect("pass").delivered;
+            clock.advance(Duration::from_millis(250));
+        }
+        assert_eq!(delivered, 5, "every message goes, none is dropped");
+        let times: Vec<SystemTime> = deliverer.seen().into_iter().map(|(_, t)| t).collect();
+        for pair in times.windows(2) {
+            assert!(
+                pair[1].duration_since(pair[0]).expect("ordered") >= Duration::from_secs(1),
+                "{times:?}"
+            );
+        }
+        let keys: HashSet<String> = deliverer.seen().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys.len(), 5);
     }
-    let mut delivered = 0;
-    for _ in 0..40 {
-        delivered += worker.run_once().await.expect("pass").delivered;
-        clock.advance(Duration::from_millis(250));
-    }
-    assert_eq!(delivered, 5, "every message goes, none is dropped");
-    let times: Vec<SystemTime> = deliverer.seen().into_iter().map(|(_, t)| t).collect();
-    for pair in times.windows(2) {
-        assert!(
-            pair[1].duration_since(pair[0]).expect("ordered") >= Duration::from_secs(1),
-            "{times:?}"
-        );
-    }
-    let keys: HashSet<String> = deliverer.seen().into_iter().map(|(k, _)| k).collect();
-    assert_eq!(keys.len(), 5);
 }
 
 #[tokio::test]
 async fn the_day_window_survives_a_restart() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let limit = RateLimit {
-        per_second: None,
-        per_day: Some(2),
-    };
-    {
-        let outbox = open(dir.path(), &clock).await;
-        let worker =
-            Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
-        for n in 0..3 {
-            outbox.enqueue(&webhook(n)).await.expect("enqueue");
+    for dir in test_dirs() {
+        let clock = clock();
+        let limit = RateLimit {
+            per_second: None,
+            per_day: Some(2),
+        };
+        {
+            let outbox = open(dir.path(), &clock).await;
+            let worker =
+                Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
+            for n in 0..3 {
+                outbox.enqueue(&webhook(n)).await.expect("enqueue");
+            }
+            let pass = worker.run_once().await.expect("pass");
+            assert_eq!((pass.delivered, pass.rate_limited), (2, 1));
         }
+        clock.advance(Duration::from_secs(3600));
+        let outbox = open(dir.path(), &clock).await;
+        let worker = Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
         let pass = worker.run_once().await.expect("pass");
-        assert_eq!((pass.delivered, pass.rate_limited), (2, 1));
+        assert_eq!(
+            pass.delivered, 0,
+            "the restart did not reset the day's count"
+        );
+        let due = pass.next_due.expect("waiting");
+        assert_eq!(due, UNIX_EPOCH + START + Duration::from_secs(86_400));
+        clock.set(due);
+        assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
     }
-    clock.advance(Duration::from_secs(3600));
-    let outbox = open(dir.path(), &clock).await;
-    let worker = Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
-    let pass = worker.run_once().await.expect("pass");
-    assert_eq!(
-        pass.delivered, 0,
-        "the restart did not reset the day's count"
-    );
-    let due = pass.next_due.expect("waiting");
-    assert_eq!(due, UNIX_EPOCH + START + Duration::from_secs(86_400));
-    clock.set(due);
-    assert_eq!(worker.run_once().await.expect("pass").delivered, 1);
 }
 
 #[tokio::test]
 async fn the_troubleshooting_log_filters_and_caps() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await.with_log_capacity(5);
-    let worker = Worker::new(
-        outbox.clone(),
-        Scripted::new(&[
-            Script::Transient,
-            Script::Accept,
-            Script::Transient,
-            Script::Accept,
-        ]),
-    )
-    .with_retry_policy(policy());
-    for n in 0..4 {
-        outbox.enqueue(&webhook(n)).await.expect("enqueue");
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await.with_log_capacity(5);
+        let worker = Worker::new(
+            outbox.clone(),
+            Scripted::new(&[
+                Script::Transient,
+                Script::Accept,
+                Script::Transient,
+                Script::Accept,
+            ]),
+        )
+        .with_retry_policy(policy());
+        for n in 0..4 {
+            outbox.enqueue(&webhook(n)).await.expect("enqueue");
+        }
+        while let Some(next) = worker.run_once().await.expect("pass").next_due {
+            clock.set(next);
+        }
+        // 4 notifications, 2 of which failed once: 6 attempts, capped at 5.
+        let all = outbox
+            .attempts(&AttemptQuery::default())
+            .await
+            .expect("log");
+        assert_eq!(all.len(), 5);
+        assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        let failures = outbox
+            .attempts(&AttemptQuery {
+                failures_only: true,
+                ..AttemptQuery::default()
+            })
+            .await
+            .expect("log");
+        assert!(!failures.is_empty());
+        for record in &failures {
+            assert_eq!(record.outcome, AttemptOutcome::Retry);
+            assert_eq!(record.classification.as_deref(), Some("timed_out"));
+            assert_eq!(record.stage.as_deref(), Some("greeting"));
+            assert!(record.fix.as_deref().is_some_and(|f| !f.is_empty()));
+            assert_eq!(record.target, "relay.test:587");
+        }
+        let last = outbox
+            .attempts(&AttemptQuery {
+                limit: 1,
+                action: Some("action-1".into()),
+                ..AttemptQuery::default()
+            })
+            .await
+            .expect("log");
+        assert_eq!(last.len(), 1);
+        assert_eq!(last[0].action.as_deref(), Some("action-1"));
+        assert_eq!(last[0].rule.as_deref(), Some("rule-1"));
     }
-    while let Some(next) = worker.run_once().await.expect("pass").next_due {
-        clock.set(next);
-    }
-    // 4 notifications, 2 of which failed once: 6 attempts, capped at 5.
-    let all = outbox
-        .attempts(&AttemptQuery::default())
-        .await
-        .expect("log");
-    assert_eq!(all.len(), 5);
-    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
-    let failures = outbox
-        .attempts(&AttemptQuery {
-            failures_only: true,
-            ..AttemptQuery::default()
-        })
-        .await
-        .expect("log");
-    assert!(!failures.is_empty());
-    for record in &failures {
-        assert_eq!(record.outcome, AttemptOutcome::Retry);
-        assert_eq!(record.classification.as_deref(), Some("timed_out"));
-        assert_eq!(record.stage.as_deref(), Some("greeting"));
-        assert!(record.fix.as_deref().is_some_and(|f| !f.is_empty()));
-        assert_eq!(record.target, "relay.test:587");
-    }
-    let last = outbox
-        .attempts(&AttemptQuery {
-            limit: 1,
-            action: Some("action-1".into()),
-            ..AttemptQuery::default()
-        })
-        .await
-        .expect("log");
-    assert_eq!(last.len(), 1);
-    assert_eq!(last[0].action.as_deref(), Some("action-1"));
-    assert_eq!(last[0].rule.as_deref(), Some("rule-1"));
 }
 
 /// The relay configuration of the SMTP tests, as a channel.
@@ -625,7 +660,7 @@ async fn bad_credentials_fail_permanently_and_the_log_never_holds_the_password()
     let log_json = serde_json::to_string(&log).expect("json");
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT payload || coalesce(last_error, '') FROM outbox_notifications")
-            .fetch_all(outbox.pool())
+            .fetch_all(outbox.pool().sqlite().expect("SQLite"))
             .await
             .expect("rows");
     for text in std::iter::once(&log_json).chain(&rows) {
@@ -836,26 +871,31 @@ async fn a_slow_channel_does_not_hold_back_the_others() {
 
 #[tokio::test]
 async fn an_unreadable_row_is_abandoned_and_reported_not_sent() {
-    let dir = tempfile::tempdir().expect("test dir");
-    let clock = clock();
-    let outbox = open(dir.path(), &clock).await;
-    let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
-    sqlx::query("UPDATE outbox_notifications SET payload = '{\"kind\":\"carrier pigeon\"}'")
-        .execute(outbox.pool())
-        .await
-        .expect("tamper");
-    let (events, mut received) = mpsc::unbounded_channel();
-    let deliverer = Scripted::new(&[]);
-    let worker = Worker::new(outbox.clone(), deliverer.clone()).with_events(events);
-    assert_eq!(worker.run_once().await.expect("pass").failed, 1);
-    assert!(deliverer.seen().is_empty());
-    assert!(matches!(
-        received.try_recv(),
-        Ok(OutboxEvent::Failed { id: failed, reason: FailReason::Unreadable(_), .. }) if failed == id
-    ));
-    let entry = outbox.get(id).await.expect("get").expect("stored");
-    assert_eq!(entry.state, State::Failed);
-    assert!(entry.notification.is_err());
+    for dir in test_dirs() {
+        let clock = clock();
+        let outbox = open(dir.path(), &clock).await;
+        let id = outbox.enqueue(&webhook(1)).await.expect("enqueue").id;
+        vigie_notify::with_pool!(outbox.pool(), |pool| {
+            sqlx::query(
+                "UPDATE outbox_notifications SET payload = '{\"kind\":\"carrier pigeon\"}'",
+            )
+            .execute(pool)
+            .await
+            .expect("tamper");
+        });
+        let (events, mut received) = mpsc::unbounded_channel();
+        let deliverer = Scripted::new(&[]);
+        let worker = Worker::new(outbox.clone(), deliverer.clone()).with_events(events);
+        assert_eq!(worker.run_once().await.expect("pass").failed, 1);
+        assert!(deliverer.seen().is_empty());
+        assert!(matches!(
+            received.try_recv(),
+            Ok(OutboxEvent::Failed { id: failed, reason: FailReason::Unreadable(_), .. }) if failed == id
+        ));
+        let entry = outbox.get(id).await.expect("get").expect("stored");
+        assert_eq!(entry.state, State::Failed);
+        assert!(entry.notification.is_err());
+    }
 }
 
 #[tokio::test]
