@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages of the Net-SNMP peers that the interop tests and the tour
-# need, when their programs are missing:
+# need, and PostgreSQL for the storage tests, when their programs are missing:
 #
-#     scripts/install-peers.sh snmp snmpd snmptrapd
+#     scripts/install-peers.sh snmp snmpd snmptrapd postgresql
 #
 # Works as root without sudo, and through sudo otherwise. Runs `apt-get update` once, and
 # only when something has to be installed. On a system without apt-get it says what to
@@ -18,6 +18,8 @@ program_of() {
         openssl) echo openssl ;;
         rsyslog) echo rsyslogd ;;
         iproute2) echo ip ;;
+        # Debian puts the server programs outside PATH, in /usr/lib/postgresql/VERSION/bin.
+        postgresql) echo pg_ctl ;;
         *) echo "install-peers.sh: unknown package '$1'" >&2; exit 2 ;;
     esac
 }
@@ -25,7 +27,8 @@ program_of() {
 # Whether a program is on PATH or in the system directories (daemons live in /usr/sbin,
 # which a non-root PATH often omits).
 have() {
-    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ] ||
+        compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null
 }
 
 missing=()

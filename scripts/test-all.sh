@@ -64,6 +64,7 @@ done
 
 step "install Debian peers" bash scripts/install-peers.sh snmp snmpd snmptrapd openssl rsyslog
 step "install netns peer" bash scripts/install-peers.sh iproute2
+step "install PostgreSQL peer" bash scripts/install-peers.sh postgresql
 step "install SMTP peer" bash scripts/install-python-peers.sh aiosmtpd
 step "install 3DES peer" bash scripts/install-python-peers.sh pysnmp
 step "install AgentX peer" bash scripts/install-python-peers.sh pyagentx3

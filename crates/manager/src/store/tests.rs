@@ -290,6 +290,22 @@ async fn devices_crud() {
     }
 }
 
+/// `?host=DIR` reaches PostgreSQL through its Unix socket, with no password.
+#[tokio::test]
+async fn opens_postgresql_through_its_unix_socket() {
+    let Some(server) = vigie_interop::Postgres::shared() else {
+        return;
+    };
+    let url: PostgresUrl = server.create_database_socket().parse().unwrap();
+    let store = Store::open_postgres(&url).await.unwrap();
+    let id = store
+        .insert_event(&notification(1, "192.0.2.1:162", LINK_DOWN))
+        .await
+        .unwrap();
+    assert_eq!(store.events(&EventFilter::default()).await.unwrap().items[0].id, id);
+    assert!(store.location().to_string().contains("host="));
+}
+
 #[tokio::test]
 async fn the_health_check_query_answers() {
     for (_dir, store) in test_stores().await {

@@ -108,6 +108,12 @@ mod tests {
         assert!(holds_secret(
             "[[community]]\nname = \"public\"\naccess = \"read\"\n"
         ));
+        assert!(holds_secret(
+            "[storage]\nurl = \"postgres://vigie:pw@db/vigie\"\n"
+        ));
+        assert!(!holds_secret(
+            "[storage]\nurl = \"postgres://vigie@db/vigie?host=/run/postgresql\"\n"
+        ));
         assert!(!holds_secret("[server]\nhttp = \"127.0.0.1:8080\"\n"));
         assert!(!holds_secret("[[devices]]\nname = \"r1\"\n"));
         assert!(!holds_secret("[receiver]\ncommunities = []\n"));

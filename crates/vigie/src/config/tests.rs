@@ -91,6 +91,25 @@ fn errors_never_show_secrets() {
 }
 
 #[test]
+fn a_postgresql_url_is_checked_and_its_password_never_shown() {
+    let config =
+        parse("[storage]\nurl = \"postgres://vigie:hush-hush@db.example/vigie?sslmode=require\"\n")
+            .unwrap();
+    let url = config.storage.url.as_ref().expect("the URL");
+    assert_eq!(url.to_string(), "postgres://vigie:***@db.example/vigie?sslmode=require");
+    assert!(!format!("{config:?}").contains("hush-hush"));
+    assert_eq!(
+        parse("[storage]\n\nurl = \"mysql://u:hush-hush@h/d\"\n").unwrap_err(),
+        "vigie.toml:3: [storage] url: unsupported scheme \"mysql\": use postgres://"
+    );
+    let error = parse("[storage]\nurl = \"postgres://u:hush-hush@h/d?sslmode=sometimes\"\n")
+        .unwrap_err();
+    assert!(error.starts_with("vigie.toml:2: [storage] url: "), "{error}");
+    assert!(!error.contains("hush-hush"), "{error}");
+    assert_eq!(parse("").unwrap().storage.url, None, "SQLite by default");
+}
+
+#[test]
 fn smtp_encryption_follows_the_port_and_plaintext_auth_is_refused() {
     let config = parse("[smtp]\nhost = \"h\"\nport = 465\nfrom = \"a@b\"\n").unwrap();
     assert_eq!(config.smtp.unwrap().encryption, SmtpEncryption::ImplicitTls);
