@@ -62,8 +62,7 @@ impl Postgres {
         }
         let message = "skipped: PostgreSQL (initdb, pg_ctl) not found — install the Debian \
                        package postgresql";
-        let required =
-            std::env::var_os("VIGIE_REQUIRE_PEERS").is_some_and(|value| value == "1");
+        let required = std::env::var_os("VIGIE_REQUIRE_PEERS").is_some_and(|value| value == "1");
         assert!(!required, "{message} (VIGIE_REQUIRE_PEERS=1)");
         let _ = writeln!(io::stderr(), "{message}");
         false
@@ -132,7 +131,9 @@ impl Postgres {
             me = std::process::id(),
             root = root.display(),
         );
-        Command::new("sh")
+        // Never waited for: it outlives this process, whose exit is what it waits for.
+        #[expect(clippy::zombie_processes, reason = "the watchdog outlives its parent")]
+        let _watchdog = Command::new("sh")
             .args(["-c", &watchdog])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

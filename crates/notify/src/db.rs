@@ -102,23 +102,29 @@ impl FromStr for PostgresUrl {
     type Err = UrlError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let parsed = url::Url::parse(text)
-            .map_err(|error| UrlError(format!("not a URL: {error}")))?;
+        let parsed =
+            url::Url::parse(text).map_err(|error| UrlError(format!("not a URL: {error}")))?;
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {
             return Err(UrlError(format!(
                 "unsupported scheme {:?}: use postgres://",
                 parsed.scheme()
             )));
         }
-        let mut shown = parsed.clone();
-        if shown.password().is_some() {
+        let password = parsed.password().map(str::to_owned);
+        let mut shown = parsed;
+        if password.is_some() {
             // `set_password` fails only for URLs that cannot have one, which this has.
             let _ = shown.set_password(Some("***"));
         }
         let options = PgConnectOptions::from_str(text).map_err(|error| {
-            // sqlx's message may quote the URL; say only which part is wrong.
-            let _ = error;
-            UrlError(format!("invalid PostgreSQL URL {shown}"))
+            // sqlx's reason, unless it quotes the password.
+            let reason = error.to_string();
+            match password {
+                Some(password) if reason.contains(&password) => {
+                    UrlError(format!("invalid PostgreSQL URL {shown}"))
+                }
+                _ => UrlError(format!("invalid PostgreSQL URL {shown}: {reason}")),
+            }
         })?;
         Ok(Self {
             options,

@@ -37,7 +37,7 @@ pub(crate) fn database(data_dir: &Path) -> PathBuf {
 /// configuration sets one, else the SQLite file in the data directory.
 pub(crate) fn database_location(data_dir: &Path, url: Option<&PostgresUrl>) -> Location {
     match url {
-        Some(url) => Location::Postgres(url.clone()),
+        Some(url) => Location::Postgres(Box::new(url.clone())),
         None => Location::Sqlite(database(data_dir)),
     }
 }

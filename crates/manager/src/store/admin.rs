@@ -72,5 +72,5 @@ mod tests {
             assert!(store.check_token(grafana.expose()).await.unwrap().is_none());
             assert_eq!(store.tokens().await.unwrap().len(), 1);
         }
-}
+    }
 }

@@ -251,7 +251,11 @@ impl Store {
                     Ok(HistoryEntry {
                         at: Timestamp(row.try_get("at")?),
                         action: row.try_get("action")?,
-                        severity: parse_column(row.try_get("severity")?, "alarm_history", "severity")?,
+                        severity: parse_column(
+                            row.try_get("severity")?,
+                            "alarm_history",
+                            "severity",
+                        )?,
                         count: u64::try_from(row.try_get::<i64, _>("raise_count")?).unwrap_or(0),
                         actor: row.try_get("actor")?,
                     })

@@ -597,9 +597,11 @@ fn device_from_row(row: &impl DbRow) -> Result<Device, StoreError> {
         id: DeviceId(row.try_get("id")?),
         name: row.try_get("name")?,
         address: parse_column(row.try_get("address")?, "devices", "address")?,
-        port: u16::try_from(row.try_get::<i64, _>("port")?).map_err(|_| StoreError::InvalidRow {
-            table: "devices",
-            column: "port",
+        port: u16::try_from(row.try_get::<i64, _>("port")?).map_err(|_| {
+            StoreError::InvalidRow {
+                table: "devices",
+                column: "port",
+            }
         })?,
         poll_interval_s: u64::try_from(row.try_get::<i64, _>("poll_interval_s")?).map_err(
             |_| StoreError::InvalidRow {

@@ -89,44 +89,45 @@ impl Store {
         notifications: &[N],
     ) -> Result<Vec<EventId>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-        let mut tx = pool.begin().await?;
-        let mut ids = Vec::with_capacity(notifications.len());
-        for chunk in notifications.chunks(ROWS_PER_INSERT) {
-            let mut rows = Vec::with_capacity(chunk.len());
-            for n in chunk {
-                let n = n.borrow();
-                let varbinds =
-                    serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
-                        table: "events",
-                        column: "varbinds",
-                    })?;
-                rows.push((n, varbinds));
-            }
-            let mut query = QueryBuilder::<DB>::new(
-                "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(notifications.len());
+            for chunk in notifications.chunks(ROWS_PER_INSERT) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for n in chunk {
+                    let n = n.borrow();
+                    let varbinds =
+                        serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
+                            table: "events",
+                            column: "varbinds",
+                        })?;
+                    rows.push((n, varbinds));
+                }
+                let mut query = QueryBuilder::<DB>::new(
+                    "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
                  security_name, trap_oid, uptime, varbinds, trap_name) ",
-            );
-            query.push_values(rows, |mut row, (n, varbinds)| {
-                row.push_bind(n.received_at.millis())
-                    .push_bind(n.source.ip().to_string())
-                    .push_bind(i64::from(n.source.port()))
-                    .push_bind(n.version.name())
-                    .push_bind(n.kind.name())
-                    .push_bind(n.security_name.clone())
-                    .push_bind(n.trap_oid.to_string())
-                    .push_bind(n.uptime.map(i64::from))
-                    .push_bind(varbinds)
-                    .push_bind(n.trap_name.clone());
-            });
-            query.push(" RETURNING id");
-            let mut chunk_ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *tx).await?;
-            // A rowid key grows with each insert in one writer's transaction, whatever
-            // order RETURNING lists the rows in.
-            chunk_ids.sort_unstable();
-            ids.extend(chunk_ids.into_iter().map(EventId));
-        }
-        tx.commit().await?;
-        Ok(ids)
+                );
+                query.push_values(rows, |mut row, (n, varbinds)| {
+                    row.push_bind(n.received_at.millis())
+                        .push_bind(n.source.ip().to_string())
+                        .push_bind(i64::from(n.source.port()))
+                        .push_bind(n.version.name())
+                        .push_bind(n.kind.name())
+                        .push_bind(n.security_name.clone())
+                        .push_bind(n.trap_oid.to_string())
+                        .push_bind(n.uptime.map(i64::from))
+                        .push_bind(varbinds)
+                        .push_bind(n.trap_name.clone());
+                });
+                query.push(" RETURNING id");
+                let mut chunk_ids: Vec<i64> =
+                    query.build_query_scalar().fetch_all(&mut *tx).await?;
+                // A rowid key grows with each insert in one writer's transaction, whatever
+                // order RETURNING lists the rows in.
+                chunk_ids.sort_unstable();
+                ids.extend(chunk_ids.into_iter().map(EventId));
+            }
+            tx.commit().await?;
+            Ok(ids)
         })
     }
 
@@ -134,39 +135,39 @@ impl Store {
     pub async fn events(&self, filter: &EventFilter) -> Result<Page<StoredEvent>, StoreError> {
         let limit = filter.page_size();
         with_pool!(&self.pool, |pool, DB| {
-        let mut query = QueryBuilder::<DB>::new("SELECT * FROM events WHERE 1 = 1");
-        if let Some(source) = filter.source {
+            let mut query = QueryBuilder::<DB>::new("SELECT * FROM events WHERE 1 = 1");
+            if let Some(source) = filter.source {
+                query
+                    .push(" AND source_ip = ")
+                    .push_bind(source.to_string());
+            }
+            if let Some(since) = filter.since {
+                query.push(" AND received_at >= ").push_bind(since.millis());
+            }
+            if let Some(until) = filter.until {
+                query.push(" AND received_at < ").push_bind(until.millis());
+            }
+            if let Some(trap_oid) = &filter.trap_oid {
+                query
+                    .push(" AND trap_oid = ")
+                    .push_bind(trap_oid.to_string());
+            }
+            if let Some(before) = filter.before {
+                query.push(" AND id < ").push_bind(before.0);
+            }
+            // One more than asked tells whether a next page exists.
             query
-                .push(" AND source_ip = ")
-                .push_bind(source.to_string());
-        }
-        if let Some(since) = filter.since {
-            query.push(" AND received_at >= ").push_bind(since.millis());
-        }
-        if let Some(until) = filter.until {
-            query.push(" AND received_at < ").push_bind(until.millis());
-        }
-        if let Some(trap_oid) = &filter.trap_oid {
-            query
-                .push(" AND trap_oid = ")
-                .push_bind(trap_oid.to_string());
-        }
-        if let Some(before) = filter.before {
-            query.push(" AND id < ").push_bind(before.0);
-        }
-        // One more than asked tells whether a next page exists.
-        query
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let rows = query.build().fetch_all(pool).await?;
-        let mut items = rows
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next = more.then(|| items.last().map(|event| event.id)).flatten();
-        Ok(Page { items, next })
+                .push(" ORDER BY id DESC LIMIT ")
+                .push_bind(i64::from(limit) + 1);
+            let rows = query.build().fetch_all(pool).await?;
+            let mut items = rows
+                .iter()
+                .map(event_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let next = more.then(|| items.last().map(|event| event.id)).flatten();
+            Ok(Page { items, next })
         })
     }
 
@@ -187,8 +188,8 @@ fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {
         column,
     };
     let ip: IpAddr = parse_column(row.try_get("source_ip")?, "events", "source_ip")?;
-    let port = u16::try_from(row.try_get::<i64, _>("source_port")?)
-        .map_err(|_| invalid("source_port"))?;
+    let port =
+        u16::try_from(row.try_get::<i64, _>("source_port")?).map_err(|_| invalid("source_port"))?;
     let version = match row.try_get::<String, _>("version")?.as_str() {
         "v1" => SnmpVersion::V1,
         "v2c" => SnmpVersion::V2c,
@@ -204,8 +205,8 @@ fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {
         .try_get::<Option<i64>, _>("uptime")?
         .map(|ticks| u32::try_from(ticks).map_err(|_| invalid("uptime")))
         .transpose()?;
-    let varbinds: Vec<StoredVarBind> =
-        serde_json::from_str(&row.try_get::<String, _>("varbinds")?).map_err(|_| invalid("varbinds"))?;
+    let varbinds: Vec<StoredVarBind> = serde_json::from_str(&row.try_get::<String, _>("varbinds")?)
+        .map_err(|_| invalid("varbinds"))?;
     Ok(StoredEvent {
         id: EventId(row.try_get("id")?),
         notification: Notification {
@@ -280,5 +281,5 @@ mod tests {
                 assert_eq!(event.notification, *sent);
             }
         }
-}
+    }
 }

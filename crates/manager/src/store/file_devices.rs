@@ -54,5 +54,5 @@ mod tests {
             store.set_file_devices(&["sw3".into()]).await.unwrap();
             assert_eq!(store.file_devices().await.unwrap(), ["sw3"]);
         }
-}
+    }
 }

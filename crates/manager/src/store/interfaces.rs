@@ -102,10 +102,11 @@ impl Store {
     /// The interfaces of `device`, by `ifIndex`.
     pub async fn interfaces(&self, device: DeviceId) -> Result<Vec<Interface>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let rows = sqlx::query("SELECT * FROM interfaces WHERE device_id = $1 ORDER BY if_index")
-                .bind(device.0)
-                .fetch_all(pool)
-                .await?;
+            let rows =
+                sqlx::query("SELECT * FROM interfaces WHERE device_id = $1 ORDER BY if_index")
+                    .bind(device.0)
+                    .fetch_all(pool)
+                    .await?;
             let invalid = |column| StoreError::InvalidRow {
                 table: "interfaces",
                 column,
@@ -200,5 +201,5 @@ mod tests {
                     .unwrap()
             );
         }
-}
+    }
 }

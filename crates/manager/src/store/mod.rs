@@ -152,7 +152,7 @@ impl Store {
     /// the server has it on disk unless the server is told otherwise.
     pub async fn open_postgres(url: &PostgresUrl) -> Result<Self, StoreError> {
         let pool = Pool::connect_postgres(url, POSTGRES_CONNECTIONS).await?;
-        Self::with_pool(pool, Location::Postgres(url.clone())).await
+        Self::with_pool(pool, Location::Postgres(Box::new(url.clone()))).await
     }
 
     /// Opens the database `location` names.
@@ -219,18 +219,18 @@ impl Store {
     /// returns how many events were deleted. Open alarms are kept whatever their age.
     pub async fn prune(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
         with_pool!(&self.pool, |pool| {
-        let mut tx = pool.begin().await?;
-        let events = sqlx::query("DELETE FROM events WHERE received_at < $1")
-            .bind(cutoff.millis())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        sqlx::query("DELETE FROM alarms WHERE state = 'cleared' AND cleared_at < $1")
-            .bind(cutoff.millis())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(events)
+            let mut tx = pool.begin().await?;
+            let events = sqlx::query("DELETE FROM events WHERE received_at < $1")
+                .bind(cutoff.millis())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM alarms WHERE state = 'cleared' AND cleared_at < $1")
+                .bind(cutoff.millis())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(events)
         })
     }
 
@@ -266,7 +266,7 @@ pub enum Location {
     /// An SQLite file, created if missing.
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL database, which must exist.
-    Postgres(PostgresUrl),
+    Postgres(Box<PostgresUrl>),
 }
 
 impl std::fmt::Display for Location {

@@ -66,7 +66,7 @@ mod tests {
     use super::*;
     use crate::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
     use crate::desk::AlarmDesk;
-    
+
     /// An event row as migration 0001 defines it; the event API's shape is not under test.
     async fn insert_event(store: &Store, at: i64) {
         with_pool!(store.pool(), |pool| {
@@ -124,15 +124,19 @@ mod tests {
                     alarms: 1
                 }
             );
-            let oldest: i64 = with_pool!(store.pool(), |pool| sqlx::query_scalar("SELECT MIN(received_at) FROM events")
-                .fetch_one(pool)
-                .await
-                .unwrap());
+            let oldest: i64 = with_pool!(store.pool(), |pool| sqlx::query_scalar(
+                "SELECT MIN(received_at) FROM events"
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap());
             assert_eq!(oldest, 40);
-            let alarms: i64 = with_pool!(store.pool(), |pool| sqlx::query_scalar("SELECT COUNT(*) FROM alarms")
-                .fetch_one(pool)
-                .await
-                .unwrap());
+            let alarms: i64 = with_pool!(store.pool(), |pool| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM alarms"
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap());
             assert_eq!(
                 alarms, 2,
                 "the open alarm and the recently cleared one stay"
@@ -142,5 +146,5 @@ mod tests {
             let again = store.prune_before(Timestamp(35), 2).await.unwrap();
             assert_eq!(again, Pruned::default());
         }
-}
+    }
 }

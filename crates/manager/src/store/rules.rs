@@ -50,10 +50,11 @@ impl Store {
     /// Every stored device group, by name.
     pub async fn device_groups(&self) -> Result<Vec<StoredDeviceGroup>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let rows: Vec<(i64, String, String)> =
-                sqlx::query_as("SELECT id, name, devices FROM response_device_groups ORDER BY name")
-                    .fetch_all(pool)
-                    .await?;
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, name, devices FROM response_device_groups ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await?;
             rows.into_iter().map(group).collect()
         })
     }
@@ -61,11 +62,12 @@ impl Store {
     /// The device group `name`.
     pub async fn device_group(&self, name: &str) -> Result<Option<StoredDeviceGroup>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let row: Option<(i64, String, String)> =
-                sqlx::query_as("SELECT id, name, devices FROM response_device_groups WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(pool)
-                    .await?;
+            let row: Option<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, name, devices FROM response_device_groups WHERE name = $1",
+            )
+            .bind(name)
+            .fetch_optional(pool)
+            .await?;
             row.map(group).transpose()
         })
     }
@@ -270,7 +272,7 @@ mod tests {
             assert!(store.delete_rule(id).await.unwrap());
             assert!(store.rules().await.unwrap().is_empty());
         }
-}
+    }
 
     #[tokio::test]
     async fn device_groups_are_created_replaced_and_deleted() {
@@ -297,5 +299,5 @@ mod tests {
             assert!(!store.delete_device_group("core").await.unwrap());
             assert_eq!(store.device_group("core").await.unwrap(), None);
         }
-}
+    }
 }

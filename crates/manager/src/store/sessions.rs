@@ -191,11 +191,12 @@ impl Store {
         policy: SessionPolicy,
     ) -> Result<u64, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1 OR created_at < $2")
-                .bind(now.saturating_sub(policy.idle).millis())
-                .bind(now.saturating_sub(policy.lifetime).millis())
-                .execute(pool)
-                .await?;
+            let done =
+                sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1 OR created_at < $2")
+                    .bind(now.saturating_sub(policy.idle).millis())
+                    .bind(now.saturating_sub(policy.lifetime).millis())
+                    .execute(pool)
+                    .await?;
             Ok(done.rows_affected())
         })
     }
@@ -224,7 +225,7 @@ const TOUCH_EVERY: Duration = Duration::from_secs(60);
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     const HOUR: i64 = 3_600_000;
 
     #[tokio::test]
@@ -259,7 +260,7 @@ mod tests {
                 None
             );
         }
-}
+    }
 
     #[tokio::test]
     async fn the_token_itself_is_never_stored() {
@@ -268,16 +269,18 @@ mod tests {
                 .create_web_session("admin", Timestamp(0))
                 .await
                 .unwrap();
-            let stored: String = with_pool!(store.pool(), |pool| sqlx::query_scalar("SELECT token_sha256 FROM web_sessions")
-                .fetch_one(pool)
-                .await
-                .unwrap());
+            let stored: String = with_pool!(store.pool(), |pool| sqlx::query_scalar(
+                "SELECT token_sha256 FROM web_sessions"
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap());
             assert_ne!(stored, new.token());
             assert_eq!(stored, digest(new.token()));
             assert!(format!("{new:?}").contains("***"));
             assert!(!format!("{new:?}").contains(new.token()));
         }
-}
+    }
 
     #[tokio::test]
     async fn sessions_end_when_idle_and_at_their_lifetime() {
@@ -339,5 +342,5 @@ mod tests {
                     .is_none()
             );
         }
-}
+    }
 }

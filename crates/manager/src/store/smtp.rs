@@ -79,7 +79,8 @@ mod tests {
         for (dir, store) in crate::store::test_stores().await {
             let _ = &dir;
             assert_eq!(store.smtp_settings().await.unwrap(), None);
-            let mut settings = SmtpSettings::new("email-smtp.eu-west-1.amazonaws.com", 587, "a@b.c");
+            let mut settings =
+                SmtpSettings::new("email-smtp.eu-west-1.amazonaws.com", 587, "a@b.c");
             settings.username = Some("AKIA".into());
             settings.password = Secret::new("first");
             store
@@ -98,5 +99,5 @@ mod tests {
             assert!(store.delete_smtp_settings().await.unwrap());
             assert_eq!(store.smtp_settings().await.unwrap(), None);
         }
-}
+    }
 }

@@ -302,7 +302,10 @@ async fn opens_postgresql_through_its_unix_socket() {
         .insert_event(&notification(1, "192.0.2.1:162", LINK_DOWN))
         .await
         .unwrap();
-    assert_eq!(store.events(&EventFilter::default()).await.unwrap().items[0].id, id);
+    assert_eq!(
+        store.events(&EventFilter::default()).await.unwrap().items[0].id,
+        id
+    );
     assert!(store.location().to_string().contains("host="));
 }
 
@@ -427,7 +430,10 @@ async fn another_component_may_add_migrations_from_1000() {
                 .await
                 .unwrap()
         });
-        let mut expected: Vec<i64> = SQLITE_MIGRATIONS.iter().map(|migration| migration.0).collect();
+        let mut expected: Vec<i64> = SQLITE_MIGRATIONS
+            .iter()
+            .map(|migration| migration.0)
+            .collect();
         expected.push(1_000);
         assert_eq!(versions, expected);
     }

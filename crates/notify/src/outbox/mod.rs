@@ -21,9 +21,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use crate::db::{DbRow, Pool};
 use crate::with_pool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
 pub use channels::{Channel, Channels};
@@ -399,7 +399,8 @@ impl Outbox {
     /// Returns whether it was failed.
     pub async fn retry_failed(&self, id: NotificationId) -> Result<bool, OutboxError> {
         let now = to_ms(self.clock.now());
-        let done = with_pool!(&self.pool, |pool| sqlx::query(
+        let done = with_pool!(&self.pool, |pool| {
+            sqlx::query(
             "UPDATE outbox_notifications SET state = 'pending', next_attempt_ms = $1, created_ms = $2, updated_ms = $3 WHERE id = $4 AND state = 'failed'",
         )
         .bind(now)
@@ -408,7 +409,8 @@ impl Outbox {
         .bind(id.0)
         .execute(pool)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         let retried = done == 1;
         if retried {
             self.wake.notify_one();

@@ -15,12 +15,12 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Entry, Notification, NotificationId, Outbox, OutboxError, from_ms, to_ms};
 use crate::attempt_log::{AttemptOutcome, NewAttempt, insert_attempt};
-use crate::with_pool;
 use crate::custom::CustomFailure;
 use crate::failure::DeliveryFailure;
 use crate::ratelimit::{self, RateLimit};
 use crate::syslog::SyslogFailure;
 use crate::webhook::WebhookFailure;
+use crate::with_pool;
 
 /// What a relay or receiver answered to an accepted notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -477,7 +477,8 @@ impl<D: Deliverer> Worker<D> {
         for (count, window, delivered_only) in windows {
             let Some(count) = count else { continue };
             let since = now.checked_sub(window).map_or(0, to_ms);
-            let sends: Vec<i64> = with_pool!(self.outbox.pool(), |pool| sqlx::query_scalar(
+            let sends: Vec<i64> = with_pool!(self.outbox.pool(), |pool| {
+                sqlx::query_scalar(
                 "SELECT at_ms FROM outbox_sends WHERE channel = $1 AND at_ms > $2 AND (NOT $3 OR delivered) ORDER BY at_ms DESC LIMIT $4",
             )
             .bind(channel)
@@ -485,7 +486,8 @@ impl<D: Deliverer> Worker<D> {
             .bind(delivered_only)
             .bind(i64::from(count.max(1)))
             .fetch_all(pool)
-            .await?);
+            .await?
+            });
             let sends: Vec<SystemTime> = sends.into_iter().map(from_ms).collect();
             if let Some(at) = ratelimit::ready_at(count, window, &sends, now) {
                 ready = Some(ready.map_or(at, |r| r.max(at)));
@@ -610,8 +612,8 @@ impl<D: Deliverer> Worker<D> {
             AttemptOutcome::Failed => "failed",
         };
         with_pool!(self.outbox.pool(), |pool| {
-        let mut transaction = pool.begin().await?;
-        sqlx::query(
+            let mut transaction = pool.begin().await?;
+            sqlx::query(
             "UPDATE outbox_notifications SET state = $1, next_attempt_ms = $2, updated_ms = $3, last_error = $4 WHERE id = $5",
         )
         .bind(state)
@@ -621,19 +623,19 @@ impl<D: Deliverer> Worker<D> {
         .bind(entry.id.0)
         .execute(&mut *transaction)
         .await?;
-        sqlx::query("INSERT INTO outbox_sends (channel, at_ms, delivered) VALUES ($1, $2, $3)")
-            .bind(&notification.channel)
-            .bind(to_ms(now))
-            .bind(outcome == AttemptOutcome::Delivered)
-            .execute(&mut *transaction)
-            .await?;
-        // The day window is the longest any limit looks back.
-        sqlx::query("DELETE FROM outbox_sends WHERE at_ms < $1")
-            .bind(now.checked_sub(ratelimit::DAY).map_or(0, to_ms))
-            .execute(&mut *transaction)
-            .await?;
-        insert_attempt!(transaction, &record, self.outbox.log_capacity());
-        transaction.commit().await?;
+            sqlx::query("INSERT INTO outbox_sends (channel, at_ms, delivered) VALUES ($1, $2, $3)")
+                .bind(&notification.channel)
+                .bind(to_ms(now))
+                .bind(outcome == AttemptOutcome::Delivered)
+                .execute(&mut *transaction)
+                .await?;
+            // The day window is the longest any limit looks back.
+            sqlx::query("DELETE FROM outbox_sends WHERE at_ms < $1")
+                .bind(now.checked_sub(ratelimit::DAY).map_or(0, to_ms))
+                .execute(&mut *transaction)
+                .await?;
+            insert_attempt!(transaction, &record, self.outbox.log_capacity());
+            transaction.commit().await?;
         });
         self.emit(event);
         Ok(outcome)

@@ -296,7 +296,8 @@ async fn transient_failures_are_abandoned_after_the_retry_period() {
         assert_eq!(entries.len(), 1);
         let created = entries[0].created;
         assert!(
-            clock.now_for_test().duration_since(created).expect("later") >= Duration::from_secs(3600)
+            clock.now_for_test().duration_since(created).expect("later")
+                >= Duration::from_secs(3600)
         );
     }
 }
@@ -312,7 +313,8 @@ async fn an_attempt_interrupted_by_a_crash_is_retried_after_restart() {
             key = webhook(7);
             outbox.enqueue(&key).await.expect("enqueue");
             // The attempt never ends: dropping the pass mid-attempt is the process dying.
-            let interrupted = tokio::time::timeout(Duration::from_millis(200), worker.run_once()).await;
+            let interrupted =
+                tokio::time::timeout(Duration::from_millis(200), worker.run_once()).await;
             assert!(interrupted.is_err());
             let entries = outbox.entries(None).await.expect("entries");
             assert_eq!(entries[0].state, State::InFlight);
@@ -395,7 +397,8 @@ async fn the_day_window_survives_a_restart() {
         }
         clock.advance(Duration::from_secs(3600));
         let outbox = open(dir.path(), &clock).await;
-        let worker = Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
+        let worker =
+            Worker::new(outbox.clone(), Scripted::new(&[])).with_rate_limit("hooks", limit);
         let pass = worker.run_once().await.expect("pass");
         assert_eq!(
             pass.delivered, 0,

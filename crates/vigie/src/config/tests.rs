@@ -96,15 +96,21 @@ fn a_postgresql_url_is_checked_and_its_password_never_shown() {
         parse("[storage]\nurl = \"postgres://vigie:hush-hush@db.example/vigie?sslmode=require\"\n")
             .unwrap();
     let url = config.storage.url.as_ref().expect("the URL");
-    assert_eq!(url.to_string(), "postgres://vigie:***@db.example/vigie?sslmode=require");
+    assert_eq!(
+        url.to_string(),
+        "postgres://vigie:***@db.example/vigie?sslmode=require"
+    );
     assert!(!format!("{config:?}").contains("hush-hush"));
     assert_eq!(
         parse("[storage]\n\nurl = \"mysql://u:hush-hush@h/d\"\n").unwrap_err(),
         "vigie.toml:3: [storage] url: unsupported scheme \"mysql\": use postgres://"
     );
-    let error = parse("[storage]\nurl = \"postgres://u:hush-hush@h/d?sslmode=sometimes\"\n")
-        .unwrap_err();
-    assert!(error.starts_with("vigie.toml:2: [storage] url: "), "{error}");
+    let error =
+        parse("[storage]\nurl = \"postgres://u:hush-hush@h/d?sslmode=sometimes\"\n").unwrap_err();
+    assert!(
+        error.starts_with("vigie.toml:2: [storage] url: "),
+        "{error}"
+    );
     assert!(!error.contains("hush-hush"), "{error}");
     assert_eq!(parse("").unwrap().storage.url, None, "SQLite by default");
 }

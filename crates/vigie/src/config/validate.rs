@@ -294,12 +294,13 @@ impl Validator<'_> {
                 }
             },
         };
-        let url = match raw.url {
-            None => defaults.url,
-            Some(text) => Some(text.get_ref().parse::<PostgresUrl>().map_err(|error| {
-                self.invalid(text.span(), "[storage] url", error.to_string())
-            })?),
-        };
+        let url =
+            match raw.url {
+                None => defaults.url,
+                Some(text) => Some(text.get_ref().parse::<PostgresUrl>().map_err(|error| {
+                    self.invalid(text.span(), "[storage] url", error.to_string())
+                })?),
+            };
         Ok(StorageSettings {
             url,
             retention,

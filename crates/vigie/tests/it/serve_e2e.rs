@@ -343,15 +343,24 @@ fn serve_on_postgresql_stores_a_trap_and_serves_it_after_a_restart() {
     let again = station.get("/api/v1/events");
     // The built-in agent's coldStart of the second start comes on top.
     for event in items(&events) {
-        assert!(items(&again).contains(event), "lost at the restart: {event}");
+        assert!(
+            items(&again).contains(event),
+            "lost at the restart: {event}"
+        );
     }
     let alarms = station.get("/api/v1/alarms");
     assert!(link_alarm(&alarms, 4).is_some(), "{alarms}");
 
     for shown in [station.log(), health.to_string(), again.to_string()] {
-        assert!(!shown.contains(POSTGRES_PASSWORD), "the password leaked:\n{shown}");
+        assert!(
+            !shown.contains(POSTGRES_PASSWORD),
+            "the password leaked:\n{shown}"
+        );
     }
-    assert!(station.log().contains("127.0.0.1"), "the log names the server");
+    assert!(
+        station.log().contains("127.0.0.1"),
+        "the log names the server"
+    );
 }
 
 #[test]
