@@ -65,6 +65,36 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Starts a transaction, for helpers that take one whichever the backend
+    /// ([`with_tx!`](crate::with_tx)).
+    pub async fn begin(&self) -> Result<Transaction<'static>, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+/// A transaction on either backend; rolled back when dropped uncommitted.
+#[derive(Debug)]
+pub enum Transaction<'c> {
+    /// On SQLite.
+    Sqlite(sqlx::Transaction<'c, Sqlite>),
+    /// On PostgreSQL.
+    Postgres(sqlx::Transaction<'c, Postgres>),
+}
+
+impl Transaction<'_> {
+    /// Commits it.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
 impl From<SqlitePool> for Pool {
     fn from(pool: SqlitePool) -> Self {
         Self::Sqlite(pool)
@@ -213,6 +243,32 @@ macro_rules! with_pool {
         match $pool {
             $crate::db::Pool::Sqlite($p) => $body,
             $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$tx` bound to the concrete `&mut sqlx::Transaction` of a
+/// [`Transaction`] and `$db` to its `sqlx::Database` type, as [`with_pool!`] does for a pool.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, |$t:ident, $db:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Transaction::Sqlite($t) => {
+                #[allow(dead_code)]
+                type $db = $crate::db::__sqlx::Sqlite;
+                $body
+            }
+            $crate::db::Transaction::Postgres($t) => {
+                #[allow(dead_code)]
+                type $db = $crate::db::__sqlx::Postgres;
+                $body
+            }
+        }
+    };
+    ($tx:expr, |$t:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Transaction::Sqlite($t) => $body,
+            $crate::db::Transaction::Postgres($t) => $body,
         }
     };
 }
