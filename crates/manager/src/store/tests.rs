@@ -310,6 +310,14 @@ async fn opens_postgresql_through_its_unix_socket() {
 }
 
 #[tokio::test]
+async fn neither_debug_nor_display_shows_the_database_password() {
+    for (_dir, store) in test_stores().await {
+        let shown = format!("{store:?} {} {:?}", store.location(), store.location());
+        assert!(!shown.contains(vigie_interop::POSTGRES_PASSWORD), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn the_health_check_query_answers() {
     for (_dir, store) in test_stores().await {
         store.ping().await.unwrap();
