@@ -13,7 +13,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::{Args, Subcommand};
 use vigie_notify::{AttemptLog, AttemptOutcome, AttemptQuery, AttemptRecord};
 
+use vigie_notify::db::{Pool, PostgresUrl};
+
 use crate::commands::block_on;
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::paths;
 
@@ -38,6 +41,10 @@ struct ActionsArgs {
     /// `$XDG_DATA_HOME/vigie` or `~/.local/share/vigie`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The configuration file of `vigie serve`: its `[server] data_dir`, and its
+    /// `[storage] url` when the log is in PostgreSQL.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Keep printing new attempts as they are logged (Ctrl-C to stop).
     #[arg(short, long)]
     follow: bool,
@@ -127,9 +134,21 @@ async fn run_actions(args: &ActionsArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    let data_dir = paths::data_dir(args.data_dir.as_deref());
+    let (from_config, url) = match args.config.as_deref().map(Config::load) {
+        None => (None, None),
+        Some(Ok(config)) => (config.server.data_dir, config.storage.url),
+        Some(Err(error)) => {
+            eprintln!("vigie log actions: {error:#}");
+            return Exit::Failure;
+        }
+    };
+    let data_dir = paths::data_dir(args.data_dir.as_deref().or(from_config.as_deref()));
     let database = paths::database(&data_dir);
-    let log = match open(&database, args.follow).await {
+    let opened = match &url {
+        Some(url) => open_postgres(url).await.map(Some),
+        None => open(&database, args.follow).await,
+    };
+    let log = match opened {
         Ok(Some(log)) => log,
         Ok(None) => {
             eprintln!(
@@ -204,6 +223,14 @@ async fn open(database: &Path, wait: bool) -> Result<Option<AttemptLog>, String>
         .map_err(|error| format!("cannot open {}: {error}", database.display()))
 }
 
+/// The log in the PostgreSQL database of `url` (its password never in the error).
+async fn open_postgres(url: &PostgresUrl) -> Result<AttemptLog, String> {
+    Pool::connect_postgres(url, 1)
+        .await
+        .map(AttemptLog::from_pool)
+        .map_err(|error| format!("cannot open {url}: {error}"))
+}
+
 /// The records after `after_id` and since `since_ms`, oldest first.
 async fn read(
     log: &AttemptLog,
@@ -214,7 +241,13 @@ async fn read(
     let mut records = match log.records(query).await {
         Ok(records) => records,
         // A database without the outbox's tables: nothing was ever sent from it.
-        Err(error) if error.to_string().contains("no such table") => Vec::new(),
+        // (SQLite says "no such table", PostgreSQL "relation … does not exist".)
+        Err(error)
+            if error.to_string().contains("no such table")
+                || error.to_string().contains("does not exist") =>
+        {
+            Vec::new()
+        }
         Err(error) => return Err(format!("cannot read the troubleshooting log: {error}")),
     };
     records.retain(|r| r.id > after_id && since_ms.is_none_or(|since| r.at_ms >= since));

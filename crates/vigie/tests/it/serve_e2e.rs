@@ -302,7 +302,14 @@ fn serve_on_postgresql_stores_a_trap_and_serves_it_after_a_restart() {
         return;
     };
     let url = server.create_database();
-    let mut station = Station::start(&format!("[storage]\nurl = \"{url}\"\n"));
+    // A webhook to a closed port: its failed attempts go to the outbox's log in PostgreSQL.
+    let dead_port = free_tcp_address().port();
+    let mut station = Station::start(&format!(
+        "[storage]\nurl = \"{url}\"\n\
+         [[actions]]\nname = \"hook\"\nkind = \"webhook\"\n\
+         url = \"http://127.0.0.1:{dead_port}/hook\"\n\
+         [[rules]]\nname = \"all\"\nactions = [\"hook\"]\ngroup_wait = \"0s\"\n"
+    ));
     let sent = run_netsnmp(
         Peer::Snmptrap,
         &[
@@ -351,7 +358,25 @@ fn serve_on_postgresql_stores_a_trap_and_serves_it_after_a_restart() {
     let alarms = station.get("/api/v1/alarms");
     assert!(link_alarm(&alarms, 4).is_some(), "{alarms}");
 
-    for shown in [station.log(), health.to_string(), again.to_string()] {
+    // `vigie log actions` finds the troubleshooting log through the configuration.
+    let config = station.config.to_str().expect("UTF-8 temp dir");
+    let deadline = Instant::now() + WAIT;
+    let actions = loop {
+        let actions = vigie("log", &["actions", "--config", config]);
+        assert!(actions.success(), "{actions:?}");
+        if actions.stdout.contains("hook") || Instant::now() > deadline {
+            break actions;
+        }
+        std::thread::sleep(POLL);
+    };
+    assert!(actions.stdout.contains("action=hook"), "{actions:?}");
+
+    for shown in [
+        station.log(),
+        health.to_string(),
+        again.to_string(),
+        actions.stdout.clone(),
+    ] {
         assert!(
             !shown.contains(POSTGRES_PASSWORD),
             "the password leaked:\n{shown}"
