@@ -375,7 +375,7 @@ fn serve_on_postgresql_stores_a_trap_and_serves_it_after_a_restart() {
         station.log(),
         health.to_string(),
         again.to_string(),
-        actions.stdout.clone(),
+        actions.stdout,
     ] {
         assert!(
             !shown.contains(POSTGRES_PASSWORD),
