@@ -280,6 +280,55 @@ pub use sqlx as __sqlx;
 mod tests {
     use super::*;
 
+    /// An SQLite file, and a database on the test process's private PostgreSQL server when
+    /// PostgreSQL is installed.
+    async fn pools(dir: &std::path::Path) -> Vec<Pool> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.join("t.db"))
+            .create_if_missing(true);
+        let mut pools = vec![Pool::Sqlite(
+            SqlitePool::connect_with(options).await.unwrap(),
+        )];
+        if let Some(server) = vigie_interop::Postgres::shared() {
+            let url: PostgresUrl = server.create_database().parse().unwrap();
+            pools.push(Pool::connect_postgres(&url, 2).await.unwrap());
+        }
+        pools
+    }
+
+    #[tokio::test]
+    async fn a_transaction_commits_or_rolls_back_on_either_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        for pool in pools(dir.path()).await {
+            with_pool!(&pool, |p| {
+                sqlx::query("CREATE TABLE t (v BIGINT NOT NULL)")
+                    .execute(p)
+                    .await
+                    .unwrap();
+            });
+            for (value, commit) in [(1_i64, true), (2, false)] {
+                let mut tx = pool.begin().await.unwrap();
+                with_tx!(&mut tx, |t| {
+                    sqlx::query("INSERT INTO t (v) VALUES ($1)")
+                        .bind(value)
+                        .execute(&mut **t)
+                        .await
+                        .unwrap();
+                });
+                if commit {
+                    tx.commit().await.unwrap();
+                }
+            }
+            let values: Vec<i64> = with_pool!(&pool, |p| {
+                sqlx::query_scalar("SELECT v FROM t")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            });
+            assert_eq!(values, [1], "{:?}", pool.backend());
+        }
+    }
+
     #[test]
     fn a_postgres_url_never_shows_its_password() {
         let url: PostgresUrl = "postgres://vigie:hunter2@db.example:5433/vigie?sslmode=require"
