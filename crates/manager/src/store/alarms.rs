@@ -1,13 +1,15 @@
 //! Stored alarms and their history.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
-use crate::store::{Store, StoreError, parse_column};
+use crate::event::Notification;
+use crate::store::{Store, StoreError, parse_column, pending};
 use crate::time::Timestamp;
 
 /// Which alarms to list, newest first.
@@ -68,54 +70,23 @@ impl Store {
         now: Timestamp,
         decisions: &[Decision],
     ) -> Result<(), StoreError> {
-        // The last state of each alarm, in the order alarms first appear, and whether the
-        // sequence opened it (an INSERT) or found it open (an UPDATE).
-        let mut last: HashMap<AlarmId, usize> = HashMap::new();
-        let mut rows: Vec<(bool, &Alarm)> = Vec::new();
-        let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
-        for decision in decisions {
-            let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
-                continue;
-            };
-            let actor = match decision {
-                Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
-                Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
-                _ => None,
-            };
-            history.push((alarm, action, actor));
-            match last.get(&alarm.id) {
-                Some(&index) => {
-                    if let Some(row) = rows.get_mut(index) {
-                        row.1 = alarm;
-                    }
-                }
-                None => {
-                    last.insert(alarm.id, rows.len());
-                    rows.push((matches!(decision, Decision::Raised(_)), alarm));
-                }
-            }
-        }
-        if history.is_empty() {
+        self.record_caused(now, decisions, &[]).await
+    }
+
+    /// [`Store::record_all`], also writing each raise, repeat and clear, with the
+    /// notification of the same index in `causes`, to the decisions pending for response
+    /// management ([`crate::store::PendingDecision`]) in the same transaction.
+    pub async fn record_caused(
+        &self,
+        now: Timestamp,
+        decisions: &[Decision],
+        causes: &[Option<Arc<Notification>>],
+    ) -> Result<(), StoreError> {
+        if decisions.iter().all(|decision| decision.action().is_none()) {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        for (new, alarm) in rows {
-            write_alarm(&mut tx, new, alarm).await?;
-        }
-        for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
-            );
-            query.push_values(chunk, |mut row, (alarm, action, actor)| {
-                row.push_bind(alarm.id.0)
-                    .push_bind(now.millis())
-                    .push_bind(*action)
-                    .push_bind(alarm.severity.name())
-                    .push_bind(count_column(alarm.count))
-                    .push_bind(*actor);
-            });
-            query.build().execute(&mut *tx).await?;
-        }
+        record_caused_in(&mut tx, now, decisions, causes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -202,6 +173,65 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// [`Store::record_caused`] within the transaction `tx`, which the caller commits: the
+/// alarm rows, their history and the pending decisions, with whatever else `tx` holds (the
+/// events that caused them, [`Store::insert_events_and_decisions`]).
+pub(super) async fn record_caused_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    now: Timestamp,
+    decisions: &[Decision],
+    causes: &[Option<Arc<Notification>>],
+) -> Result<(), StoreError> {
+    // The last state of each alarm, in the order alarms first appear, and whether the
+    // sequence opened it (an INSERT) or found it open (an UPDATE).
+    let mut last: HashMap<AlarmId, usize> = HashMap::new();
+    let mut rows: Vec<(bool, &Alarm)> = Vec::new();
+    let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
+    for decision in decisions {
+        let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
+            continue;
+        };
+        let actor = match decision {
+            Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
+            Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
+            _ => None,
+        };
+        history.push((alarm, action, actor));
+        match last.get(&alarm.id) {
+            Some(&index) => {
+                if let Some(row) = rows.get_mut(index) {
+                    row.1 = alarm;
+                }
+            }
+            None => {
+                last.insert(alarm.id, rows.len());
+                rows.push((matches!(decision, Decision::Raised(_)), alarm));
+            }
+        }
+    }
+    if history.is_empty() {
+        return Ok(());
+    }
+    for (new, alarm) in rows {
+        write_alarm(tx, new, alarm).await?;
+    }
+    for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
+        );
+        query.push_values(chunk, |mut row, (alarm, action, actor)| {
+            row.push_bind(alarm.id.0)
+                .push_bind(now.millis())
+                .push_bind(*action)
+                .push_bind(alarm.severity.name())
+                .push_bind(count_column(alarm.count))
+                .push_bind(*actor);
+        });
+        query.build().execute(&mut **tx).await?;
+    }
+    pending::write(tx, now, decisions, causes).await
 }
 
 /// Writes one alarm row: `new` inserts it, otherwise the stored row with the same identity

@@ -32,6 +32,7 @@ mod devices;
 mod events;
 mod file_devices;
 mod interfaces;
+mod pending;
 mod retention;
 mod rules;
 mod sessions;
@@ -61,6 +62,7 @@ pub use devices::{
 };
 pub use events::{EventFilter, EventId, Page, StoredEvent};
 pub use interfaces::{Discovery, Interface};
+pub use pending::{PendingDecision, PendingRead};
 pub use retention::Pruned;
 pub use rules::{StoredDeviceGroup, StoredRule};
 pub use sessions::{NewWebSession, SessionPolicy, WebSession};
@@ -278,6 +280,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "file devices",
         include_str!("../../migrations/0007_file_devices.sql"),
+    ),
+    (
+        8,
+        "response pending",
+        include_str!("../../migrations/0008_response_pending.sql"),
     ),
 ];
 
