@@ -37,7 +37,7 @@ pub mod vacm;
 
 pub use agent::{Agent, AgentConfig};
 pub use registry::{
-    DynamicMib, DynamicRegion, DynamicRegions, MAX_DYNAMIC_REGIONS, Registry, RegistryError,
-    STATIC_PRIORITY, SearchRange, Target,
+    ContextHandler, DynamicMib, DynamicRegion, DynamicRegions, MAX_DYNAMIC_REGIONS, Registry,
+    RegistryError, STATIC_PRIORITY, Scope, SearchRange, Target,
 };
 pub use state::{State, StateError};

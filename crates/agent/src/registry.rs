@@ -21,9 +21,24 @@ use crate::mib::{Mib, RequestCtx, SetError};
 #[derive(Default)]
 pub struct Registry {
     handlers: Vec<Box<dyn Mib>>,
+    /// The handlers of the non-default contexts (a context forwarded by a proxy), sorted by
+    /// context name.
+    contexts: Vec<ContextHandlers>,
     dynamic: Option<Arc<DynamicRegions>>,
     /// The layout of the last dynamic version seen, rebuilt when it changes.
     layout: Mutex<Option<Arc<Layout>>>,
+    /// The layouts of the non-default contexts that have dynamic regions, all of the same
+    /// dynamic version (older ones are dropped when one is rebuilt).
+    context_layouts: Mutex<Vec<(Bytes, Arc<Layout>)>>,
+}
+
+/// A handler and the context it is registered in (empty for the default one).
+pub type ContextHandler = (Vec<u8>, Box<dyn Mib>);
+
+/// The built-in handlers of one non-default context.
+struct ContextHandlers {
+    name: Bytes,
+    handlers: Vec<Box<dyn Mib>>,
 }
 
 impl Registry {
@@ -32,25 +47,111 @@ impl Registry {
         Self::default()
     }
 
-    /// Adds `handler`; fails when its root is inside, or contains, a registered root.
+    /// Adds `handler` to the default context; fails when its root is inside, or contains, a
+    /// registered root.
     pub fn register(&mut self, handler: Box<dyn Mib>) -> Result<(), RegistryError> {
-        let root = handler.root();
-        if let Some(other) = self
-            .handlers
-            .iter()
-            .find(|other| other.root().starts_with(root) || root.starts_with(other.root()))
-        {
-            return Err(RegistryError::Overlap {
-                root: Box::new(root.clone()),
-                registered: Box::new(other.root().clone()),
-            });
-        }
-        let at = self
-            .handlers
-            .partition_point(|other| other.root() < handler.root());
-        self.handlers.insert(at, handler);
+        insert_sorted(&mut self.handlers, handler)?;
         self.static_changed();
         Ok(())
+    }
+
+    /// Adds `handler` to the context named `context` (the default one when empty): requests
+    /// in that context see only the handlers and dynamic regions registered in it.
+    pub fn register_in(
+        &mut self,
+        context: &[u8],
+        handler: Box<dyn Mib>,
+    ) -> Result<(), RegistryError> {
+        self.insert_in(context, handler)?;
+        self.static_changed();
+        Ok(())
+    }
+
+    fn insert_in(&mut self, context: &[u8], handler: Box<dyn Mib>) -> Result<(), RegistryError> {
+        if context.is_empty() {
+            return insert_sorted(&mut self.handlers, handler);
+        }
+        match self
+            .contexts
+            .binary_search_by(|other| other.name.as_ref().cmp(context))
+        {
+            Ok(at) => {
+                let handlers = &mut self
+                    .contexts
+                    .get_mut(at)
+                    .ok_or(RegistryError::Full)?
+                    .handlers;
+                insert_sorted(handlers, handler)
+            }
+            Err(at) => {
+                self.contexts.insert(
+                    at,
+                    ContextHandlers {
+                        name: Bytes::copy_from_slice(context),
+                        handlers: vec![handler],
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Replaces the handlers registered at `removed` (context, root) by `added`, all or
+    /// nothing: on an overlap nothing changes. Returns the handlers taken out, for the caller
+    /// to drop (a `pass_persist` child is stopped then) or to put back.
+    pub fn replace(
+        &mut self,
+        removed: &[(Vec<u8>, Oid)],
+        added: Vec<ContextHandler>,
+    ) -> Result<Vec<ContextHandler>, RegistryError> {
+        let mut taken = Vec::with_capacity(removed.len());
+        for (context, root) in removed {
+            if let Some(handler) = self.take(context, root) {
+                taken.push((context.clone(), handler));
+            }
+        }
+        let mut inserted: Vec<(Vec<u8>, Oid)> = Vec::with_capacity(added.len());
+        let mut failure = None;
+        for (context, handler) in added {
+            let root = handler.root().clone();
+            match self.insert_in(&context, handler) {
+                Ok(()) => inserted.push((context, root)),
+                Err(error) => {
+                    failure = Some(error);
+                    break;
+                }
+            }
+        }
+        if let Some(error) = failure {
+            for (context, root) in &inserted {
+                drop(self.take(context, root));
+            }
+            for (context, handler) in taken {
+                // They fitted before: they fit again.
+                let _ = self.insert_in(&context, handler);
+            }
+            self.static_changed();
+            return Err(error);
+        }
+        self.static_changed();
+        Ok(taken)
+    }
+
+    /// Takes the handler of `root` out of `context`.
+    fn take(&mut self, context: &[u8], root: &Oid) -> Option<Box<dyn Mib>> {
+        let handlers = if context.is_empty() {
+            &mut self.handlers
+        } else {
+            let at = self
+                .contexts
+                .binary_search_by(|other| other.name.as_ref().cmp(context))
+                .ok()?;
+            &mut self.contexts.get_mut(at)?.handlers
+        };
+        let at = handlers.iter().position(|handler| handler.root() == root)?;
+        let handler = handlers.remove(at);
+        self.contexts.retain(|other| !other.handlers.is_empty());
+        Some(handler)
     }
 
     /// Consults `regions` from now on: the regions subagents register there overlay the
@@ -60,21 +161,214 @@ impl Registry {
         self.static_changed();
     }
 
-    /// The registered roots, in order.
+    /// The registered roots of the default context, in order.
     pub fn roots(&self) -> impl Iterator<Item = &Oid> {
         self.handlers.iter().map(|handler| handler.root())
     }
 
-    /// The built-in handler whose subtree holds `oid` (dynamic regions not considered).
+    /// The non-default contexts that have built-in handlers, in order.
+    pub fn static_contexts(&self) -> impl Iterator<Item = &[u8]> {
+        self.contexts.iter().map(|context| context.name.as_ref())
+    }
+
+    /// Whether anything is registered in `context`: the default context always, another one
+    /// when a handler or a dynamic region is registered in it.
+    pub fn serves(&self, context: &[u8]) -> bool {
+        context.is_empty()
+            || self
+                .contexts
+                .binary_search_by(|other| other.name.as_ref().cmp(context))
+                .is_ok()
+            || self
+                .dynamic
+                .as_ref()
+                .is_some_and(|dynamic| dynamic.has_context(context))
+    }
+
+    /// The registry as requests in `context` see it (the default context when empty); an
+    /// unknown context sees nothing.
+    pub fn scope<'a>(&'a self, context: &'a [u8]) -> Scope<'a> {
+        if context.is_empty() {
+            return self.default_scope();
+        }
+        let handlers = self
+            .contexts
+            .binary_search_by(|other| other.name.as_ref().cmp(context))
+            .ok()
+            .and_then(|at| self.contexts.get(at))
+            .map_or(&[][..], |found| found.handlers.as_slice());
+        Scope {
+            registry: self,
+            context,
+            handlers,
+        }
+    }
+
+    fn default_scope(&self) -> Scope<'_> {
+        Scope {
+            registry: self,
+            context: &[],
+            handlers: &self.handlers,
+        }
+    }
+
+    /// The built-in handler of the default context whose subtree holds `oid` (dynamic
+    /// regions not considered).
     pub fn handler(&self, oid: &Oid) -> Option<&dyn Mib> {
+        self.default_scope().handler(oid)
+    }
+
+    /// Who serves `oid` for a SET in the default context.
+    pub fn target(&self, oid: &Oid) -> Option<Target<'_>> {
+        self.default_scope().target(oid)
+    }
+
+    /// GET of one instance in the default context (see [`Scope::get`]).
+    pub fn get(&self, ctx: &RequestCtx, oid: &Oid) -> Value {
+        self.default_scope().get(ctx, oid)
+    }
+
+    /// [`Scope::try_get`] in the default context.
+    pub fn try_get(&self, ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
+        self.default_scope().try_get(ctx, oid)
+    }
+
+    /// [`Scope::get_next`] in the default context.
+    pub fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
+        self.default_scope().get_next(ctx, oid)
+    }
+
+    /// The layout of the default context's handlers and dynamic regions, `None` when it has
+    /// no dynamic regions (the built-in handlers alone are served directly).
+    fn current_layout(&self) -> Option<Arc<Layout>> {
+        let dynamic = self.dynamic.as_ref()?;
+        let snapshot = dynamic.snapshot();
+        if snapshot.default_regions == 0 {
+            return None;
+        }
+        let mut cached = self.layout.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(layout) = cached
+            .as_ref()
+            .filter(|layout| layout.version == snapshot.version)
+        {
+            return Some(Arc::clone(layout));
+        }
+        let layout = Arc::new(Layout::build(
+            self.handlers.iter().map(|handler| handler.root()),
+            &snapshot,
+            &[],
+        ));
+        *cached = Some(Arc::clone(&layout));
+        Some(layout)
+    }
+
+    /// [`current_layout`](Self::current_layout) for a non-default context.
+    fn context_layout(&self, context: &[u8], handlers: &[Box<dyn Mib>]) -> Option<Arc<Layout>> {
+        let dynamic = self.dynamic.as_ref()?;
+        let snapshot = dynamic.snapshot();
+        let mut cached = self
+            .context_layouts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, layout)) = cached
+            .iter()
+            .find(|(name, layout)| name == context && layout.version == snapshot.version)
+        {
+            return Some(Arc::clone(layout));
+        }
+        if !snapshot
+            .regions
+            .iter()
+            .any(|region| region.context == context)
+        {
+            return None;
+        }
+        let layout = Arc::new(Layout::build(
+            handlers.iter().map(|handler| handler.root()),
+            &snapshot,
+            context,
+        ));
+        cached.retain(|(_, other)| other.version == snapshot.version);
+        cached.push((Bytes::copy_from_slice(context), Arc::clone(&layout)));
+        Some(layout)
+    }
+
+    fn static_changed(&mut self) {
+        *self
+            .layout
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.context_layouts
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        if let Some(dynamic) = &self.dynamic {
+            let roots = self
+                .handlers
+                .iter()
+                .map(|handler| handler.root().clone())
+                .collect();
+            dynamic.set_static_roots(roots);
+        }
+    }
+}
+
+/// Adds `handler` to `handlers`, kept sorted by root; fails when its root is inside, or
+/// contains, a root there.
+fn insert_sorted(
+    handlers: &mut Vec<Box<dyn Mib>>,
+    handler: Box<dyn Mib>,
+) -> Result<(), RegistryError> {
+    let root = handler.root();
+    if let Some(other) = handlers
+        .iter()
+        .find(|other| other.root().starts_with(root) || root.starts_with(other.root()))
+    {
+        return Err(RegistryError::Overlap {
+            root: Box::new(root.clone()),
+            registered: Box::new(other.root().clone()),
+        });
+    }
+    let at = handlers.partition_point(|other| other.root() < handler.root());
+    handlers.insert(at, handler);
+    Ok(())
+}
+
+/// The registry as the requests of one context see it: that context's built-in handlers
+/// and dynamic regions (RFC 3411 §3.3.1: a context is a collection of management
+/// information). The default context's scope is the registry's own handlers.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    registry: &'a Registry,
+    /// Empty for the default context.
+    context: &'a [u8],
+    handlers: &'a [Box<dyn Mib>],
+}
+
+impl fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scope")
+            .field("context", &String::from_utf8_lossy(self.context))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Scope<'a> {
+    /// The context's name, empty for the default context.
+    pub fn context(&self) -> &'a [u8] {
+        self.context
+    }
+
+    /// The built-in handler whose subtree holds `oid` (dynamic regions not considered).
+    pub fn handler(&self, oid: &Oid) -> Option<&'a dyn Mib> {
         self.static_index(oid)
             .and_then(|at| self.handlers.get(at))
             .map(AsRef::as_ref)
     }
 
     /// Who serves `oid` for a SET: a built-in handler or a dynamic region.
-    pub fn target(&self, oid: &Oid) -> Option<Target<'_>> {
-        let Some(layout) = self.current_layout() else {
+    pub fn target(&self, oid: &Oid) -> Option<Target<'a>> {
+        let Some(layout) = self.layout() else {
             return self.handler(oid).map(Target::Static);
         };
         let segment = layout.segments.get(layout.holding(oid)?)?;
@@ -82,18 +376,6 @@ impl Registry {
             Owner::Static(at) => Target::Static(self.handlers.get(*at)?.as_ref()),
             Owner::Dynamic(region) => Target::Dynamic(Arc::clone(&region.handler)),
         })
-    }
-
-    /// Tells the dynamic regions that a SET request is over (RFC 2741 §7.2.5: the subagents'
-    /// transactions are cleaned up).
-    pub fn end_set(&self, ctx: &RequestCtx) {
-        if let Some(layout) = self.current_layout() {
-            for segment in &layout.segments {
-                if let Owner::Dynamic(region) = &segment.owner {
-                    region.handler.end_set(ctx);
-                }
-            }
-        }
     }
 
     /// GET of one instance: its value, or `NoSuchObject`/`NoSuchInstance` (RFC 3416 §4.2.1).
@@ -104,7 +386,7 @@ impl Registry {
     /// [`get`](Self::get), or the error-status of a handler whose answer failed as a whole
     /// ([`Mib::try_get`]).
     pub fn try_get(&self, ctx: &RequestCtx, oid: &Oid) -> Result<Value, ErrorStatus> {
-        let Some(layout) = self.current_layout() else {
+        let Some(layout) = self.layout() else {
             return match self.handler(oid) {
                 Some(handler) => handler.try_get(ctx, oid),
                 None => Ok(Value::NoSuchObject),
@@ -122,12 +404,71 @@ impl Registry {
         }
     }
 
-    /// GETNEXT: the first instance after `oid` in the whole registry, `None` at the end of
+    /// GETNEXT: the first instance after `oid` in the whole context, `None` at the end of
     /// the MIB view (RFC 3416 §4.2.2).
     pub fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
-        match self.current_layout() {
+        match self.layout() {
             Some(layout) => self.get_next_in_layout(ctx, &layout, oid),
             None => self.get_next_static(ctx, oid),
+        }
+    }
+
+    /// Whether dynamic regions are registered in this context (then
+    /// [`next_run`](Self::next_run) may give several instances at once).
+    pub fn has_dynamic(&self) -> bool {
+        self.layout().is_some()
+    }
+
+    /// Up to `max` instances after `oid`, in order, when the next one is in a dynamic region
+    /// that serves several at once (an AgentX GetBulk), all inside that region's segment;
+    /// empty otherwise (the caller goes on with [`get_next`](Self::get_next)).
+    pub fn next_run(&self, ctx: &RequestCtx, oid: &Oid, max: u32) -> Vec<VarBind> {
+        let Some(layout) = self.layout() else {
+            return Vec::new();
+        };
+        let first = layout
+            .segments
+            .partition_point(|segment| segment.end.as_ref().is_some_and(|end| end <= oid));
+        let Some(segment) = layout.segments.get(first) else {
+            return Vec::new();
+        };
+        let Owner::Dynamic(region) = &segment.owner else {
+            return Vec::new();
+        };
+        let (start, include) = if segment.start > *oid {
+            (segment.start.clone(), true)
+        } else {
+            (oid.clone(), false)
+        };
+        let range = SearchRange {
+            start,
+            include,
+            end: segment.end.clone(),
+        };
+        let max = u16::try_from(max.min(MAX_BULK_REPETITIONS)).unwrap_or(u16::MAX);
+        let mut previous = oid;
+        let mut run = region.handler.bulk_in(ctx, &range, max);
+        // Only the strictly increasing prefix inside the segment is kept: a subagent that
+        // answers out of order or outside its region cannot make a walk go back or loop.
+        let kept = run
+            .iter()
+            .take_while(|varbind| {
+                let inside = varbind.name > *previous
+                    && varbind.name >= segment.start
+                    && segment.end.as_ref().is_none_or(|end| varbind.name < *end);
+                previous = &varbind.name;
+                inside
+            })
+            .count();
+        run.truncate(kept);
+        run
+    }
+
+    fn layout(&self) -> Option<Arc<Layout>> {
+        if self.context.is_empty() {
+            self.registry.current_layout()
+        } else {
+            self.registry.context_layout(self.context, self.handlers)
         }
     }
 
@@ -225,44 +566,6 @@ impl Registry {
         let handler = self.handlers.get(at)?;
         oid.starts_with(handler.root()).then_some(at)
     }
-
-    /// The layout of the built-in handlers and the dynamic regions, `None` when there are no
-    /// dynamic regions (the built-in handlers alone are served directly).
-    fn current_layout(&self) -> Option<Arc<Layout>> {
-        let dynamic = self.dynamic.as_ref()?;
-        let snapshot = dynamic.snapshot();
-        if snapshot.regions.is_empty() {
-            return None;
-        }
-        let mut cached = self.layout.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(layout) = cached
-            .as_ref()
-            .filter(|layout| layout.version == snapshot.version)
-        {
-            return Some(Arc::clone(layout));
-        }
-        let layout = Arc::new(Layout::build(
-            self.handlers.iter().map(|handler| handler.root()),
-            &snapshot,
-        ));
-        *cached = Some(Arc::clone(&layout));
-        Some(layout)
-    }
-
-    fn static_changed(&mut self) {
-        *self
-            .layout
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner) = None;
-        if let Some(dynamic) = &self.dynamic {
-            let roots = self
-                .handlers
-                .iter()
-                .map(|handler| handler.root().clone())
-                .collect();
-            dynamic.set_static_roots(roots);
-        }
-    }
 }
 
 impl fmt::Debug for Registry {
@@ -284,32 +587,6 @@ impl fmt::Debug for Target<'_> {
         match self {
             Self::Static(handler) => f.debug_tuple("Static").field(handler.root()).finish(),
             Self::Dynamic(_) => f.write_str("Dynamic"),
-        }
-    }
-}
-
-impl Target<'_> {
-    /// The first SET phase (RFC 3416 §4.2.5), as [`Mib::test_set`].
-    pub fn test_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError> {
-        match self {
-            Self::Static(handler) => handler.test_set(ctx, varbind),
-            Self::Dynamic(handler) => handler.test_set(ctx, varbind),
-        }
-    }
-
-    /// The second SET phase, as [`Mib::commit_set`].
-    pub fn commit_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<Value, SetError> {
-        match self {
-            Self::Static(handler) => handler.commit_set(ctx, varbind),
-            Self::Dynamic(handler) => handler.commit_set(ctx, varbind),
-        }
-    }
-
-    /// Undoes a commit, as [`Mib::undo_set`].
-    pub fn undo_set(&self, ctx: &RequestCtx, name: &Oid, previous: &Value) -> Result<(), SetError> {
-        match self {
-            Self::Static(handler) => handler.undo_set(ctx, name, previous),
-            Self::Dynamic(handler) => handler.undo_set(ctx, name, previous),
         }
     }
 }
@@ -344,14 +621,30 @@ pub trait DynamicMib: Send + Sync {
     /// answer (the walk goes on with the next region, as Net-SNMP does).
     fn next_in(&self, ctx: &RequestCtx, range: &SearchRange) -> Option<VarBind>;
 
-    /// As [`Mib::test_set`].
-    fn test_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError>;
+    /// Up to `max` instances from the start of `range` on, in order (an AgentX GetBulk);
+    /// empty when the region does not serve several at once, and the caller asks
+    /// [`next_in`](Self::next_in) instead.
+    fn bulk_in(&self, ctx: &RequestCtx, range: &SearchRange, max: u16) -> Vec<VarBind> {
+        let _ = (ctx, range, max);
+        Vec::new()
+    }
 
-    /// As [`Mib::commit_set`].
-    fn commit_set(&self, ctx: &RequestCtx, varbind: &VarBind) -> Result<Value, SetError>;
+    /// Which SET transaction this region's varbinds join: the varbinds of one request whose
+    /// regions give the same key (one AgentX session's) are tested together, in one
+    /// request (RFC 2741 §7.2.1).
+    fn transaction_key(&self) -> u64;
 
-    /// As [`Mib::undo_set`].
-    fn undo_set(&self, ctx: &RequestCtx, name: &Oid, previous: &Value) -> Result<(), SetError>;
+    /// The first SET phase (RFC 3416 §4.2.5) for all the varbinds of the request that fall
+    /// in regions of this [`transaction_key`](Self::transaction_key), at once; `Err` names
+    /// the position in `varbinds` of the varbind refused.
+    fn test_set(&self, ctx: &RequestCtx, varbinds: &[VarBind]) -> Result<(), (usize, SetError)>;
+
+    /// The second phase: what [`test_set`](Self::test_set) accepted is done.
+    fn commit_set(&self, ctx: &RequestCtx) -> Result<(), SetError>;
+
+    /// Puts back what [`commit_set`](Self::commit_set) did, when another part of the SET
+    /// failed.
+    fn undo_set(&self, ctx: &RequestCtx) -> Result<(), SetError>;
 
     /// The SET request is over: what the earlier phases left open is cleaned up.
     fn end_set(&self, ctx: &RequestCtx);
@@ -403,6 +696,23 @@ struct Inner {
 struct Snapshot {
     version: u64,
     regions: Vec<DynamicRegion>,
+    /// How many of them are in the default context: with none, the default context is
+    /// served from the built-in handlers directly.
+    default_regions: usize,
+}
+
+impl Snapshot {
+    fn new(version: u64, regions: Vec<DynamicRegion>) -> Self {
+        let default_regions = regions
+            .iter()
+            .filter(|region| region.context.is_empty())
+            .count();
+        Self {
+            version,
+            regions,
+            default_regions,
+        }
+    }
 }
 
 impl DynamicRegions {
@@ -441,10 +751,7 @@ impl DynamicRegions {
         }
         let mut next: Vec<DynamicRegion> = inner.snapshot.regions.clone();
         next.extend(regions);
-        inner.snapshot = Arc::new(Snapshot {
-            version: inner.snapshot.version + 1,
-            regions: next,
-        });
+        inner.snapshot = Arc::new(Snapshot::new(inner.snapshot.version + 1, next));
         Ok(())
     }
 
@@ -461,10 +768,7 @@ impl DynamicRegions {
             .collect();
         let removed = before - next.len();
         if removed > 0 {
-            inner.snapshot = Arc::new(Snapshot {
-                version: inner.snapshot.version + 1,
-                regions: next,
-            });
+            inner.snapshot = Arc::new(Snapshot::new(inner.snapshot.version + 1, next));
         }
         removed
     }
@@ -483,6 +787,14 @@ impl DynamicRegions {
             .collect()
     }
 
+    /// Whether a region is registered in `context`.
+    pub fn has_context(&self, context: &[u8]) -> bool {
+        self.snapshot()
+            .regions
+            .iter()
+            .any(|region| region.context == context)
+    }
+
     fn snapshot(&self) -> Arc<Snapshot> {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(&inner.snapshot)
@@ -492,16 +804,19 @@ impl DynamicRegions {
         let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         inner.static_roots = roots;
         // The layout depends on the built-in roots too: a new version rebuilds it.
-        inner.snapshot = Arc::new(Snapshot {
-            version: inner.snapshot.version + 1,
-            regions: inner.snapshot.regions.clone(),
-        });
+        inner.snapshot = Arc::new(Snapshot::new(
+            inner.snapshot.version + 1,
+            inner.snapshot.regions.clone(),
+        ));
     }
 }
 
 /// The most regions registered at run time, all sessions together: the layout is rebuilt
 /// at each change, in time quadratic in their number.
 pub const MAX_DYNAMIC_REGIONS: usize = 16_384;
+
+/// The most repetitions asked of a dynamic region in one request.
+const MAX_BULK_REPETITIONS: u32 = 64;
 
 /// The priority the built-in handlers are registered with: Net-SNMP's
 /// `DEFAULT_MIB_PRIORITY`, which is also the AgentX default.
@@ -540,7 +855,12 @@ impl Owner {
 }
 
 impl Layout {
-    fn build<'a>(static_roots: impl Iterator<Item = &'a Oid>, snapshot: &Snapshot) -> Self {
+    /// The layout of one context: its built-in handlers' roots and its dynamic regions.
+    fn build<'a>(
+        static_roots: impl Iterator<Item = &'a Oid>,
+        snapshot: &Snapshot,
+        context: &[u8],
+    ) -> Self {
         // Every candidate: its subtree's extent, specificity and priority.
         let mut candidates: Vec<(Oid, Option<Oid>, usize, u8, Owner)> = static_roots
             .enumerate()
@@ -554,11 +874,10 @@ impl Layout {
                 )
             })
             .collect();
-        // Regions in other contexts are not served: requests carry no context here.
         for region in snapshot
             .regions
             .iter()
-            .filter(|region| region.context.is_empty())
+            .filter(|region| region.context == context)
         {
             candidates.push((
                 region.subtree.clone(),
@@ -728,15 +1047,19 @@ mod tests {
                 .cloned()
         }
 
-        fn test_set(&self, _ctx: &RequestCtx, _varbind: &VarBind) -> Result<(), SetError> {
+        fn transaction_key(&self) -> u64 {
+            0
+        }
+
+        fn test_set(&self, _: &RequestCtx, _: &[VarBind]) -> Result<(), (usize, SetError)> {
             Ok(())
         }
 
-        fn commit_set(&self, _ctx: &RequestCtx, _varbind: &VarBind) -> Result<Value, SetError> {
-            Ok(Value::Null)
+        fn commit_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
+            Ok(())
         }
 
-        fn undo_set(&self, _: &RequestCtx, _: &Oid, _: &Value) -> Result<(), SetError> {
+        fn undo_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
             Ok(())
         }
 
@@ -912,6 +1235,180 @@ mod tests {
             .collect();
         assert_eq!(regions.register(many), Err(RegistryError::Full));
         assert!(regions.list().is_empty());
+    }
+
+    #[test]
+    fn contexts_see_only_their_own_handlers_and_regions() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.2.1.7", &[1]))
+            .expect("registered");
+        registry
+            .register_in(b"far", scalars("1.3.6.1.2.1.7", &[2]))
+            .expect("the same root in another context");
+        assert!(matches!(
+            registry.register_in(b"far", scalars("1.3.6.1.2.1.7.5", &[1])),
+            Err(RegistryError::Overlap { .. })
+        ));
+        let regions = Arc::new(DynamicRegions::new());
+        registry.attach(Arc::clone(&regions));
+        let mut in_context = region(
+            "1.3.6.1.4.1.8072",
+            127,
+            1,
+            Fixed::new(&["1.3.6.1.4.1.8072.1.0"]),
+        );
+        in_context.context = Bytes::from_static(b"sub");
+        regions.register(vec![in_context]).expect("registered");
+
+        let ctx = ctx();
+        let scoped = |context: &'static [u8]| {
+            let scope = registry.scope(context);
+            let mut at = oid("1.3");
+            let mut names = Vec::new();
+            while let Some(varbind) = scope.get_next(&ctx, &at) {
+                names.push(varbind.name.to_string());
+                at = varbind.name;
+            }
+            names
+        };
+        assert_eq!(scoped(b""), ["1.3.6.1.2.1.7.1.0"]);
+        assert_eq!(walk(&registry), ["1.3.6.1.2.1.7.1.0"]);
+        assert_eq!(scoped(b"far"), ["1.3.6.1.2.1.7.2.0"]);
+        assert_eq!(scoped(b"sub"), ["1.3.6.1.4.1.8072.1.0"]);
+        assert!(scoped(b"none").is_empty());
+        assert!(registry.serves(b"") && registry.serves(b"far") && registry.serves(b"sub"));
+        assert!(!registry.serves(b"none"));
+        assert!(matches!(
+            registry.scope(b"sub").target(&oid("1.3.6.1.4.1.8072.1.0")),
+            Some(Target::Dynamic(_))
+        ));
+        assert!(registry.target(&oid("1.3.6.1.4.1.8072.1.0")).is_none());
+        assert_eq!(
+            registry.scope(b"far").get(&ctx, &oid("1.3.6.1.2.1.7.2.0")),
+            Value::Integer(7)
+        );
+        assert_eq!(regions.remove_owner(1), 1);
+        assert!(!registry.serves(b"sub"));
+        assert!(scoped(b"sub").is_empty());
+    }
+
+    #[test]
+    fn replacing_handlers_is_all_or_nothing() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.2.1.7", &[1]))
+            .expect("registered");
+        registry
+            .register(scalars("1.3.6.1.4.1.1", &[1]))
+            .expect("registered");
+        let old = vec![(Vec::new(), oid("1.3.6.1.4.1.1"))];
+        // The new set overlaps a built-in group: refused, the old handler kept.
+        let refused = registry.replace(
+            &old,
+            vec![
+                (Vec::new(), scalars("1.3.6.1.4.1.2", &[1])),
+                (Vec::new(), scalars("1.3.6.1.2.1.7.5", &[1])),
+            ],
+        );
+        assert!(matches!(refused, Err(RegistryError::Overlap { .. })));
+        assert_eq!(walk(&registry), ["1.3.6.1.2.1.7.1.0", "1.3.6.1.4.1.1.1.0"]);
+        let taken = registry
+            .replace(
+                &old,
+                vec![
+                    (Vec::new(), scalars("1.3.6.1.4.1.2", &[1])),
+                    (b"far".to_vec(), scalars("1.3", &[1])),
+                ],
+            )
+            .expect("replaced");
+        assert_eq!(taken.len(), 1);
+        assert_eq!(walk(&registry), ["1.3.6.1.2.1.7.1.0", "1.3.6.1.4.1.2.1.0"]);
+        assert!(registry.serves(b"far"));
+        registry
+            .replace(&[(b"far".to_vec(), oid("1.3"))], Vec::new())
+            .expect("removed");
+        assert!(!registry.serves(b"far"));
+    }
+
+    /// A region that answers a bulk request with whatever it was given, in that order.
+    struct Bulky(Vec<VarBind>);
+
+    impl DynamicMib for Bulky {
+        fn get(&self, _ctx: &RequestCtx, _oid: &Oid) -> Value {
+            Value::NoSuchObject
+        }
+
+        fn next_in(&self, _ctx: &RequestCtx, _range: &SearchRange) -> Option<VarBind> {
+            None
+        }
+
+        fn bulk_in(&self, _: &RequestCtx, _: &SearchRange, max: u16) -> Vec<VarBind> {
+            self.0.iter().take(usize::from(max)).cloned().collect()
+        }
+
+        fn transaction_key(&self) -> u64 {
+            0
+        }
+
+        fn test_set(&self, _: &RequestCtx, _: &[VarBind]) -> Result<(), (usize, SetError)> {
+            Ok(())
+        }
+
+        fn commit_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
+            Ok(())
+        }
+
+        fn undo_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
+            Ok(())
+        }
+
+        fn end_set(&self, _ctx: &RequestCtx) {}
+    }
+
+    #[test]
+    fn a_bulk_run_keeps_the_increasing_prefix_inside_the_region() {
+        let mut registry = Registry::new();
+        registry
+            .register(scalars("1.3.6.1.4.1.8072.5", &[1]))
+            .expect("registered");
+        let regions = Arc::new(DynamicRegions::new());
+        registry.attach(Arc::clone(&regions));
+        let varbind = |name: &str| VarBind {
+            name: oid(name),
+            value: Value::Integer(1),
+        };
+        let answers = vec![
+            varbind("1.3.6.1.4.1.8072.1.0"),
+            varbind("1.3.6.1.4.1.8072.2.0"),
+            // Inside the built-in group, which is more specific: the run ends here.
+            varbind("1.3.6.1.4.1.8072.5.1.0"),
+            varbind("1.3.6.1.4.1.8072.6.0"),
+        ];
+        let mut bulky = region("1.3.6.1.4.1.8072", 127, 1, Fixed::new(&[]));
+        bulky.handler = Arc::new(Bulky(answers.clone()));
+        regions.register(vec![bulky]).expect("registered");
+        let scope = registry.scope(b"");
+        assert!(scope.has_dynamic());
+        let run = scope.next_run(&ctx(), &oid("1.3.6.1.4.1.8072"), 10);
+        assert_eq!(run, answers.get(..2).unwrap_or_default());
+        assert_eq!(scope.next_run(&ctx(), &oid("1.3.6.1.4.1.8072"), 1).len(), 1);
+        // Out of order: nothing is kept after the step back.
+        regions.remove_owner(1);
+        let mut backwards = region("1.3.6.1.4.1.8072", 127, 2, Fixed::new(&[]));
+        backwards.handler = Arc::new(Bulky(vec![
+            varbind("1.3.6.1.4.1.8072.2.0"),
+            varbind("1.3.6.1.4.1.8072.1.0"),
+        ]));
+        regions.register(vec![backwards]).expect("registered");
+        let run = scope.next_run(&ctx(), &oid("1.3.6.1.4.1.8072.1.0"), 10);
+        assert_eq!(run, [varbind("1.3.6.1.4.1.8072.2.0")]);
+        // Before a built-in group, no run: the caller goes on with GETNEXT.
+        assert!(
+            scope
+                .next_run(&ctx(), &oid("1.3.6.1.4.1.8072.5"), 10)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -49,6 +49,17 @@ impl Default for SystemConfig {
 
 /// The system group at 1.3.6.1.2.1.1. `start` is the agent's start, the zero of sysUpTime.
 pub fn system_group(config: &SystemConfig, start: Instant, state: Arc<State>) -> Composite {
+    system_group_with(config, start, state, AgentCapabilities::default())
+}
+
+/// [`system_group`] whose `sysORTable` also shows the rows of `added` (AgentX subagents'
+/// AddAgentCaps), after the configured ones.
+pub fn system_group_with(
+    config: &SystemConfig,
+    start: Instant,
+    state: Arc<State>,
+    added: AgentCapabilities,
+) -> Composite {
     let root = oid(SYSTEM);
     let descr = config.descr.clone().unwrap_or_else(uname_description);
     let hostname = read_proc("/proc/sys/kernel/hostname").unwrap_or_default();
@@ -60,10 +71,20 @@ pub fn system_group(config: &SystemConfig, start: Instant, state: Arc<State>) ->
         persisted(5, "sysName", config.name.as_deref(), &hostname, &state),
         persisted(6, "sysLocation", config.location.as_deref(), "", &state),
         Scalar::constant(7, Value::Integer(config.services)),
-        // Capabilities are fixed at start, so they last changed then.
-        Scalar::constant(8, Value::TimeTicks(0)),
+        // sysORLastChange: the start, or the last row added or removed since.
+        Scalar::new(8, {
+            let added = added.clone();
+            move |_| Value::TimeTicks(added.last_change().map_or(0, |at| ticks_since(start, at)))
+        }),
     ];
-    let or_table = Table::new(oid(SYS_OR_TABLE), Capabilities(config.capabilities.clone()));
+    let or_table = Table::new(
+        oid(SYS_OR_TABLE),
+        Capabilities {
+            configured: config.capabilities.clone(),
+            added,
+            start,
+        },
+    );
     Composite::new(
         root.clone(),
         vec![
@@ -115,22 +136,130 @@ fn persisted(
     )
 }
 
-/// sysORTable's source: sysORID (2), sysORDescr (3), sysORUpTime (4), indexed by sysORIndex.
-struct Capabilities(Vec<(Oid, String)>);
+/// sysORTable's source: sysORID (2), sysORDescr (3), sysORUpTime (4), indexed by sysORIndex:
+/// the configured rows from 1, then the added ones, each keeping its index while it lasts.
+struct Capabilities {
+    configured: Vec<(Oid, String)>,
+    added: AgentCapabilities,
+    start: Instant,
+}
 
 impl TableSource for Capabilities {
     fn rows(&self, _now: Instant) -> Vec<Row> {
-        (1..)
-            .zip(&self.0)
+        let configured = u32::try_from(self.configured.len()).unwrap_or(u32::MAX);
+        let mut rows: Vec<Row> = (1..)
+            .zip(&self.configured)
             .map(|(index, (id, descr))| {
                 Row::new(vec![index])
                     .cell(2, Value::ObjectIdentifier(id.clone()))
                     .cell(3, octets(descr))
                     .cell(4, Value::TimeTicks(0))
             })
-            .collect()
+            .collect();
+        let added = self
+            .added
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        rows.extend(added.rows.iter().map(|row| {
+            Row::new(vec![configured.saturating_add(row.index)])
+                .cell(2, Value::ObjectIdentifier(row.id.clone()))
+                .cell(3, Value::OctetString(row.descr.clone()))
+                .cell(4, Value::TimeTicks(ticks_since(self.start, row.added)))
+        }));
+        rows
     }
 }
+
+/// `sysORTable` rows added while the agent runs: AgentX subagents' agent capabilities
+/// (RFC 2741 §6.2.10), each kept until its session removes it or closes. Clones share the
+/// rows.
+#[derive(Debug, Clone, Default)]
+pub struct AgentCapabilities {
+    inner: Arc<Mutex<AddedRows>>,
+}
+
+#[derive(Debug, Default)]
+struct AddedRows {
+    rows: Vec<AddedRow>,
+    /// The index the next row takes (after the configured rows), never reused.
+    next_index: u32,
+    last_change: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct AddedRow {
+    index: u32,
+    owner: u32,
+    id: Oid,
+    descr: Bytes,
+    added: Instant,
+}
+
+impl AgentCapabilities {
+    /// Adds the row `id`, `descr` for `owner` (a session) at `now`; `false` when
+    /// [`MAX_ADDED_CAPABILITIES`] rows are there already or the indexes ran out.
+    pub fn add(&self, owner: u32, id: Oid, descr: Bytes, now: Instant) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.rows.len() >= MAX_ADDED_CAPABILITIES {
+            return false;
+        }
+        let Some(index) = inner.next_index.checked_add(1) else {
+            return false;
+        };
+        inner.next_index = index;
+        inner.rows.push(AddedRow {
+            index,
+            owner,
+            id,
+            descr,
+            added: now,
+        });
+        inner.last_change = Some(now);
+        true
+    }
+
+    /// Removes `owner`'s row `id`; whether there was one.
+    pub fn remove(&self, owner: u32, id: &Oid, now: Instant) -> bool {
+        self.retain(now, |row| !(row.owner == owner && row.id == *id))
+    }
+
+    /// Removes every row of `owner` (its session closed).
+    pub fn remove_owner(&self, owner: u32, now: Instant) {
+        self.retain(now, |row| row.owner != owner);
+    }
+
+    /// The rows as (owner, sysORID, sysORDescr), in index order.
+    pub fn list(&self) -> Vec<(u32, Oid, Bytes)> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner
+            .rows
+            .iter()
+            .map(|row| (row.owner, row.id.clone(), row.descr.clone()))
+            .collect()
+    }
+
+    fn retain(&self, now: Instant, keep: impl Fn(&AddedRow) -> bool) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = inner.rows.len();
+        inner.rows.retain(|row| keep(row));
+        let removed = inner.rows.len() < before;
+        if removed {
+            inner.last_change = Some(now);
+        }
+        removed
+    }
+
+    fn last_change(&self) -> Option<Instant> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_change
+    }
+}
+
+/// The most rows subagents may add to `sysORTable`, all sessions together.
+pub const MAX_ADDED_CAPABILITIES: usize = 1_024;
 
 fn default_capabilities() -> Vec<(Oid, String)> {
     vec![
@@ -241,5 +370,38 @@ mod tests {
             .get_next(&ctx(now), &"1.3.6.1.2.1.1.8.0".parse().unwrap())
             .unwrap();
         assert_eq!(after_services.name.to_string(), "1.3.6.1.2.1.1.9.1.2.1");
+    }
+
+    #[test]
+    fn added_capabilities_show_in_sys_or_table_until_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        let added = AgentCapabilities::default();
+        let group = system_group_with(
+            &SystemConfig::default(),
+            start,
+            Arc::new(State::open(dir.path()).unwrap()),
+            added.clone(),
+        );
+        let later = start + Duration::from_secs(3);
+        let id: Oid = "1.3.6.1.4.1.8072.9999.1".parse().unwrap();
+        assert!(added.add(7, id.clone(), Bytes::from_static(b"sub caps"), later));
+        // Two configured rows, then the added one as sysORIndex 3.
+        let now = start + Duration::from_secs(10);
+        let get = |text: &str| group.get(&ctx(now), &text.parse().unwrap());
+        assert_eq!(
+            get("1.3.6.1.2.1.1.9.1.2.3"),
+            Value::ObjectIdentifier(id.clone())
+        );
+        assert_eq!(
+            get("1.3.6.1.2.1.1.9.1.3.3"),
+            Value::OctetString(Bytes::from_static(b"sub caps"))
+        );
+        assert_eq!(get("1.3.6.1.2.1.1.9.1.4.3"), Value::TimeTicks(300));
+        assert_eq!(get("1.3.6.1.2.1.1.8.0"), Value::TimeTicks(300));
+        assert!(!added.remove(8, &id, later));
+        added.remove_owner(7, start + Duration::from_secs(5));
+        assert!(added.list().is_empty());
+        assert_eq!(get("1.3.6.1.2.1.1.8.0"), Value::TimeTicks(500));
     }
 }

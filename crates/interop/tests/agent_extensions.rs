@@ -138,12 +138,10 @@ struct VigieAgent {
 }
 
 impl VigieAgent {
-    fn start(config: &str) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let port = free_udp_port();
-        let path = dir.path().join("agent.toml");
+    /// The configuration file: the listen address, `public` and `private`, and `config`.
+    fn write_config(path: &std::path::Path, port: u16, config: &str) {
         fs::write(
-            &path,
+            path,
             format!(
                 "listen = [\"udp:127.0.0.1:{port}\"]\n\
                  [[community]]\nname = \"public\"\naccess = \"ro\"\n\
@@ -152,6 +150,23 @@ impl VigieAgent {
             ),
         )
         .expect("write the configuration");
+    }
+
+    /// Writes `config` in place of the running one and sends SIGHUP (to this agent's PID).
+    fn reload(&self, config: &str) {
+        Self::write_config(&self._dir.path().join("agent.toml"), self.port, config);
+        let status = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    fn start(config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let port = free_udp_port();
+        let path = dir.path().join("agent.toml");
+        Self::write_config(&path, port, config);
         let log = dir.path().join("agent.log");
         let stderr = fs::File::create(&log).expect("create the log");
         let child = Command::new(vigie_bin())
@@ -693,4 +708,155 @@ fn proxy_forwards_sets_and_speaks_v1_to_the_far_agent() {
         missing.stdout,
         ".1.3.6.1.4.1.99991.2.12345.0 = No Such Instance currently exists at this OID\n"
     );
+}
+
+/// The arguments of Net-SNMP's tools for `ctxuser`, an `SNMPv3` user with no context of its
+/// own (every context), in `context`.
+fn ctxuser(context: &str) -> Vec<&str> {
+    vec![
+        "-v3",
+        "-u",
+        "ctxuser",
+        "-l",
+        "authNoPriv",
+        "-a",
+        "SHA",
+        "-A",
+        "context-secret",
+        "-n",
+        context,
+        "-On",
+        "-t",
+        "2",
+        "-r",
+        "0",
+    ]
+}
+
+#[test]
+fn proxy_forwards_a_context_to_snmpd() {
+    if !require(&[Peer::Snmpd, Peer::Snmpwalk, Peer::Snmpget]) {
+        return;
+    }
+    let Some(snmpd) = Snmpd::start("") else {
+        return;
+    };
+    // snmpd's `proxy -Cn far -v2c -c public HOST .1.3`, and `rocommunity farside default
+    // .1 far`: the context `far` is the far agent's whole MIB.
+    let vigie = VigieAgent::start(&format!(
+        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
+         [[community]]\nname = \"farside\"\naccess = \"ro\"\ncontext = \"far\"\n\
+         [[proxy]]\noid = \".1.3\"\ntarget = \"udp:{far}\"\ncommunity = \"public\"\ncontext = \"far\"\ntimeout = 1\nretries = 1\n",
+        far = snmpd.target(),
+    ));
+    let target = vigie.target();
+    let sys_descr = ".1.3.6.1.2.1.1.1.0";
+    let theirs = format!("{sys_descr} = STRING: \"{}\"", vigie_interop::SYS_DESCR);
+
+    // In the context: the far agent's objects, by SNMPv3 contextName and by the community
+    // mapped to it.
+    let mut args = ctxuser("far");
+    args.extend([target.as_str(), sys_descr]);
+    let out = run_netsnmp(Peer::Snmpget, &args);
+    assert!(
+        out.success() && out.stdout.contains(&theirs),
+        "{out:?}\nlog:\n{}",
+        vigie.log()
+    );
+    let out = run_netsnmp(
+        Peer::Snmpget,
+        &["-v2c", "-c", "farside", "-On", &vigie.target(), sys_descr],
+    );
+    assert!(out.stdout.contains(&theirs), "{out:?}");
+
+    // A walk of the context is the far agent's walk (sysUpTime moves in between).
+    let direct: Vec<String> =
+        proxied_walk(&["-v2c", "-c", "public"], &snmpd.target(), ".1.3.6.1.2.1.1")
+            .into_iter()
+            .filter(|line| !line.starts_with(".1.3.6.1.2.1.1.3.0 "))
+            .collect();
+    let mut args = ctxuser("far");
+    args.truncate(args.len() - 5);
+    let through: Vec<String> = proxied_walk(&args, &vigie.target(), ".1.3.6.1.2.1.1")
+        .into_iter()
+        .filter(|line| !line.starts_with(".1.3.6.1.2.1.1.3.0 "))
+        .collect();
+    assert_eq!(through, direct, "v3 walk of the context `far`");
+
+    // The default context is vigie's own, for the same user and for `public`.
+    let mut args = ctxuser("");
+    args.extend([target.as_str(), sys_descr]);
+    let out = run_netsnmp(Peer::Snmpget, &args);
+    assert!(out.success(), "{out:?}");
+    assert!(!out.stdout.contains(vigie_interop::SYS_DESCR), "{out:?}");
+    let out = run_netsnmp(
+        Peer::Snmpget,
+        &["-v2c", "-c", "public", "-On", &vigie.target(), sys_descr],
+    );
+    assert!(out.success(), "{out:?}");
+    assert!(!out.stdout.contains(vigie_interop::SYS_DESCR), "{out:?}");
+
+    // A context nothing serves is refused, never answered from another context.
+    let mut args = ctxuser("elsewhere");
+    args.extend([target.as_str(), sys_descr]);
+    let out = run_netsnmp(Peer::Snmpget, &args);
+    assert!(!out.success(), "{out:?}");
+    assert!(!out.stdout.contains("STRING"), "{out:?}");
+}
+
+#[test]
+fn sighup_reloads_the_extension_tables() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let scripts = Scripts::new();
+    let pass = format!(
+        "[[pass]]\noid = \"{PASS}\"\ncommand = \"{}\"\n",
+        scripts.show("pass.sh")
+    );
+    let persist = format!(
+        "[[pass_persist]]\noid = \"{PERSIST}\"\ncommand = [\"{}\"]\n",
+        scripts.show("persist.sh")
+    );
+    let vigie = VigieAgent::start(&pass);
+    let target = vigie.target();
+    let get = |oid: &str| {
+        run_netsnmp(
+            Peer::Snmpget,
+            &[
+                "-v2c", "-c", "public", "-On", "-t", "2", "-r", "0", &target, oid,
+            ],
+        )
+    };
+    let pass_object = format!("{PASS}.2.0");
+    let persist_object = format!("{PERSIST}.3.0");
+    assert!(get(&pass_object).stdout.contains("hello pass"));
+    assert!(get(&persist_object).stdout.contains("No Such Object"));
+
+    // The pass table goes, a pass_persist table comes.
+    vigie.reload(&persist);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&persist_object).stdout.contains("persistent") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    let out = get(&persist_object);
+    assert!(
+        out.stdout.contains("persistent"),
+        "{out:?}\nlog:\n{}",
+        vigie.log()
+    );
+    assert!(get(&pass_object).stdout.contains("No Such Object"));
+
+    // A table over a built-in group is refused at reload: the running tables stay.
+    vigie.reload(&format!(
+        "{persist}[[pass]]\noid = \".1.3.6.1.2.1.1\"\ncommand = \"{}\"\n",
+        scripts.show("pass.sh")
+    ));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !vigie.log().contains("overlaps") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert!(vigie.log().contains("overlaps"), "{}", vigie.log());
+    assert!(get(&persist_object).stdout.contains("persistent"));
+    assert!(get(".1.3.6.1.2.1.1.5.0").success());
 }

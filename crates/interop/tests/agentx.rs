@@ -650,3 +650,504 @@ fn a_subagent_notification_reaches_the_trap_targets() {
         .unwrap_or_else(|| panic!("{received:#?}\nvigie log:\n{}", master.process.log()));
     assert!(ours.contains("disk full"), "{ours}");
 }
+
+/// A subagent written against RFC 2741 directly (raw PDUs in network byte order), with two
+/// sessions on one connection:
+///
+/// - session 1 registers `1.3.6.1.4.1.8072.9999.7` in the context `ctx` (one instance,
+///   `.7.1.0` = "in-ctx") and, in the default context, a table at `.8`: rows indexed by an
+///   integer, `.8.1.2.I` a name and `.8.1.3.I` a `RowStatus`. Like a real table it accepts a
+///   new row only when one `TestSet` brings its `createAndGo` and its name together
+///   (inconsistentValue otherwise);
+/// - session 2 registers `.9` with a writable integer `.9.1.0` whose `CommitSet` fails for
+///   666.
+///
+/// Session 1 also adds the agent capabilities `1.3.6.1.4.1.8072.9999.100`. It prints what
+/// it receives: each request's context, each `TestSet`'s size, each `UndoSet`.
+const TRANSACTION_SUBAGENT: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+def pdu(kind, session, tid, packet, payload, flags=0x10):
+    return struct.pack('>BBBBIIII', 1, kind, flags, 0, session, tid, packet, len(payload)) + payload
+def read():
+    head = s.recv(20, socket.MSG_WAITALL)
+    if len(head) < 20:
+        sys.exit(0)
+    length = struct.unpack('>I', head[16:20])[0]
+    body = s.recv(length, socket.MSG_WAITALL) if length else b''
+    return head, body
+def octets(b):
+    return struct.pack('>I', len(b)) + b + bytes((4 - len(b) % 4) % 4)
+def enc_oid(arcs):
+    arcs = list(arcs)
+    prefix = 0
+    if len(arcs) > 5 and arcs[:4] == [1, 3, 6, 1] and arcs[4] < 256:
+        prefix, arcs = arcs[4], arcs[5:]
+    return bytes([len(arcs), prefix, 0, 0]) + b''.join(struct.pack('>I', a) for a in arcs)
+def dec_oid(b, at):
+    n, prefix, include = b[at], b[at + 1], b[at + 2]
+    arcs = list(struct.unpack('>%dI' % n, b[at + 4:at + 4 + 4 * n]))
+    if prefix:
+        arcs = [1, 3, 6, 1, prefix] + arcs
+    return tuple(arcs), include, at + 4 + 4 * n
+def dec_octets(b, at):
+    n = struct.unpack('>I', b[at:at + 4])[0]
+    return b[at + 4:at + 4 + n], at + 4 + n + (4 - n % 4) % 4
+def enc_varbind(name, kind, value=None):
+    out = struct.pack('>HH', kind, 0) + enc_oid(name)
+    if kind == 2:
+        out += struct.pack('>i', value)
+    elif kind == 4:
+        out += octets(value)
+    return out
+def dec_varbinds(b, at):
+    out = []
+    while at < len(b):
+        kind = struct.unpack('>H', b[at:at + 2])[0]
+        name, _, at = dec_oid(b, at + 4)
+        value = None
+        if kind == 2:
+            value = struct.unpack('>i', b[at:at + 4])[0]
+            at += 4
+        elif kind == 4:
+            value, at = dec_octets(b, at)
+        out.append((name, kind, value))
+    return out
+def response(head, error=0, index=0, varbinds=b''):
+    session, tid, packet = struct.unpack('>III', head[4:16])
+    return pdu(18, session, tid, packet, struct.pack('>IHH', 0, error, index) + varbinds)
+
+CTX = (1, 3, 6, 1, 4, 1, 8072, 9999, 7)
+ROWS = (1, 3, 6, 1, 4, 1, 8072, 9999, 8)
+FAIL = (1, 3, 6, 1, 4, 1, 8072, 9999, 9)
+CAPS = (1, 3, 6, 1, 4, 1, 8072, 9999, 100)
+rows = {}
+scalar = [0]
+pending = {}
+saved = {}
+
+def objects(context):
+    if context == b'ctx':
+        return [(CTX + (1, 0), 4, b'in-ctx')]
+    if context:
+        return []
+    out = [(FAIL + (1, 0), 2, scalar[0])]
+    for index, name in rows.items():
+        out.append((ROWS + (1, 2, index), 4, name))
+        out.append((ROWS + (1, 3, index), 2, 1))
+    return sorted(out)
+
+def test(session, varbinds):
+    if session == 2:
+        for i, (name, kind, value) in enumerate(varbinds):
+            if name != FAIL + (1, 0) or kind != 2:
+                return 17, i + 1
+        return 0, 0
+    new = {}
+    for i, (name, kind, value) in enumerate(varbinds):
+        if name[:-1] == ROWS + (1, 2) and kind == 4:
+            new.setdefault(name[-1], {})['name'] = (value, i + 1)
+        elif name[:-1] == ROWS + (1, 3) and kind == 2:
+            new.setdefault(name[-1], {})['status'] = (value, i + 1)
+        else:
+            return 17, i + 1
+    for index, change in new.items():
+        if index in rows:
+            continue
+        if 'status' not in change:
+            return 11, change['name'][1]
+        if change['status'][0] != 4 or 'name' not in change:
+            return 12, change['status'][1]
+    return 0, 0
+
+def commit(session, varbinds):
+    saved[session] = (dict(rows), scalar[0])
+    if session == 2:
+        value = varbinds[0][2]
+        if value == 666:
+            return 14
+        scalar[0] = value
+        return 0
+    for name, kind, value in varbinds:
+        if name[:-1] == ROWS + (1, 2):
+            rows[name[-1]] = value
+    return 0
+
+def undo(session):
+    old_rows, old_scalar = saved.pop(session, (dict(rows), scalar[0]))
+    rows.clear()
+    rows.update(old_rows)
+    scalar[0] = old_scalar
+
+sessions = []
+for packet in (1, 2):
+    s.sendall(pdu(1, 0, 0, packet, bytes(4) + bytes(4) + octets(b'transactions')))
+    head, _ = read()
+    sessions.append(struct.unpack('>I', head[4:8])[0])
+one, two = sessions
+registrations = [
+    (one, octets(b'ctx') + bytes([0, 127, 0, 0]) + enc_oid(CTX), 0x18),
+    (one, bytes([0, 127, 0, 0]) + enc_oid(ROWS), 0x10),
+    (two, bytes([0, 127, 0, 0]) + enc_oid(FAIL), 0x10),
+]
+for packet, (session, payload, flags) in enumerate(registrations, 10):
+    s.sendall(pdu(3, session, 0, packet, payload, flags))
+    head, body = read()
+    print('register', struct.unpack('>H', body[4:6])[0], flush=True)
+s.sendall(pdu(16, one, 0, 20, enc_oid(CAPS) + octets(b'transaction test')))
+head, body = read()
+print('caps', struct.unpack('>H', body[4:6])[0], flush=True)
+print('registered', flush=True)
+
+while True:
+    head, body = read()
+    kind, flags = head[1], head[2]
+    session = struct.unpack('>I', head[4:8])[0]
+    number = 2 if session == two else 1
+    at, context = 0, b''
+    if flags & 0x08:
+        context, at = dec_octets(body, 0)
+    if kind in (5, 6):
+        print('request', kind, 'context', context.decode() or '-', flush=True)
+        out = b''
+        while at < len(body):
+            start, include, at = dec_oid(body, at)
+            end, _, at = dec_oid(body, at)
+            found = None
+            for name, vkind, value in objects(context):
+                if kind == 5:
+                    if name == start:
+                        found = (name, vkind, value)
+                        break
+                elif (name > start or (include and name == start)) and (not end or name < end):
+                    found = (name, vkind, value)
+                    break
+            if found:
+                out += enc_varbind(*found)
+            else:
+                out += enc_varbind(start, 128 if kind == 5 else 130)
+        s.sendall(response(head, varbinds=out))
+    elif kind == 7:
+        print('request 7 context', context.decode() or '-', flush=True)
+        _, repetitions = struct.unpack('>HH', body[at:at + 4])
+        start, include, at = dec_oid(body, at + 4)
+        end, _, at = dec_oid(body, at)
+        out = b''
+        found = [o for o in objects(context)
+                 if (o[0] > start or (include and o[0] == start)) and (not end or o[0] < end)]
+        for name, vkind, value in found[:repetitions]:
+            out += enc_varbind(name, vkind, value)
+        if len(found) < repetitions:
+            out += enc_varbind(found[-1][0] if found else start, 130)
+        s.sendall(response(head, varbinds=out))
+    elif kind == 8:
+        varbinds = dec_varbinds(body, at)
+        pending[number] = varbinds
+        print('testset', number, len(varbinds), flush=True)
+        error, index = test(number, varbinds)
+        s.sendall(response(head, error, index))
+    elif kind == 9:
+        s.sendall(response(head, commit(number, pending.get(number, []))))
+    elif kind == 10:
+        print('undo', number, flush=True)
+        undo(number)
+        s.sendall(response(head))
+    elif kind == 11:
+        pending.pop(number, None)
+    else:
+        s.sendall(response(head))
+"#;
+
+/// The arguments of Net-SNMP's tools for `ctxuser` (every context) in `context`.
+fn ctxuser(context: &str) -> Vec<&str> {
+    vec![
+        "-v3",
+        "-u",
+        "ctxuser",
+        "-l",
+        "authNoPriv",
+        "-a",
+        "SHA",
+        "-A",
+        "context-secret",
+        "-n",
+        context,
+        "-On",
+        "-t",
+        "2",
+        "-r",
+        "0",
+    ]
+}
+
+#[test]
+fn a_subagent_registers_in_a_context() {
+    if !require(&[Peer::Snmpget, Peer::Snmpwalk]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
+         [[community]]\nname = \"ctxside\"\naccess = \"ro\"\ncontext = \"ctx\"\n",
+    )
+    .expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let subagent = python_subagent(dir.path(), "transactions", TRANSACTION_SUBAGENT, socket);
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    assert_eq!(
+        subagent.log().matches("register 0").count(),
+        3,
+        "{}",
+        subagent.log()
+    );
+    let instance = ".1.3.6.1.4.1.8072.9999.7.1.0";
+    let target = master.target();
+
+    // In the context, by contextName and by the community mapped to it: the subagent's
+    // object, asked with the context.
+    let mut args = ctxuser("ctx");
+    args.extend([target.as_str(), instance]);
+    let out = snmp(Peer::Snmpget, &args);
+    assert!(
+        out.stdout.contains("\"in-ctx\""),
+        "{out}\n{}",
+        subagent.log()
+    );
+    let out = snmp(
+        Peer::Snmpget,
+        &["-v2c", "-c", "ctxside", "-On", &target, instance],
+    );
+    assert!(out.stdout.contains("\"in-ctx\""), "{out}");
+    let mut args = ctxuser("ctx");
+    args.truncate(args.len() - 4);
+    args.extend([target.as_str(), ".1"]);
+    let out = snmp(Peer::Snmpwalk, &args);
+    assert!(out.success(), "{out}");
+    assert_eq!(walked(&out), [arcs(instance)], "{out}");
+    assert!(
+        subagent.log().contains("request 5 context ctx")
+            && subagent.log().contains("request 6 context ctx"),
+        "{}",
+        subagent.log()
+    );
+
+    // The default context does not see it, and the context does not see vigie's groups.
+    let out = master.get(instance);
+    assert!(out.stdout.contains("No Such Object"), "{out}");
+    let mut args = ctxuser("ctx");
+    args.extend([target.as_str(), SYS_DESCR]);
+    let out = snmp(Peer::Snmpget, &args);
+    assert!(out.stdout.contains("No Such Object"), "{out}");
+
+    // Its agent capabilities are a sysORTable row.
+    assert!(subagent.log().contains("caps 0"), "{}", subagent.log());
+    let caps = "OID: .1.3.6.1.4.1.8072.9999.100";
+    let sys_or_id = ".1.3.6.1.2.1.1.9.1.2";
+    let shown = wait_until(Duration::from_secs(5), || {
+        master
+            .walk(Peer::Snmpwalk, sys_or_id)
+            .stdout
+            .contains(caps)
+            .then_some(())
+    });
+    assert!(
+        shown.is_some(),
+        "{}",
+        master.walk(Peer::Snmpwalk, sys_or_id)
+    );
+
+    // The subagent goes: so do its context and its capabilities.
+    drop(subagent);
+    let gone = wait_until(Duration::from_secs(5), || {
+        let mut args = ctxuser("ctx");
+        args.extend([target.as_str(), instance]);
+        (!snmp(Peer::Snmpget, &args).stdout.contains("in-ctx")).then_some(())
+    });
+    assert!(gone.is_some());
+    let removed = wait_until(Duration::from_secs(5), || {
+        let out = master.walk(Peer::Snmpwalk, sys_or_id);
+        (out.success() && !out.stdout.contains(caps)).then_some(())
+    });
+    assert!(
+        removed.is_some(),
+        "{}",
+        master.walk(Peer::Snmpwalk, sys_or_id)
+    );
+}
+
+#[test]
+fn a_multi_varbind_set_is_one_agentx_transaction() {
+    if !require(&[Peer::Snmpget, Peer::Snmpset]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let master = Master::start(dir.path(), socket);
+    let subagent = python_subagent(dir.path(), "transactions", TRANSACTION_SUBAGENT, socket);
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    let target = master.target();
+    let set = |varbinds: &[&str]| {
+        let mut args = vec![
+            "-v2c", "-c", "private", "-On", "-t", "3", "-r", "0", &target,
+        ];
+        args.extend_from_slice(varbinds);
+        snmp(Peer::Snmpset, &args)
+    };
+    let name_1 = ".1.3.6.1.4.1.8072.9999.8.1.2.1";
+    let status_1 = ".1.3.6.1.4.1.8072.9999.8.1.3.1";
+
+    // RowStatus alone: the subagent refuses the creation, pointing at it.
+    let out = set(&[status_1, "i", "4"]);
+    assert!(out.stderr.contains("inconsistentValue"), "{out}");
+
+    // createAndGo and the name in one request: one TestSet with both, and the row exists.
+    let out = set(&[status_1, "i", "4", name_1, "s", "first"]);
+    assert!(out.success(), "{out}\n{}", subagent.log());
+    assert!(subagent.log().contains("testset 1 2"), "{}", subagent.log());
+    let out = master.get(name_1);
+    assert!(out.stdout.contains("\"first\""), "{out}");
+
+    // A second row, and a varbind of another session whose commit fails: the first
+    // session's commit is undone, and the row never appears.
+    let name_2 = ".1.3.6.1.4.1.8072.9999.8.1.2.2";
+    let status_2 = ".1.3.6.1.4.1.8072.9999.8.1.3.2";
+    let out = set(&[
+        status_2,
+        "i",
+        "4",
+        name_2,
+        "s",
+        "second",
+        ".1.3.6.1.4.1.8072.9999.9.1.0",
+        "i",
+        "666",
+    ]);
+    assert!(out.stderr.contains("commitFailed"), "{out}");
+    assert!(subagent.log().contains("undo 1"), "{}", subagent.log());
+    let out = master.get(name_2);
+    assert!(out.stdout.contains("No Such"), "{out}");
+    assert!(master.get(name_1).stdout.contains("\"first\""));
+}
+
+#[test]
+fn getbulk_goes_to_a_subagent_as_one_agentx_getbulk_when_enabled() {
+    if !require(&[Peer::Snmpset, Peer::Snmpbulkwalk]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "[agentx]\ngetbulk = true\n").expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let subagent = python_subagent(dir.path(), "transactions", TRANSACTION_SUBAGENT, socket);
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    let target = master.target();
+    let out = snmp(
+        Peer::Snmpset,
+        &[
+            "-v2c",
+            "-c",
+            "private",
+            &target,
+            ".1.3.6.1.4.1.8072.9999.8.1.3.1",
+            "i",
+            "4",
+            ".1.3.6.1.4.1.8072.9999.8.1.2.1",
+            "s",
+            "first",
+        ],
+    );
+    assert!(out.success(), "{out}");
+    let out = snmp(
+        Peer::Snmpbulkwalk,
+        &[
+            "-v2c",
+            "-c",
+            "public",
+            "-On",
+            "-Cr10",
+            &target,
+            ".1.3.6.1.4.1.8072.9999",
+        ],
+    );
+    assert!(out.success(), "{out}");
+    // The row's two columns from one GetBulk, then the other session's scalar.
+    assert_eq!(
+        walked(&out),
+        [
+            arcs(".1.3.6.1.4.1.8072.9999.8.1.2.1"),
+            arcs(".1.3.6.1.4.1.8072.9999.8.1.3.1"),
+            arcs(".1.3.6.1.4.1.8072.9999.9.1.0"),
+        ],
+        "{out}"
+    );
+    assert!(
+        subagent.log().contains("request 7 context -"),
+        "{}",
+        subagent.log()
+    );
+}
+
+#[test]
+fn a_netsnmp_subagent_answers_agentx_getbulk() {
+    if !require(&[
+        Peer::Snmpd,
+        Peer::Snmpget,
+        Peer::Snmpwalk,
+        Peer::Snmpbulkwalk,
+    ]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "[agentx]\ngetbulk = true\n").expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let subagent = netsnmp_subagent(dir.path(), socket);
+    wait_for_extend(&master, &subagent);
+    // The same objects, in the same order, by GETNEXT and by GETBULK forwarded as AgentX
+    // GetBulk; then the walk goes on into vigie's own groups.
+    let by_next = master.walk(Peer::Snmpwalk, EXTEND_SUBTREE);
+    let by_bulk = master.walk(Peer::Snmpbulkwalk, EXTEND_SUBTREE);
+    assert!(
+        by_bulk.success(),
+        "{by_bulk}\nsubagent log:\n{}",
+        subagent.log()
+    );
+    assert!(walked(&by_next).len() > 3, "{by_next}");
+    assert_eq!(walked(&by_bulk), walked(&by_next), "{by_bulk}");
+    let out = master.walk(Peer::Snmpbulkwalk, ".1");
+    assert!(out.success(), "{out}");
+    assert_increasing(&out);
+    let oids = walked(&out);
+    assert!(oids.contains(&arcs(SYS_DESCR)) && oids.contains(&arcs(EXTEND_HELLO)));
+}

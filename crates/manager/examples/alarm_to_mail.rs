@@ -203,7 +203,7 @@ fn trap(i: usize) -> Received {
     )
     .unwrap();
     Received {
-        notification,
+        notification: Arc::new(notification),
         device,
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --release -p vigie-manager --example trap_intake -- \
-//!     [--seconds 1] [--rates 5000,10000,20000,...] [--durability full|normal] [--no-snmptrapd]
+//!     [--seconds 1] [--rates 1000,2000,3000,...] [--durability full|normal] [--no-snmptrapd]
 //!     [--queue N] [--events-only]
 //! ```
 //!
@@ -14,17 +14,24 @@
 //! applying their alarms (`NotificationListener` → translate, name → `Store::insert_events`),
 //! to tell the event path's capacity from the alarm path's.
 //!
-//! Each step sends `rate × seconds` traps, paced per millisecond, to a fresh receiver (a fresh
-//! database), then waits until nothing moves. "kernel" is what the sockets never delivered
-//! (sent − read): the socket buffer overflowed, which neither side can count itself.
+//! Each step sends `rate × seconds` traps, paced every 200 µs by `sendmmsg` from a thread of
+//! this process, to a fresh receiver (a fresh database), then waits until nothing moves.
+//! "kernel" is what the sockets never delivered (sent − read): the socket buffer overflowed.
+//! "µs/trap" is CPU time per trap: for vigie, this process's CPU during the step, the
+//! sender's thread excepted, per datagram read (stored or shed); for snmptrapd, its CPU from
+//! the first trap to the last line logged, per line. The load average is printed at the start
+//! and the end: on a shared machine it says how much of the cores the step had.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark's output is its point
 
+use std::io::IoSlice;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use nix::sys::socket::{ControlMessage, MsgFlags, MultiHeaders, SockaddrStorage, sendmmsg};
 use tokio::sync::oneshot;
 use vigie_interop::Snmptrapd;
 use vigie_manager::desk::AlarmDesk;
@@ -49,7 +56,7 @@ fn options() -> Result<Options, String> {
     let mut options = Options {
         seconds: 1.0,
         rates: vec![
-            5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 120_000, 160_000, 200_000,
+            1_000, 2_000, 3_000, 5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 120_000,
         ],
         durability: Durability::Full,
         snmptrapd: true,
@@ -129,15 +136,40 @@ fn trap() -> Vec<u8> {
     .to_vec()
 }
 
-/// Sends `count` copies of `datagram` to `target` at `rate` per second, paced every
-/// millisecond, on its own thread; returns how many were sent.
-fn blast(target: SocketAddr, datagram: Vec<u8>, rate: u64, count: u64) -> thread::JoinHandle<u64> {
+/// Sends `count` copies of `datagram` to `target` at `rate` per second, paced every 200 µs,
+/// on its own thread; returns how many were sent and the CPU time the thread used, in clock
+/// ticks.
+///
+/// The socket is connected and each tick's datagrams go in one `sendmmsg`: the generator
+/// shares the machine's cores with the receiver it measures, and one system call per
+/// datagram would take a large share of them at the higher rates.
+fn blast(
+    target: SocketAddr,
+    datagram: Vec<u8>,
+    rate: u64,
+    count: u64,
+) -> thread::JoinHandle<(u64, u64)> {
     thread::spawn(move || {
+        let sent = send(target, &datagram, rate, count);
+        (sent, cpu_ticks("/proc/thread-self/stat").unwrap_or(0))
+    })
+}
+
+fn send(target: SocketAddr, datagram: &[u8], rate: u64, count: u64) -> u64 {
+    {
         let Ok(socket) = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)) else {
             return 0;
         };
+        if socket.connect(target).is_err() {
+            return 0;
+        }
+        let slices: Vec<[IoSlice<'_>; 1]> =
+            (0..SEND_BATCH).map(|_| [IoSlice::new(datagram)]).collect();
+        let addresses: Vec<Option<SockaddrStorage>> = vec![None; SEND_BATCH];
+        let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(SEND_BATCH, None);
         let started = Instant::now();
         let mut sent = 0;
+        let mut failures = 0;
         while sent < count {
             let elapsed = started.elapsed().as_secs_f64();
             #[allow(
@@ -148,8 +180,28 @@ fn blast(target: SocketAddr, datagram: Vec<u8>, rate: u64, count: u64) -> thread
             )]
             let due = ((elapsed * rate as f64) as u64).min(count);
             while sent < due {
-                if socket.send_to(&datagram, target).is_ok() {
-                    sent += 1;
+                let n = usize::try_from(due - sent)
+                    .unwrap_or(SEND_BATCH)
+                    .min(SEND_BATCH);
+                let result = sendmmsg(
+                    socket.as_raw_fd(),
+                    &mut headers,
+                    &slices[..n],
+                    &addresses[..n],
+                    [] as [ControlMessage<'_>; 0],
+                    MsgFlags::empty(),
+                );
+                match result {
+                    Ok(results) => {
+                        sent += results.count() as u64;
+                        failures = 0;
+                    }
+                    // ECONNREFUSED after an ICMP error, or ENOBUFS: try again, a while.
+                    Err(_) if failures < MAX_SEND_FAILURES => {
+                        failures += 1;
+                        thread::yield_now();
+                    }
+                    Err(_) => return sent,
                 }
             }
             if sent < count {
@@ -157,8 +209,38 @@ fn blast(target: SocketAddr, datagram: Vec<u8>, rate: u64, count: u64) -> thread
             }
         }
         sent
-    })
+    }
 }
+
+/// The user and system CPU time of the process or thread whose `stat` file is `path`, in
+/// clock ticks (`CLK_TCK`, 100 per second on Linux).
+fn cpu_ticks(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces: state is
+    // the first, utime the 12th, stime the 13th.
+    let mut fields = text
+        .get(text.rfind(')')? + 1..)?
+        .split_whitespace()
+        .skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
+}
+
+/// Microseconds of CPU per item, from clock ticks.
+fn per_item(ticks: u64, items: u64) -> String {
+    if items == 0 {
+        return "-".to_owned();
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a figure to print")]
+    let micros = ticks as f64 * 10_000.0 / items as f64;
+    format!("{micros:.1}")
+}
+
+/// Datagrams per `sendmmsg`, at most.
+const SEND_BATCH: usize = 64;
+/// Failed `sendmmsg` calls in a row after which the sender gives up.
+const MAX_SEND_FAILURES: u32 = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 struct VigieStep {
@@ -166,6 +248,8 @@ struct VigieStep {
     read: u64,
     stored: u64,
     dropped: u64,
+    /// CPU used by the process during the step, the sender's excepted, in clock ticks.
+    cpu: u64,
 }
 
 async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieStep, String> {
@@ -209,10 +293,12 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
     let task = receiver.spawn(async {
         let _ = stopped.await;
     });
-    let sent = tokio::task::spawn_blocking(move || blast(address, trap(), rate, count).join())
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|_| "the sender panicked".to_owned())?;
+    let before = cpu_ticks("/proc/self/stat").unwrap_or(0);
+    let (sent, sender) =
+        tokio::task::spawn_blocking(move || blast(address, trap(), rate, count).join())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|_| "the sender panicked".to_owned())?;
     // Settled: nothing new read, and everything read stored or dropped.
     let mut last = (u64::MAX, u64::MAX);
     loop {
@@ -224,6 +310,9 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
         }
         last = now;
     }
+    let cpu = cpu_ticks("/proc/self/stat")
+        .unwrap_or(0)
+        .saturating_sub(before + sender);
     let _ = stop.send(());
     let _ = task.await;
     let stored = store.event_count().await.map_err(|e| e.to_string())?;
@@ -232,6 +321,7 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
         read: stats.received(),
         stored,
         dropped: stats.dropped_total(),
+        cpu,
     })
 }
 
@@ -293,10 +383,12 @@ async fn events_only_step(rate: u64, count: u64, options: &Options) -> Result<Vi
             }
         }
     });
-    let sent = tokio::task::spawn_blocking(move || blast(address, trap(), rate, count).join())
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|_| "the sender panicked".to_owned())?;
+    let before = cpu_ticks("/proc/self/stat").unwrap_or(0);
+    let (sent, sender) =
+        tokio::task::spawn_blocking(move || blast(address, trap(), rate, count).join())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|_| "the sender panicked".to_owned())?;
     let mut last = (u64::MAX, u64::MAX);
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -307,6 +399,9 @@ async fn events_only_step(rate: u64, count: u64, options: &Options) -> Result<Vi
         }
         last = now;
     }
+    let cpu = cpu_ticks("/proc/self/stat")
+        .unwrap_or(0)
+        .saturating_sub(before + sender);
     sockets.abort();
     consumer.abort();
     Ok(VigieStep {
@@ -314,22 +409,40 @@ async fn events_only_step(rate: u64, count: u64, options: &Options) -> Result<Vi
         read: stats.received(),
         stored: store.event_count().await.map_err(|e| e.to_string())?,
         dropped: stats.dropped_total(),
+        cpu,
     })
 }
 
-fn snmptrapd_step(rate: u64, count: u64) -> Option<(u64, u64)> {
+/// Sent, logged, and the CPU snmptrapd used from the first trap to the last line logged
+/// (its start, which loads the MIBs, excepted), in clock ticks.
+fn snmptrapd_step(rate: u64, count: u64) -> Option<(u64, u64, u64)> {
     let daemon = Snmptrapd::start()?;
     let target: SocketAddr = daemon.target().parse().ok()?;
-    let sent = blast(target, trap(), rate, count).join().ok()?;
+    let stat = format!("/proc/{}/stat", daemon.pid());
+    let before = cpu_ticks(&stat).unwrap_or(0);
+    let (sent, _) = blast(target, trap(), rate, count).join().ok()?;
     let mut last = usize::MAX;
     loop {
         thread::sleep(Duration::from_millis(300));
         let logged = daemon.notifications().len();
         if logged == last {
-            return Some((sent, u64::try_from(logged).unwrap_or(u64::MAX)));
+            let cpu = cpu_ticks(&stat).unwrap_or(0).saturating_sub(before);
+            return Some((sent, u64::try_from(logged).unwrap_or(u64::MAX), cpu));
         }
         last = logged;
     }
+}
+
+/// The 1, 5 and 15 minute load averages (other work on the machine shares its cores).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 #[tokio::main]
@@ -346,9 +459,19 @@ async fn main() -> Result<(), String> {
             ""
         }
     );
+    println!("load average at the start: {}", load_average());
     println!(
-        "{:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>10} {:>8}",
-        "rate/s", "vigie sent", "read", "stored", "counted", "kernel", "snmptrapd", "logged"
+        "{:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} | {:>10} {:>8} {:>7}",
+        "rate/s",
+        "vigie sent",
+        "read",
+        "stored",
+        "counted",
+        "kernel",
+        "µs/trap",
+        "snmptrapd",
+        "logged",
+        "µs/trap"
     );
     let mut best_vigie = 0;
     let mut best_snmptrapd = 0;
@@ -374,24 +497,27 @@ async fn main() -> Result<(), String> {
         } else {
             None
         };
-        if let Some((sent, logged)) = trapd {
+        if let Some((sent, logged, _)) = trapd {
             if logged == sent {
                 best_snmptrapd = best_snmptrapd.max(rate);
             }
         }
-        let (trapd_sent, trapd_logged) = trapd.map_or_else(
-            || (String::from("-"), String::from("-")),
-            |(s, l)| (s.to_string(), l.to_string()),
+        let (trapd_sent, trapd_logged, trapd_cpu) = trapd.map_or_else(
+            || ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+            |(s, l, cpu)| (s.to_string(), l.to_string(), per_item(cpu, l)),
         );
         println!(
-            "{rate:>8} | {:>10} {:>8} {:>8} {:>8} {:>8} | {trapd_sent:>10} {trapd_logged:>8}",
+            "{rate:>8} | {:>10} {:>8} {:>8} {:>8} {:>8} {:>7} | {trapd_sent:>10} {trapd_logged:>8} \
+             {trapd_cpu:>7}",
             step.sent,
             step.read,
             step.stored,
             step.dropped,
             step.sent - step.read,
+            per_item(step.cpu, step.read),
         );
     }
+    println!("load average at the end: {}", load_average());
     println!("highest loss-free rate: vigie {best_vigie}/s, snmptrapd {best_snmptrapd}/s");
     if best_snmptrapd > 0 {
         #[allow(clippy::cast_precision_loss, reason = "a ratio to print")]

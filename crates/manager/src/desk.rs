@@ -1,5 +1,7 @@
 //! The alarm desk: the [`AlarmBook`] behind a lock, with every decision stored, then
-//! published to subscribers (the response dispatcher).
+//! published to subscribers (the response dispatcher, for which the message only says that
+//! new decisions wait in the store's `response_pending` table, written in the same
+//! transaction as the alarms).
 
 use std::sync::Arc;
 
@@ -8,7 +10,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::alarm::{AlarmBook, AlarmEvent, Decision, Severity};
 use crate::event::Notification;
-use crate::store::{Store, StoreError};
+use crate::store::{EventId, Store, StoreError};
 use crate::time::Timestamp;
 
 /// The one writer of alarms: applies events in order and stores each decision before the
@@ -71,7 +73,12 @@ impl AlarmDesk {
     ) -> Result<Decision, StoreError> {
         let mut book = self.book.lock().await;
         let decision = book.apply(now, event);
-        if let Err(error) = self.store.record(now, &decision).await {
+        let stored = self.store.record_caused(
+            now,
+            std::slice::from_ref(&decision),
+            std::slice::from_ref(&cause),
+        );
+        if let Err(error) = stored.await {
             if let (Ok(open), Ok(next)) = (
                 self.store.open_alarms().await,
                 self.store.next_alarm_id().await,
@@ -101,6 +108,21 @@ impl AlarmDesk {
         if events.is_empty() {
             return Ok(Vec::new());
         }
+        let none: &[Notification] = &[];
+        let (_, decisions) = self.apply_batch_with_events(now, none, events).await?;
+        Ok(decisions)
+    }
+
+    /// [`AlarmDesk::apply_batch`], storing `notifications` as events in the same
+    /// transaction as the decisions ([`Store::insert_events_and_decisions`]): a crash leaves
+    /// either the events and their alarms or neither. Returns the events' ids, in order, and
+    /// the decisions.
+    pub async fn apply_batch_with_events<N: std::borrow::Borrow<Notification> + Sync>(
+        &self,
+        now: Timestamp,
+        notifications: &[N],
+        events: Vec<(AlarmEvent, Option<Arc<Notification>>)>,
+    ) -> Result<(Vec<EventId>, Vec<Decision>), StoreError> {
         let mut book = self.book.lock().await;
         let mut decisions = Vec::with_capacity(events.len());
         let mut causes = Vec::with_capacity(events.len());
@@ -108,18 +130,31 @@ impl AlarmDesk {
             decisions.push(book.apply(now, event));
             causes.push(cause);
         }
-        if let Err(error) = self.store.record_all(now, &decisions).await {
-            if let (Ok(open), Ok(next)) = (
-                self.store.open_alarms().await,
-                self.store.next_alarm_id().await,
-            ) {
-                *book = AlarmBook::with_open(open, next);
+        let stored = if notifications.is_empty() {
+            self.store
+                .record_caused(now, &decisions, &causes)
+                .await
+                .map(|()| Vec::new())
+        } else {
+            self.store
+                .insert_events_and_decisions(notifications, now, &decisions, &causes)
+                .await
+        };
+        let ids = match stored {
+            Ok(ids) => ids,
+            Err(error) => {
+                if let (Ok(open), Ok(next)) = (
+                    self.store.open_alarms().await,
+                    self.store.next_alarm_id().await,
+                ) {
+                    *book = AlarmBook::with_open(open, next);
+                }
+                return Err(error);
             }
-            return Err(error);
-        }
+        };
         // Published under the book's lock, so subscribers see decisions in the stored order.
         self.publish_all(now, decisions.iter().zip(causes));
-        Ok(decisions)
+        Ok((ids, decisions))
     }
 
     fn publish(&self, at: Timestamp, decision: &Decision, cause: Option<Arc<Notification>>) {

@@ -16,9 +16,13 @@
 //!                                                       │ (a few prepared batches)
 //!                                                    stage 2: Intake::accept of every
 //!                                                       waiting batch (one transaction for
-//!                                                       the events, one for the alarms),
+//!                                                       the events and their alarms),
 //!                                                       then acknowledge informs
 //! ```
+//!
+//! Above capacity the listener sheds load where it costs least: while the queue is full it
+//! reads datagrams and counts them as dropped (`queue_full`) without decoding them, so the
+//! CPU goes to storing what the queue holds, and the stored rate stays at capacity.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -39,7 +43,7 @@ use vigie_snmp::community::{CommunityEntry, CommunityTable, SourceNetwork};
 use vigie_snmp::engine::{ResponderConfig, ResponderEngine, TrapUser, UsmConfig};
 use vigie_snmp::usm::{Credentials, EngineId};
 use vigie_snmp::vacm::{ConfigError, Vacm, ViewType};
-use vigie_snmp::{AnyPdu, PduKind, Version};
+use vigie_snmp::{AnyPdu, Oid, PduKind, Version};
 
 use crate::alarm::{AlarmEvent, SystemAlarm};
 use crate::desk::AlarmDesk;
@@ -327,6 +331,7 @@ impl Receiver {
             devices: DeviceNames::default(),
             inventory,
             loaded: false,
+            names: NameCache::default(),
         };
         let mut batch = Vec::with_capacity(MAX_BATCH);
         tokio::pin!(shutdown);
@@ -391,6 +396,40 @@ struct Worker {
     inventory: watch::Receiver<u64>,
     /// Whether `devices` was read once.
     loaded: bool,
+    /// MIB names of the OIDs seen lately.
+    names: NameCache,
+}
+
+/// The MIB names of OIDs, as [`Notification::resolve_names`] gives them, remembered: a
+/// storm repeats a few trap OIDs and varbind instances, and naming one walks the MIB tree
+/// and formats text. At most [`NAME_CACHE`] OIDs; when full it starts again empty, so that
+/// a sender cycling through instances bounds its memory, not its correctness.
+#[derive(Debug, Default)]
+struct NameCache {
+    names: HashMap<Oid, Option<String>>,
+}
+
+impl NameCache {
+    /// Names the trap OID and each varbind of `notification`.
+    fn resolve(&mut self, mibs: &MibSet, notification: &mut Notification) {
+        notification.trap_name = self.name(mibs, &notification.trap_oid);
+        for varbind in &mut notification.varbinds {
+            varbind.name = self.name(mibs, &varbind.oid);
+        }
+    }
+
+    /// `MODULE::name.index`, or `None` when no module names any arc of `oid`.
+    fn name(&mut self, mibs: &MibSet, oid: &Oid) -> Option<String> {
+        if let Some(name) = self.names.get(oid) {
+            return name.clone();
+        }
+        let name = mibs.describe(oid.arcs()).map(|_| mibs.name_of(oid));
+        if self.names.len() >= NAME_CACHE {
+            self.names.clear();
+        }
+        self.names.insert(oid.clone(), name.clone());
+        name
+    }
 }
 
 /// The inventory's names by SNMP address, to name a notification's device (RFC 3416 §4.2.6
@@ -441,7 +480,7 @@ impl Worker {
             for mut accepted in batch.drain(..) {
                 let notification = match notification(now, &accepted) {
                     Some(mut notification) => {
-                        notification.resolve_names(&self.parts.mibs);
+                        self.names.resolve(&self.parts.mibs, &mut notification);
                         notification
                     }
                     None => {
@@ -471,7 +510,7 @@ impl Worker {
                     acks.push(ack);
                 }
                 received.push(Received {
-                    notification,
+                    notification: Arc::new(notification),
                     device,
                 });
             }
@@ -756,6 +795,8 @@ fn default_engine_id() -> EngineId {
 
 /// The standard trap port (RFC 3417 §3.2 names 162 for notification receivers).
 pub const TRAP_PORT: u16 = 162;
+/// The most OIDs whose MIB names the receiver remembers.
+const NAME_CACHE: usize = 4_096;
 /// The default queue between the sockets and the store, in notifications.
 pub const DEFAULT_QUEUE: usize = 8_192;
 /// The most notifications prepared (authorised, translated, named) together.
@@ -770,6 +811,35 @@ const PREPARED_BATCHES: usize = 4;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_names_are_the_names_resolve_names_gives_and_the_cache_is_bounded() {
+        let mibs = MibSet::builtin();
+        let mut cache = NameCache::default();
+        for round in 0..2 {
+            for if_index in [1, 2, 1] {
+                let Received { notification, .. } = link_down(if_index);
+                let mut cached = Notification::clone(&notification);
+                cache.resolve(&mibs, &mut cached);
+                let mut resolved = Notification::clone(&notification);
+                resolved.resolve_names(&mibs);
+                assert_eq!(cached, resolved, "round {round}, ifIndex {if_index}");
+                assert_eq!(cached.trap_name.as_deref(), Some("IF-MIB::linkDown"));
+            }
+        }
+        let enterprise: Oid = "1.3.6.1.4.1.99999.1.2".parse().unwrap();
+        let named = Some("SNMPv2-SMI::enterprises.99999.1.2".to_owned());
+        assert_eq!(cache.name(&mibs, &enterprise), named);
+        assert_eq!(cache.name(&mibs, &enterprise), named, "from the cache");
+        for arc in 0..u32::try_from(NAME_CACHE).unwrap() * 2 {
+            let oid: Oid = format!("1.3.6.1.2.1.2.2.1.1.{arc}").parse().unwrap();
+            assert_eq!(
+                cache.name(&mibs, &oid),
+                Some(format!("IF-MIB::ifIndex.{arc}"))
+            );
+            assert!(cache.names.len() <= NAME_CACHE);
+        }
+    }
 
     #[test]
     fn a_device_is_named_by_address_and_port_then_by_address() {
@@ -901,7 +971,7 @@ mod tests {
     }
 
     fn link_down(if_index: i32) -> Received {
-        let oid = |s: &str| s.parse::<vigie_snmp::Oid>().unwrap();
+        let oid = |s: &str| s.parse::<Oid>().unwrap();
         let notification = Notification::from_v2(
             Timestamp(1),
             "192.0.2.7:50000".parse().unwrap(),
@@ -921,7 +991,7 @@ mod tests {
         )
         .unwrap();
         Received {
-            notification,
+            notification: Arc::new(notification),
             device: "r7".into(),
         }
     }

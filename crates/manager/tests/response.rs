@@ -116,6 +116,96 @@ async fn twenty_flaps_within_the_group_window_send_one_mail() {
 }
 
 #[tokio::test]
+async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after_restart() {
+    if !aiosmtpd() {
+        return;
+    }
+    let pki = Pki::new("Vigie Test CA");
+    let relay = Relay::start(&pki.relay_args("starttls", true));
+    let dir = tempfile::tempdir().expect("test setup");
+    // First run: a group wait of an hour keeps the linkDown's notification in the grouper's
+    // memory, after the alarm's commit and before the outbox's, where a kill used to lose it.
+    let waiting = Grouping {
+        group_by: vec![GroupLabel::AlarmKey],
+        group_wait: Duration::from_secs(3_600),
+        ..Grouping::default()
+    };
+    let first = World::start_in(
+        dir.path(),
+        &pki,
+        relay.port,
+        waiting,
+        RetryPolicy::default(),
+    )
+    .await;
+    first.trap(3, 7).await;
+    let (status, alarms) = first.call("GET", "/api/v1/alarms", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        alarms["items"].as_array().map(Vec::len),
+        Some(1),
+        "{alarms}"
+    );
+    assert_eq!(first.store.pending_count().await.expect("read"), 1);
+    let outbox = Outbox::from_pool(first.store.pool().clone())
+        .await
+        .expect("test setup");
+    assert!(outbox.entries(None).await.expect("read").is_empty());
+    first.kill().await;
+    assert!(relay.received().is_empty());
+
+    // Second run on the same database, the rule now without a wait: the decision left
+    // pending goes through the rules again, with the notification that caused it.
+    let second = World::start_in(
+        dir.path(),
+        &pki,
+        relay.port,
+        Grouping::immediate(),
+        RetryPolicy::default(),
+    )
+    .await;
+    let (_, content) = relay.wait_for(1).await.remove(0);
+    assert!(
+        content.contains("Subject: [vigie] MAJOR linkDown on core-1\r\n"),
+        "{content}"
+    );
+    assert!(
+        content.contains("IF-MIB::ifOperStatus.7 = down(2)"),
+        "the cause's varbinds survived the restart: {content}"
+    );
+    // Once its mail is in the outbox the decision is no longer pending, so a third start
+    // would not send it again.
+    let store = second.store.clone();
+    wait_until(|| {
+        let store = store.clone();
+        async move { store.pending_count().await.expect("read") == 0 }
+    })
+    .await;
+    second.stop().await;
+    let third = World::start_in(
+        dir.path(),
+        &pki,
+        relay.port,
+        Grouping::immediate(),
+        RetryPolicy::default(),
+    )
+    .await;
+    third.trap(3, 8).await;
+    let mails = relay.wait_for(2).await;
+    assert!(
+        mails[1].1.contains("ifOperStatus.8 = down(2)"),
+        "{}",
+        mails[1].1
+    );
+    assert_eq!(
+        relay.received().len(),
+        2,
+        "the first alarm was not mailed again"
+    );
+    third.stop().await;
+}
+
+#[tokio::test]
 async fn test_action_answers_the_relays_reply() {
     if !aiosmtpd() {
         return;
@@ -712,7 +802,7 @@ fn time_in_days(days: u64) -> (i32, u8, u8) {
 
 /// The manager's pieces wired as `vigie serve` wires them.
 struct World {
-    _dir: TempDir,
+    _dir: Option<TempDir>,
     store: Store,
     intake: Intake,
     state: AppState,
@@ -724,7 +814,20 @@ struct World {
 impl World {
     async fn start(pki: &Pki, port: u16, grouping: Grouping, retry: RetryPolicy) -> Self {
         let dir = tempfile::tempdir().expect("test setup");
-        let store = Store::open(&dir.path().join("vigie.db"), Durability::Normal)
+        let mut world = Self::start_in(dir.path(), pki, port, grouping, retry).await;
+        world._dir = Some(dir);
+        world
+    }
+
+    /// [`World::start`] on the database in `dir`, created or reopened.
+    async fn start_in(
+        dir: &Path,
+        pki: &Pki,
+        port: u16,
+        grouping: Grouping,
+        retry: RetryPolicy,
+    ) -> Self {
+        let store = Store::open(&dir.join("vigie.db"), Durability::Normal)
             .await
             .expect("test setup");
         let token = store
@@ -812,7 +915,7 @@ impl World {
             response: Some(service),
         };
         Self {
-            _dir: dir,
+            _dir: None,
             store,
             intake,
             state,
@@ -862,7 +965,7 @@ impl World {
             .accept(
                 now,
                 &[Received {
-                    notification,
+                    notification: Arc::new(notification),
                     device: "core-1".into(),
                 }],
             )
@@ -910,6 +1013,19 @@ impl World {
         for task in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
+    }
+
+    /// Ends response management as a SIGKILL would: its tasks are cancelled where they
+    /// stand, without the shutdown signal, so nothing in memory is flushed.
+    async fn kill(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.store.pool().close().await;
+        drop(self.stop);
     }
 }
 

@@ -613,5 +613,9 @@ const HEX_LINE: usize = 16;
 /// The largest decimal shift of an integer hint honoured (a long has at most 20 digits).
 const MAX_SHIFT: usize = 64;
 
+mod input;
+
+pub use input::parse_octets_with_hint;
+
 #[cfg(test)]
 mod tests;

@@ -55,7 +55,10 @@ mod tree;
 pub use builtin::BUILTIN_MODULES;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Pos, Severity};
 pub use error::{Error, LookupError};
-pub use format::{ValueOptions, format_integer_with_hint, format_octets_with_hint, format_value};
+pub use format::{
+    ValueOptions, format_integer_with_hint, format_octets_with_hint, format_value,
+    parse_octets_with_hint,
+};
 pub use index::{IndexEncoding, IndexError, IndexField, IndexValue, RowIndex};
 pub use instance::{OidFormat, OidOptions};
 pub use loader::Loader;

@@ -9,6 +9,7 @@
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::builtin;
@@ -16,7 +17,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::error::Error;
 use crate::lexer::decode;
 use crate::parser::ast::{Body, Module, OidComponent, Syntax, SyntaxKind};
-use crate::parser::parse;
+use crate::parser::parse_with;
 use crate::tree::MibSet;
 
 /// Collects modules from search paths, files and memory, then builds a [`MibSet`].
@@ -37,6 +38,10 @@ pub struct Loader {
     /// Whether the built-in modules stand in for modules no file on the search paths is
     /// named after.
     builtin: bool,
+    /// Whether DESCRIPTION texts are dropped while parsing ([`Loader::skip_descriptions`]).
+    skip_descriptions: bool,
+    /// The bytes of the file being parsed, kept from one file to the next.
+    read_buffer: Vec<u8>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -60,6 +65,14 @@ impl Loader {
     /// `add_builtin_modules`, `add_search_path(DIR)`, `load_builtin`, `load_module(MODULE)`.
     pub fn add_builtin_modules(&mut self) -> &mut Self {
         self.builtin = true;
+        self
+    }
+
+    /// Drops every DESCRIPTION text while parsing the modules read from now on, as Net-SNMP
+    /// does unless asked to save them: the text is most of what a MIB file holds, and only
+    /// [`MibSet::description_report`] prints it. Names, OIDs and facts are unchanged.
+    pub fn skip_descriptions(&mut self) -> &mut Self {
+        self.skip_descriptions = true;
         self
     }
 
@@ -315,14 +328,20 @@ impl Loader {
 
     fn parse_file(&mut self, path: &Path) {
         self.parsed_files.insert(path.to_owned());
-        if let Ok(bytes) = fs::read(path) {
+        // One buffer for every file a scan reads: a fresh one per file would be allocated,
+        // touched and freed as many times as there are files.
+        let mut bytes = std::mem::take(&mut self.read_buffer);
+        bytes.clear();
+        let read = fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes));
+        if read.is_ok() {
             self.add_text(&decode(&bytes), Some(path), false);
         }
+        self.read_buffer = bytes;
     }
 
     /// Parses `text` and makes its modules available; returns their names.
     fn add_text(&mut self, text: &str, path: Option<&Path>, explicit: bool) -> Vec<String> {
-        let parsed = parse(text);
+        let parsed = parse_with(text, !self.skip_descriptions);
         if explicit || !parsed.modules.is_empty() {
             self.diagnostics.extend(parsed.diagnostics);
         }

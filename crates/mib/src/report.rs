@@ -263,14 +263,26 @@ impl MibSet {
         } else {
             self.deepest(arcs)?
         };
+        // About 120 bytes a node (Net-SNMP's standard set draws 2,900 nodes in 350 kB).
         let mut drawing = Drawing {
-            out: String::new(),
+            out: String::with_capacity(subtree_size(&node).saturating_mul(128)),
             indent: String::from(" "),
             simple: true,
         };
         drawing.leaves(&node, 0);
         Some(drawing.out)
     }
+}
+
+/// The number of nodes under `node`, itself included.
+fn subtree_size(node: &Node<'_>) -> usize {
+    let mut count = 0;
+    let mut stack = vec![*node];
+    while let Some(node) = stack.pop() {
+        count += 1;
+        stack.extend(node.children());
+    }
+    count
 }
 
 /// The state of Net-SNMP's `print_mib_leaves`: the indentation drawn so far and whether the

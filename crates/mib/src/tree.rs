@@ -71,6 +71,13 @@ impl MibSet {
         }
     }
 
+    /// A tree holding only `ccitt(0)`, `iso(1)` and `joint-iso-ccitt(2)`: what Net-SNMP's
+    /// tools see with no module loaded (`-m ''`), where `snmptranslate -Tp 1` draws `iso`
+    /// alone and `-Td 1.3` describes `iso.3`.
+    pub fn asn1_roots() -> Self {
+        crate::resolve::asn1_roots()
+    }
+
     /// The root of the tree, above `ccitt(0)`, `iso(1)` and `joint-iso-ccitt(2)`.
     pub fn root(&self) -> Node<'_> {
         Node {

@@ -29,7 +29,12 @@ use vigie_snmp::{AdminString, AnyPdu, Pdu, PduKind, SecurityLevel, SecurityModel
 /// datagrams per wake-up), runs them through the engine under one lock, and offers each
 /// accepted notification to the caller's channel without waiting: when the channel is full
 /// the notification is dropped and counted ([`ListenerDrop::QueueFull`]), so a slow consumer
-/// never stops the sockets from being read and memory stays bounded by the channel.
+/// never stops the sockets from being read and memory stays bounded by the channel. When a
+/// task finds the channel full it pauses 1 ms (the kernel buffer holds what
+/// arrives meanwhile), then reads what is waiting in one pass, and datagrams the channel
+/// still cannot take are counted as `QueueFull` without being decoded (so neither their
+/// version nor their authenticity is known, nor counted by the engine): above capacity,
+/// shedding the excess costs a read, not a decode, and leaves the cores to the consumer.
 #[derive(Debug)]
 pub struct NotificationListener {
     sockets: Vec<Arc<UdpSocket>>,
@@ -359,12 +364,30 @@ async fn receive(
     let mut batch: Vec<(SocketAddr, Bytes)> = Vec::with_capacity(BATCH);
     let mut reports: Vec<Transmit> = Vec::new();
     loop {
-        if socket.readable().await.is_err() {
+        if socket.readable().await.is_err() || sink.is_closed() {
             return;
         }
-        while batch.len() < BATCH {
+        // A full channel: leave the cores to the consumer for a moment (the kernel buffer
+        // holds what arrives meanwhile), then read and count in one pass what it can still
+        // not take, instead of waking for every few datagrams.
+        let mut limit = BATCH;
+        if sink.capacity() == 0 {
+            tokio::time::sleep(SHED_PAUSE).await;
+            limit = SHED_BATCH;
+        }
+        let mut read = 0u64;
+        for _ in 0..limit {
             match socket.try_recv_from(&mut buffer) {
                 Ok((len, from)) => {
+                    read += 1;
+                    // Shed load where it costs least: when the channel cannot take even the
+                    // datagrams already read, this one is counted as dropped undecoded, and
+                    // the CPU it would have cost goes to the consumer.
+                    if sink.capacity() <= batch.len() {
+                        stats.queue_full.fetch_add(1, Ordering::Relaxed);
+                        observer.dropped(from, ListenerDrop::QueueFull);
+                        continue;
+                    }
                     let contents = Bytes::copy_from_slice(buffer.get(..len).unwrap_or_default());
                     batch.push((from, contents));
                 }
@@ -373,13 +396,10 @@ async fn receive(
                 Err(_) => break,
             }
         }
+        stats.received.fetch_add(read, Ordering::Relaxed);
         if batch.is_empty() {
             continue;
         }
-        stats.received.fetch_add(
-            u64::try_from(batch.len()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
         let now = Instant::now();
         let mut closed = false;
         {
@@ -494,6 +514,10 @@ fn lock(engine: &Mutex<ResponderEngine>) -> std::sync::MutexGuard<'_, ResponderE
 
 /// Datagrams read from one socket per wake-up before they are processed together.
 pub const BATCH: usize = 64;
+/// How long a socket's task pauses when it finds the channel full, before it reads again.
+const SHED_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
+/// Datagrams read in one pass after such a pause, at most.
+const SHED_BATCH: usize = 4_096;
 /// The kernel receive buffer each socket asks for, in bytes.
 pub const RECEIVE_BUFFER: usize = 4 * 1024 * 1024;
 /// The largest UDP payload.
@@ -660,6 +684,40 @@ mod tests {
             .unwrap()
             .unwrap()
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_full_channel_sheds_datagrams_undecoded() {
+        let local = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let listener = NotificationListener::bind(&[local], engine())
+            .await
+            .unwrap();
+        let address = listener.local_addrs()[0];
+        let stats = listener.stats();
+        let (sink, _accepted) = mpsc::channel(2);
+        let task = tokio::spawn(listener.run(sink, Arc::new(NoObserver), std::future::pending()));
+        let sender = UdpSocket::bind(local).await.unwrap();
+        for id in 0..2 {
+            sender
+                .send_to(&message(b"public", PduKind::SnmpV2Trap, id), address)
+                .await
+                .unwrap();
+        }
+        wait_for(&stats, 2).await;
+        assert_eq!(stats.accepted(), 2);
+        // The channel is full: what comes next is not decoded, so a wrong community is not
+        // even seen, and every datagram is still counted, read and dropped.
+        for id in 2..12 {
+            sender
+                .send_to(&message(b"wrong", PduKind::SnmpV2Trap, id), address)
+                .await
+                .unwrap();
+        }
+        wait_for(&stats, 12).await;
+        assert_eq!(stats.dropped(ListenerDrop::QueueFull), 10);
+        assert_eq!(stats.dropped(ListenerDrop::BadCommunity), 0);
+        assert_eq!(stats.received(), stats.accepted() + stats.dropped_total());
+        task.abort();
     }
 
     #[tokio::test]

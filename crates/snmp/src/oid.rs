@@ -11,9 +11,43 @@ use crate::ber::oid_arcs as ber_oid_arcs;
 ///
 /// Ordering is lexicographic over the arcs, which is the order GETNEXT walks the MIB in.
 /// Most OIDs an agent serves have fewer than 16 arcs and live inline, without allocating.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Oid {
     arcs: SmallVec<[u32; INLINE_ARCS]>,
+}
+
+/// The concatenation of `parts`, built in an inline array when it fits: `SmallVec`'s
+/// `extend_from_slice` goes through its general insertion path, which costs more than the
+/// copy for OIDs this short.
+fn joined(parts: &[&[u32]]) -> SmallVec<[u32; INLINE_ARCS]> {
+    let total: usize = parts.iter().map(|part| part.len()).sum();
+    if total > INLINE_ARCS {
+        return parts.iter().flat_map(|part| part.iter().copied()).collect();
+    }
+    let mut buf = [0; INLINE_ARCS];
+    let mut at = 0;
+    for part in parts {
+        if let Some(slot) = buf.get_mut(at..at + part.len()) {
+            slot.copy_from_slice(part);
+        }
+        at += part.len();
+    }
+    SmallVec::from_buf_and_len(buf, total)
+}
+
+/// A copy of the arcs as one block: `SmallVec`'s own `Clone` pushes them one by one, and an
+/// agent clones OIDs for every varbind it answers.
+impl Clone for Oid {
+    fn clone(&self) -> Self {
+        Self {
+            arcs: SmallVec::from_slice(&self.arcs),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.arcs.clear();
+        self.arcs.extend_from_slice(&source.arcs);
+    }
 }
 
 impl Oid {
@@ -64,9 +98,20 @@ impl Oid {
         if self.arcs.len() + suffix.len() > MAX_ARCS {
             return Err(OidError::TooManyArcs);
         }
-        let mut arcs = self.arcs.clone();
-        arcs.extend_from_slice(suffix);
-        Ok(Self { arcs })
+        Ok(Self {
+            arcs: joined(&[&self.arcs, suffix]),
+        })
+    }
+
+    /// This OID with `arc` and then `suffix` appended (a table's `entry.column.index`);
+    /// fails past 128 arcs.
+    pub fn descendant(&self, arc: u32, suffix: &[u32]) -> Result<Self, OidError> {
+        if self.arcs.len() + 1 + suffix.len() > MAX_ARCS {
+            return Err(OidError::TooManyArcs);
+        }
+        Ok(Self {
+            arcs: joined(&[&self.arcs, &[arc], suffix]),
+        })
     }
 
     /// The arcs after `prefix`, when `prefix` is an ancestor (or the OID itself).
@@ -250,5 +295,32 @@ mod tests {
         assert!(!table.starts_with(&cell));
         assert_eq!(cell.suffix(&table), Some(&[1, 2, 3][..]));
         assert_eq!(table.extended(&[1, 2, 3]).unwrap(), cell);
+    }
+
+    #[test]
+    fn builds_descendants_inline_and_past_the_inline_arcs() {
+        let entry: Oid = "1.3.6.1.2.1.2.2.1".parse().unwrap();
+        let cell = entry.descendant(2, &[3]).unwrap();
+        assert_eq!(cell.to_string(), "1.3.6.1.2.1.2.2.1.2.3");
+        assert_eq!(cell, entry.child(2).unwrap().extended(&[3]).unwrap());
+        // Exactly the inline size, then one arc more (on the heap): the same arcs either way.
+        let index: Vec<u32> = (1..=6).collect();
+        let inline = entry.descendant(7, &index).unwrap();
+        assert_eq!(inline.len(), INLINE_ARCS);
+        let longer = entry
+            .descendant(7, &[index.as_slice(), &[99]].concat())
+            .unwrap();
+        assert_eq!(longer.len(), INLINE_ARCS + 1);
+        assert_eq!(longer.arcs().get(..INLINE_ARCS), Some(inline.arcs()));
+        assert_eq!(longer.arcs().last(), Some(&99));
+        assert!(inline < longer && longer.starts_with(&inline));
+        let mut copy = cell.clone();
+        copy.clone_from(&longer);
+        assert_eq!(copy, longer);
+        assert_eq!(cell.to_string(), "1.3.6.1.2.1.2.2.1.2.3");
+        assert_eq!(longer.clone(), longer);
+        let full = Oid::new(&[1; MAX_ARCS - 3]).unwrap();
+        assert_eq!(full.descendant(1, &[2, 3]).unwrap().len(), MAX_ARCS);
+        assert_eq!(full.descendant(1, &[2, 3, 4]), Err(OidError::TooManyArcs));
     }
 }

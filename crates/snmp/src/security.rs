@@ -8,6 +8,8 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::str::FromStr;
 
+use bytes::Bytes;
+
 /// An `SnmpSecurityModel` (RFC 3411 §5), as far as RFC 3411 assigns values.
 ///
 /// Explicitly complete for the values RFC 3411 defines: `Any` is only meaningful in VACM's
@@ -161,13 +163,16 @@ impl fmt::Display for SecurityLevel {
 /// The octets are kept as they came: names from the wire are compared octet for octet and
 /// never need to be valid UTF-8 to be looked up. `Debug` and `Display` show them as UTF-8,
 /// replacing invalid sequences. The tables that store names check their sizes.
+///
+/// The octets are shared, not copied, when the string is cloned: each request's context
+/// carries its security and context names, and clones them per request.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct AdminString(Box<[u8]>);
+pub struct AdminString(Bytes);
 
 impl AdminString {
     /// A copy of `octets`.
     pub fn new(octets: impl AsRef<[u8]>) -> Self {
-        Self(octets.as_ref().into())
+        Self(Bytes::copy_from_slice(octets.as_ref()))
     }
 
     /// The octets.
@@ -200,13 +205,21 @@ impl From<&[u8]> for AdminString {
 
 impl From<String> for AdminString {
     fn from(s: String) -> Self {
-        Self(s.into_bytes().into_boxed_slice())
+        Self(Bytes::from(s.into_bytes()))
     }
 }
 
 impl From<Vec<u8>> for AdminString {
     fn from(octets: Vec<u8>) -> Self {
-        Self(octets.into_boxed_slice())
+        Self(Bytes::from(octets))
+    }
+}
+
+/// The octets of `bytes`, shared with it: for a name read from a message, which lives no
+/// longer than the request it names.
+impl From<Bytes> for AdminString {
+    fn from(octets: Bytes) -> Self {
+        Self(octets)
     }
 }
 
@@ -218,7 +231,7 @@ impl AsRef<[u8]> for AdminString {
 
 impl Borrow<[u8]> for AdminString {
     fn borrow(&self) -> &[u8] {
-        &self.0
+        self.0.as_ref()
     }
 }
 

@@ -115,10 +115,10 @@ pub(crate) fn error_status(pdu: &Pdu, message: &str, failed: Option<&VarBind>) -
 }
 
 /// A walk that stopped on a non-increasing OID.
-pub(crate) fn not_increasing(previous: &Oid, received: &Oid) -> Json {
+pub(crate) fn not_increasing(previous: &[u32], received: &Oid) -> Json {
     json!({
         "kind": "notIncreasing",
-        "previous": numeric(previous),
+        "previous": oid_text(previous, OidFormat::Numeric),
         "received": numeric(received),
         "message": "OID not increasing",
     })

@@ -24,6 +24,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use vigie_mib::{DEFAULT_MODULES, Loader, MibSet, ModuleSelection, mib_dirs, mib_modules};
 
@@ -102,6 +103,9 @@ pub(crate) fn load(settings: &Settings, modules: Option<&str>, dirs: Option<&str
     }
     let mut loader = Loader::new();
     loader.add_builtin_modules();
+    if !DESCRIPTIONS.load(Ordering::Relaxed) {
+        loader.skip_descriptions();
+    }
     // Net-SNMP takes a module from the last directory holding it; the loader from the first.
     for dir in search.iter().rev().filter(|d| d.is_dir()) {
         loader.add_search_path(dir);
@@ -238,6 +242,15 @@ const SYSTEM_CONF_DIRS: &[&str] = &[
 /// The modules of this process: a tool runs once, and its OID parsing and output reach the
 /// tree from many places, so it is kept here once loaded.
 static CURRENT: OnceLock<Option<MibSet>> = OnceLock::new();
+
+/// Whether [`init`] keeps the DESCRIPTION texts of the modules it reads from files.
+static DESCRIPTIONS: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`init`] keep DESCRIPTION texts, which only `vigie translate -Td` prints; without
+/// it they are dropped while parsing, as Net-SNMP drops them unless asked to save them.
+pub(crate) fn keep_descriptions() {
+    DESCRIPTIONS.store(true, Ordering::Relaxed);
+}
 
 /// Loads the modules for this process from the environment, `snmp.conf`, `-m` and `-M`, and
 /// prints Net-SNMP's messages for modules not found. Later calls keep the first tree.

@@ -175,6 +175,15 @@ impl OutputOptions {
         }
     }
 
+    /// OID arcs in the selected format, including the single arc of a typed root
+    /// (`joint-iso-ccitt` for `2`), which no [`Oid`] holds.
+    pub(crate) fn arcs(&self, arcs: &[u32]) -> String {
+        match crate::mibs::current() {
+            Some(mib) => mib.format_arcs(arcs, &self.oid_options()),
+            None => oid_text(arcs, self.oid_format),
+        }
+    }
+
     /// The options of vigie-mib's OID printer.
     pub(crate) fn oid_options(&self) -> OidOptions {
         let format = match self.oid_format {
@@ -407,7 +416,13 @@ pub(crate) fn oid_text(arcs: &[u32], format: OidFormat) -> String {
             }
             match root_name(*first) {
                 Some(name) => out.push_str(name),
-                None => push_decimal(&mut out, *first),
+                // No root carries it, and Net-SNMP prints such an OID numerically: `.3.1`.
+                None => {
+                    if !matches!(format, OidFormat::Full | OidFormat::Ucd) {
+                        out.push('.');
+                    }
+                    push_decimal(&mut out, *first);
+                }
             }
         }
     }

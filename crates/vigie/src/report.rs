@@ -92,19 +92,16 @@ impl Report {
         }
     }
 
-    /// A walk's `Error: OID not increasing: A\n >= B\n`.
-    pub(crate) fn not_increasing(
-        &mut self,
-        previous: &vigie_snmp::Oid,
-        received: &vigie_snmp::Oid,
-    ) {
+    /// A walk's `Error: OID not increasing: A\n >= B\n`; `previous` is an OID's arcs or a
+    /// root as typed (a single arc, named as a root: `joint-iso-ccitt`).
+    pub(crate) fn not_increasing(&mut self, previous: &[u32], received: &vigie_snmp::Oid) {
         if let Some(document) = &mut self.json {
             document.set_error(json::not_increasing(previous, received));
             return;
         }
         let text = format!(
             "Error: OID not increasing: {}\n >= {}\n\n",
-            self.options.oid(previous),
+            self.options.arcs(previous),
             self.options.oid(received)
         );
         self.stderr(&text);

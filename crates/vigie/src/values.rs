@@ -373,17 +373,26 @@ pub(crate) fn parse_value_for(
             })
         }
         's' | 'x' | 'd' => {
+            // snmpset reads an `s` value through the object's DISPLAY-HINT first
+            // (`00:11:22:33:44:55` under `1x:` is six octets) and names the size check
+            // after it; a value the hint does not read goes as typed.
+            let hinted = syntax
+                .hint
+                .as_deref()
+                .filter(|_| kind == 's')
+                .and_then(|hint| vigie_mib::parse_octets_with_hint(hint, text));
+            if let Some(octets) = hinted {
+                let length = i128::try_from(octets.len()).unwrap_or(i128::MAX);
+                check_range(&syntax.sizes, length, "Value does not match DISPLAY-HINT")?;
+                return Ok(ParsedValue {
+                    value: Value::OctetString(octets.into()),
+                    truncated: false,
+                });
+            }
             let parsed = parse_value(kind, text)?;
             if let Value::OctetString(bytes) = &parsed.value {
                 let length = i128::try_from(bytes.len()).unwrap_or(i128::MAX);
-                // snmpset reads an `s` value through the DISPLAY-HINT first, and names the
-                // check after it.
-                let what = if kind == 's' && syntax.hint.is_some() {
-                    "Value does not match DISPLAY-HINT"
-                } else {
-                    "Bad string length"
-                };
-                check_range(&syntax.sizes, length, what)?;
+                check_range(&syntax.sizes, length, "Bad string length")?;
             }
             Ok(parsed)
         }

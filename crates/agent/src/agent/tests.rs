@@ -809,3 +809,76 @@ fn the_successor_of_a_subtree_carries_over_maximal_arcs() {
     assert_eq!(subtree_successor(&oid("1.39")), Some(oid("2.0")));
     assert_eq!(subtree_successor(&oid("2.4294967295")), None);
 }
+
+#[test]
+fn a_community_mapped_to_a_context_sees_only_that_context() {
+    let mut fixture = fixture(false);
+    fixture
+        .agent
+        .registry_mut()
+        .register_in(
+            b"far",
+            Box::new(ScalarGroup::new(
+                oid("1.3.6.1.2.1.1"),
+                vec![Scalar::constant(1, Value::OctetString("far descr".into()))],
+            )),
+        )
+        .unwrap();
+    // `farside` is in the context `far`, which only the registry knows (no
+    // vacmContextTable row): the registry's contexts exist for VACM too.
+    let mut vacm = Vacm::new();
+    let mut communities = CommunityTable::new();
+    let mut shorthand = Shorthand::new();
+    for (name, context) in [("public", None), ("farside", Some(&b"far"[..]))] {
+        shorthand
+            .community(
+                &mut vacm,
+                &mut communities,
+                Permission::ReadOnly,
+                name,
+                None,
+                ViewScope::All,
+                context,
+            )
+            .unwrap();
+    }
+    fixture.agent.set_vacm(vacm);
+    fixture.engine = ResponderEngine::new(ResponderConfig {
+        communities,
+        max_message_size: 0,
+    });
+    let get = request(PduKind::GetRequest, &[("1.3.6.1.2.1.1.1.0", Value::Null)]);
+    let far = fixture.ask(Version::V2c, b"farside", get.clone());
+    assert_eq!(far.error_status, ErrorStatus::NoError);
+    assert_eq!(
+        far.varbinds[0].value,
+        Value::OctetString("far descr".into())
+    );
+    let default = fixture.ask(Version::V2c, b"public", get);
+    assert_eq!(
+        default.varbinds[0].value,
+        Value::OctetString("descr".into())
+    );
+    // The context holds nothing else: a walk of it ends after its one object.
+    let next = fixture.ask(
+        Version::V2c,
+        b"farside",
+        request(
+            PduKind::GetNextRequest,
+            &[("1.3.6.1.2.1.1.1.0", Value::Null)],
+        ),
+    );
+    assert_eq!(next.varbinds[0].value, Value::EndOfMibView);
+    // Once nothing is registered in it, the context is unknown: authorizationError.
+    fixture
+        .agent
+        .registry_mut()
+        .replace(&[(b"far".to_vec(), oid("1.3.6.1.2.1.1"))], Vec::new())
+        .unwrap();
+    let gone = fixture.ask(
+        Version::V2c,
+        b"farside",
+        request(PduKind::GetRequest, &[("1.3.6.1.2.1.1.1.0", Value::Null)]),
+    );
+    assert_eq!(gone.error_status, ErrorStatus::AuthorizationError);
+}

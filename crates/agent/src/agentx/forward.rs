@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use bytes::Bytes;
 use vigie_snmp::{ErrorStatus, Oid, Value, VarBind};
 
 use super::master::Link;
@@ -25,13 +26,16 @@ pub(super) struct Session {
     big_endian: bool,
     timeout: Duration,
     retries: u32,
+    /// Whether GETBULK repetitions are forwarded as AgentX GetBulk.
+    get_bulk: bool,
     /// Timeouts in a row.
     timeouts: AtomicU32,
     closed: AtomicBool,
     /// The regions table, set at the first registration, for a close on timeouts.
     regions: Mutex<Option<Arc<DynamicRegions>>>,
-    /// The SET transactions in progress: the varbind each is for, and its transaction ID.
-    transactions: Mutex<Vec<(Oid, u32)>>,
+    /// The SET transaction in progress, its transaction ID: one at a time, since the agent
+    /// runs one SET at a time.
+    transaction: Mutex<Option<u32>>,
     next_transaction: AtomicU32,
 }
 
@@ -42,6 +46,7 @@ impl Session {
         big_endian: bool,
         timeout: Duration,
         retries: u32,
+        get_bulk: bool,
     ) -> Self {
         Self {
             id,
@@ -49,10 +54,11 @@ impl Session {
             big_endian,
             timeout,
             retries,
+            get_bulk,
             timeouts: AtomicU32::new(0),
             closed: AtomicBool::new(false),
             regions: Mutex::new(None),
-            transactions: Mutex::new(Vec::new()),
+            transaction: Mutex::new(None),
             next_transaction: AtomicU32::new(1),
         }
     }
@@ -101,13 +107,19 @@ impl Session {
 
     /// Sends `body` and waits up to `timeout` for the Response; `None` when the session is
     /// closed, the connection lost or the time up.
-    fn request(&self, body: Body, transaction_id: u32, timeout: Duration) -> Option<Response> {
+    fn request(
+        &self,
+        context: Option<Bytes>,
+        body: Body,
+        transaction_id: u32,
+        timeout: Duration,
+    ) -> Option<Response> {
         if self.is_closed() {
             return None;
         }
         let pdu = Pdu {
             header: self.header(transaction_id),
-            context: None,
+            context,
             body,
         };
         let (packet, answered) = self.link.request(pdu)?;
@@ -163,21 +175,30 @@ impl Session {
 pub(super) struct Forwarder {
     session: Arc<Session>,
     timeout: Duration,
+    /// The registration's context, sent with every request (`None` for the default one).
+    context: Option<Bytes>,
 }
 
 impl Forwarder {
-    pub(super) fn new(session: Arc<Session>, timeout: Duration) -> Self {
-        Self { session, timeout }
+    pub(super) fn new(session: Arc<Session>, timeout: Duration, context: Bytes) -> Self {
+        Self {
+            session,
+            timeout,
+            context: (!context.is_empty()).then_some(context),
+        }
     }
 
-    fn transaction_of(&self, name: &Oid) -> Option<u32> {
+    fn request(&self, body: Body, transaction_id: u32) -> Option<Response> {
         self.session
-            .transactions
+            .request(self.context.clone(), body, transaction_id, self.timeout)
+    }
+
+    fn open_transaction(&self) -> Option<u32> {
+        *self
+            .session
+            .transaction
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|(other, _)| other == name)
-            .map(|(_, transaction)| *transaction)
     }
 }
 
@@ -195,8 +216,7 @@ impl DynamicMib for Forwarder {
             end: None,
         };
         let response = self
-            .session
-            .request(Body::Get(vec![range]), 0, self.timeout)
+            .request(Body::Get(vec![range]), 0)
             .filter(|response| response.error == pdu::error::NO_ERROR)
             .ok_or(ErrorStatus::GenErr)?;
         Ok(response
@@ -216,9 +236,7 @@ impl DynamicMib for Forwarder {
             include: range.include,
             end: range.end.clone(),
         };
-        let response = self
-            .session
-            .request(Body::GetNext(vec![range]), 0, self.timeout)?;
+        let response = self.request(Body::GetNext(vec![range]), 0)?;
         if response.error != pdu::error::NO_ERROR {
             return None;
         }
@@ -230,49 +248,83 @@ impl DynamicMib for Forwarder {
         .then_some(varbind)
     }
 
-    fn test_set(&self, _ctx: &RequestCtx, varbind: &VarBind) -> Result<(), SetError> {
+    /// One AgentX GetBulk for the repetitions left (RFC 2741 §7.2.3.3), when the master is
+    /// configured to send them; the answer's increasing prefix inside `range`.
+    fn bulk_in(&self, _ctx: &RequestCtx, range: &SearchRange, max: u16) -> Vec<VarBind> {
+        if !self.session.get_bulk || max == 0 {
+            return Vec::new();
+        }
+        let body = Body::GetBulk {
+            non_repeaters: 0,
+            max_repetitions: max,
+            ranges: vec![pdu::SearchRange {
+                start: range.start.clone(),
+                include: range.include,
+                end: range.end.clone(),
+            }],
+        };
+        let Some(response) = self.request(body, 0) else {
+            return Vec::new();
+        };
+        if response.error != pdu::error::NO_ERROR {
+            return Vec::new();
+        }
+        response
+            .varbinds
+            .into_iter()
+            .take(usize::from(max))
+            .take_while(|varbind| {
+                !matches!(
+                    varbind.value,
+                    Value::EndOfMibView | Value::NoSuchObject | Value::NoSuchInstance
+                )
+            })
+            .collect()
+    }
+
+    /// Every region of one session shares its transaction.
+    fn transaction_key(&self) -> u64 {
+        u64::from(self.session.id)
+    }
+
+    /// One TestSet with all the varbinds (RFC 2741 §7.2.1): the subagent sees a row's
+    /// columns and its `RowStatus` together.
+    fn test_set(&self, _ctx: &RequestCtx, varbinds: &[VarBind]) -> Result<(), (usize, SetError)> {
         let transaction = self
             .session
             .next_transaction
             .fetch_add(1, Ordering::Relaxed);
-        self.session
-            .transactions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((varbind.name.clone(), transaction));
-        let response = self
+        *self
             .session
-            .request(
-                Body::TestSet(vec![varbind.clone()]),
-                transaction,
-                self.timeout,
-            )
+            .transaction
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(transaction);
+        let response = self
+            .request(Body::TestSet(varbinds.to_vec()), transaction)
             // A subagent that does not answer in time: genErr, as Net-SNMP answers.
-            .ok_or(SetError::GenErr)?;
-        set_result(response.error)
+            .ok_or((0, SetError::GenErr))?;
+        // res.index is 1-based; 0 (no particular varbind) points at the first.
+        let at =
+            usize::from(response.index.saturating_sub(1)).min(varbinds.len().saturating_sub(1));
+        set_result(response.error).map_err(|error| (at, error))
     }
 
-    fn commit_set(&self, _ctx: &RequestCtx, varbind: &VarBind) -> Result<Value, SetError> {
-        let transaction = self
-            .transaction_of(&varbind.name)
-            .ok_or(SetError::CommitFailed)?;
+    fn commit_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
+        let transaction = self.open_transaction().ok_or(SetError::CommitFailed)?;
         let response = self
-            .session
-            .request(Body::CommitSet, transaction, self.timeout)
+            .request(Body::CommitSet, transaction)
             .ok_or(SetError::CommitFailed)?;
         if response.error == pdu::error::NO_ERROR {
-            // The subagent keeps the previous value for its UndoSet.
-            Ok(Value::Null)
+            Ok(())
         } else {
             Err(SetError::CommitFailed)
         }
     }
 
-    fn undo_set(&self, _ctx: &RequestCtx, name: &Oid, _previous: &Value) -> Result<(), SetError> {
-        let transaction = self.transaction_of(name).ok_or(SetError::UndoFailed)?;
+    fn undo_set(&self, _ctx: &RequestCtx) -> Result<(), SetError> {
+        let transaction = self.open_transaction().ok_or(SetError::UndoFailed)?;
         let response = self
-            .session
-            .request(Body::UndoSet, transaction, self.timeout)
+            .request(Body::UndoSet, transaction)
             .ok_or(SetError::UndoFailed)?;
         if response.error == pdu::error::NO_ERROR {
             Ok(())
@@ -282,15 +334,14 @@ impl DynamicMib for Forwarder {
     }
 
     fn end_set(&self, _ctx: &RequestCtx) {
-        let transactions = std::mem::take(
-            &mut *self
-                .session
-                .transactions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let transaction = self
+            .session
+            .transaction
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         // RFC 2741 §7.2.4.4: CleanupSet has no Response.
-        for (_, transaction) in transactions {
+        if let Some(transaction) = transaction {
             self.session
                 .send_without_answer(Body::CleanupSet, transaction);
         }

@@ -18,6 +18,7 @@ use super::address::SocketAddress;
 use super::forward::{Forwarder, Session};
 use super::pdu::{self, Body, Header, Pdu, Registration, Response, error, flags};
 use crate::registry::{DynamicRegion, DynamicRegions, RegistryError};
+use crate::system::AgentCapabilities;
 
 /// The master's settings (Net-SNMP's `agentXSocket`, `agentXPerms`, `agentXTimeout` and
 /// `agentXRetries`).
@@ -33,6 +34,10 @@ pub struct MasterConfig {
     pub retries: u32,
     /// The Unix sockets' permission bits.
     pub mode: u32,
+    /// Whether a GETBULK repetition inside a subagent's region is forwarded as one AgentX
+    /// GetBulk for the repetitions left, rather than a GetNext per repetition (off by
+    /// default: some subagents, such as `pyagentx3`, never answer a GetBulk).
+    pub get_bulk: bool,
 }
 
 impl Default for MasterConfig {
@@ -42,6 +47,7 @@ impl Default for MasterConfig {
             timeout: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
             mode: DEFAULT_MODE,
+            get_bulk: false,
         }
     }
 }
@@ -87,7 +93,8 @@ pub(super) struct Shared {
     start: Instant,
     next_session: AtomicU32,
     indexes: Mutex<HashMap<(Bytes, Oid), IndexState>>,
-    capabilities: Mutex<Vec<(u32, Oid, Bytes)>>,
+    /// The sessions' agent capabilities, as `sysORTable` shows them.
+    capabilities: AgentCapabilities,
 }
 
 impl Shared {
@@ -163,9 +170,19 @@ impl Master {
                 start,
                 next_session: AtomicU32::new(1),
                 indexes: Mutex::new(HashMap::new()),
-                capabilities: Mutex::new(Vec::new()),
+                capabilities: AgentCapabilities::default(),
             }),
         })
+    }
+
+    /// Keeps the subagents' AddAgentCaps in `capabilities` (the system group's
+    /// `sysORTable` rows); call before [`run`](Self::run).
+    #[must_use]
+    pub fn with_capabilities(mut self, capabilities: AgentCapabilities) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.capabilities = capabilities;
+        }
+        self
     }
 
     /// The addresses listened on, TCP ports resolved.
@@ -364,6 +381,7 @@ fn administer(
                 header.big_endian(),
                 timeout,
                 shared.config.retries,
+                shared.config.get_bulk,
             )),
         );
         return Some(response(
@@ -410,21 +428,20 @@ fn administer(
             });
         }
         Body::AddAgentCaps { id, descr } => {
-            shared
+            if shared
                 .capabilities
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((header.session_id, id, descr));
-            error::NO_ERROR
+                .add(header.session_id, id, descr, Instant::now())
+            {
+                error::NO_ERROR
+            } else {
+                error::PROCESSING_ERROR
+            }
         }
         Body::RemoveAgentCaps { id } => {
-            let mut capabilities = shared
+            if shared
                 .capabilities
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let before = capabilities.len();
-            capabilities.retain(|(owner, other, _)| !(*owner == header.session_id && *other == id));
-            if capabilities.len() < before {
+                .remove(header.session_id, &id, Instant::now())
+            {
                 error::NO_ERROR
             } else {
                 error::UNKNOWN_AGENT_CAPS
@@ -444,10 +461,11 @@ fn register(
     registration: &Registration,
     flag_bits: u8,
 ) -> u16 {
+    // A non-default context is served to the requests in that context (an SNMPv3
+    // contextName, or a community mapped to it), and exists for VACM while it is
+    // registered.
     let context = context.unwrap_or_default();
-    if !context.is_empty() {
-        // Requests carry no context to the registry: a non-default context could not be
-        // served (RFC 2741 §7.1.5: unsupportedContext).
+    if context.len() > MAX_CONTEXT_NAME {
         return error::UNSUPPORTED_CONTEXT;
     }
     // INSTANCE_REGISTRATION changes nothing here: an instance is served as the subtree of
@@ -461,7 +479,11 @@ fn register(
         0 => session.timeout(),
         seconds => Duration::from_secs(u64::from(seconds)),
     };
-    let handler = Arc::new(Forwarder::new(Arc::clone(session), timeout));
+    let handler = Arc::new(Forwarder::new(
+        Arc::clone(session),
+        timeout,
+        context.clone(),
+    ));
     let regions = subtrees
         .into_iter()
         .map(|subtree| DynamicRegion {
@@ -675,12 +697,10 @@ fn release_indexes(shared: &Shared, sessions: impl IntoIterator<Item = u32>) {
 }
 
 fn remove_capabilities(shared: &Shared, sessions: impl IntoIterator<Item = u32>) {
-    let sessions: Vec<u32> = sessions.into_iter().collect();
-    shared
-        .capabilities
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .retain(|(owner, ..)| !sessions.contains(owner));
+    let now = Instant::now();
+    for session in sessions {
+        shared.capabilities.remove_owner(session, now);
+    }
 }
 
 /// A Response to the PDU whose header is `header`, in the subagent's byte order.
@@ -741,6 +761,8 @@ const SYS_UP_TIME_0: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 3, 0];
 const SNMP_TRAP_OID_0: &[u32] = &[1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0];
 /// The widest range registration accepted, in values of its sub-identifier.
 const MAX_RANGE: u32 = 4_096;
+/// The longest context name (`SnmpAdminString`, RFC 3411 §5: 0 to 32 octets).
+const MAX_CONTEXT_NAME: usize = 32;
 /// How long to wait after a failed accept (out of file descriptors, say).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 

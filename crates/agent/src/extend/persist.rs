@@ -129,16 +129,25 @@ impl PassPersist {
         }
     }
 
-    /// The running child, started (with its PING) if there is none.
+    /// The running child, asked `PING` before each request as snmpd does, or started
+    /// (with its own `PING`) when there is none or it did not answer `PONG`.
     fn ensure_running<'a>(&self, slot: &'a mut Slot) -> Result<&'a mut Running, Failure> {
         if let Some(running) = &mut slot.running {
-            // A child that exited since the last request is restarted now.
-            if running.child.try_wait().ok().flatten().is_some() {
+            // A child that exited or stopped answering since the last request is restarted
+            // now, and this request goes to the new one.
+            let failure = if running.child.try_wait().ok().flatten().is_some() {
+                Some("it exited")
+            } else if ping(running, self.timeout).is_err() {
+                Some("it did not answer PING with PONG")
+            } else {
+                None
+            };
+            if let Some(failure) = failure {
                 if let Some(mut dead) = slot.running.take() {
                     kill_and_reap(&mut dead.child);
                 }
                 (self.log)(&format!(
-                    "pass_persist {} ({}): it exited; restarting it",
+                    "pass_persist {} ({}): {failure}; restarting it",
                     dotted(&self.root),
                     self.program
                 ));
@@ -153,19 +162,9 @@ impl PassPersist {
             }
             slot.started = Some(Instant::now());
             let mut running = start(&self.program)?;
-            let deadline = Instant::now() + self.timeout;
-            let ping = running
-                .stdin
-                .write_all(b"PING\n")
-                .and_then(|()| running.stdin.flush())
-                .map_err(Failure::Write)
-                .and_then(|()| next_line(&running.lines, deadline, self.timeout));
-            match ping {
-                Ok(line) if line.trim_end() == "PONG" => {}
-                Ok(_) | Err(_) => {
-                    kill_and_reap(&mut running.child);
-                    return Err(Failure::NoPong);
-                }
+            if let Err(failure) = ping(&mut running, self.timeout) {
+                kill_and_reap(&mut running.child);
+                return Err(failure);
             }
             slot.running = Some(running);
         }
@@ -187,6 +186,23 @@ impl PassPersist {
             Ok(parse_value(kind.trim(), &value).map(|value| VarBind { name, value }))
         })
         .flatten()
+    }
+}
+
+/// Writes `PING` and waits up to `timeout` for `PONG`.
+fn ping(running: &mut Running, timeout: Duration) -> Result<(), Failure> {
+    let deadline = Instant::now() + timeout;
+    let line = running
+        .stdin
+        .write_all(b"PING\n")
+        .and_then(|()| running.stdin.flush())
+        .map_err(Failure::Write)
+        .and_then(|()| next_line(&running.lines, deadline, timeout))
+        .map_err(|_| Failure::NoPong)?;
+    if line.trim_end() == "PONG" {
+        Ok(())
+    } else {
+        Err(Failure::NoPong)
     }
 }
 
@@ -407,6 +423,44 @@ done
         assert!(lines[0].contains("did not answer within"), "{lines:?}");
         assert!(lines[1].contains("longer than"), "{lines:?}");
         assert!(lines[2].contains("exited"), "{lines:?}");
+    }
+
+    #[test]
+    fn every_request_is_preceded_by_a_ping() {
+        // PONG to the first PING only: the second request finds it unresponsive, restarts
+        // it, and is answered by the new child (after the restart pause).
+        let script = r#"pinged=0
+while read -r line; do
+  case "$line" in
+  PING) pinged=$((pinged + 1)); if [ "$pinged" -le 1 ]; then echo PONG; else echo BUSY; fi;;
+  get) read -r oid; printf '%s\nstring\nchild-%s\n' "$oid" "$$";;
+  esac
+done
+"#;
+        let (log, lines) = recording();
+        let program = Program::new(vec!["/bin/sh".into(), "-c".into(), script.into()]).unwrap();
+        let persist = PassPersist::new(
+            "1.3.6.1.4.1.99998".parse().unwrap(),
+            program,
+            Duration::from_millis(500),
+            log,
+        );
+        let name = oid("1.3.6.1.4.1.99998.1.0");
+        let first = persist.get(&ctx(), &name);
+        assert!(matches!(first, Value::OctetString(_)), "{first:?}");
+        thread::sleep(RESTART_PAUSE);
+        let second = persist.get(&ctx(), &name);
+        assert!(matches!(second, Value::OctetString(_)), "{second:?}");
+        assert_ne!(
+            first, second,
+            "the same child answered after failing its PING"
+        );
+        let lines = lines.lock().unwrap();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("did not answer PING with PONG; restarting it"),
+            "{lines:?}"
+        );
     }
 
     #[test]

@@ -205,6 +205,9 @@ impl Mib for Composite {
     fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
         self.parts
             .iter()
+            // A part whose whole subtree comes before `oid` (its root is smaller and not an
+            // ancestor of `oid`) has nothing after it: it is not asked.
+            .filter(|part| *oid < *part.root() || oid.starts_with(part.root()))
             .filter_map(|part| part.get_next(ctx, oid))
             .min_by(|a, b| a.name.cmp(&b.name))
     }
@@ -241,5 +244,78 @@ impl std::fmt::Debug for Composite {
                     .collect::<Vec<_>>(),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    use super::*;
+
+    fn oid(text: &str) -> Oid {
+        text.parse().unwrap()
+    }
+
+    /// The system group's shape: scalars under the root, and a part nested inside it.
+    fn system() -> Composite {
+        let scalars = ScalarGroup::new(
+            oid("1.3.6.1.2.1.1"),
+            vec![
+                Scalar::constant(1, Value::Integer(1)),
+                Scalar::constant(4, Value::Integer(4)),
+                Scalar::constant(10, Value::Integer(10)),
+            ],
+        );
+        let nested = ScalarGroup::new(
+            oid("1.3.6.1.2.1.1.9"),
+            vec![Scalar::constant(1, Value::Integer(9))],
+        );
+        Composite::new(
+            oid("1.3.6.1.2.1.1"),
+            vec![Box::new(scalars), Box::new(nested)],
+        )
+    }
+
+    #[test]
+    fn walks_every_part_in_order() {
+        let system = system();
+        let ctx = RequestCtx {
+            now: Instant::now(),
+            version: Version::V2c,
+            from: SocketAddr::from((Ipv4Addr::LOCALHOST, 1)),
+        };
+        let mut at = oid("1.3.6.1");
+        let mut seen = Vec::new();
+        while let Some(varbind) = system.get_next(&ctx, &at) {
+            seen.push(varbind.name.to_string());
+            at = varbind.name;
+        }
+        assert_eq!(
+            seen,
+            [
+                "1.3.6.1.2.1.1.1.0",
+                "1.3.6.1.2.1.1.4.0",
+                "1.3.6.1.2.1.1.9.1.0",
+                "1.3.6.1.2.1.1.10.0"
+            ]
+        );
+        // From inside the nested part, and from past it.
+        assert_eq!(
+            system
+                .get_next(&ctx, &oid("1.3.6.1.2.1.1.9.0"))
+                .map(|varbind| varbind.name),
+            Some(oid("1.3.6.1.2.1.1.9.1.0"))
+        );
+        assert_eq!(
+            system
+                .get_next(&ctx, &oid("1.3.6.1.2.1.1.9.2"))
+                .map(|varbind| varbind.name),
+            Some(oid("1.3.6.1.2.1.1.10.0"))
+        );
+        assert_eq!(
+            system.get(&ctx, &oid("1.3.6.1.2.1.1.9.1.0")),
+            Value::Integer(9)
+        );
     }
 }

@@ -63,7 +63,19 @@ impl Mib for ScalarGroup {
     }
 
     fn get_next(&self, ctx: &RequestCtx, oid: &Oid) -> Option<VarBind> {
-        for scalar in &self.scalars {
+        // The first scalar whose instance `arc.0` may follow `oid`, found by bisection: a
+        // walk of a large group, or one that only passes through it, does not build every
+        // instance OID before it.
+        let start = match oid.suffix(&self.root) {
+            // `root.arc` itself comes before `root.arc.0`; `root.arc.x…` after it.
+            Some([arc, rest @ ..]) => self.scalars.partition_point(|scalar| {
+                scalar.arc < *arc || (scalar.arc == *arc && !rest.is_empty())
+            }),
+            Some([]) => 0,
+            None if *oid < self.root => 0,
+            None => return None,
+        };
+        for scalar in self.scalars.get(start..).unwrap_or_default() {
             let Ok(instance) = self.root.extended(&[scalar.arc, 0]) else {
                 continue;
             };
@@ -302,6 +314,43 @@ mod tests {
                 .name,
             oid("1.3.6.1.2.1.1.7.0")
         );
+    }
+
+    #[test]
+    fn starts_a_walk_anywhere_in_or_around_the_group() {
+        let (group, _) = group();
+        let next = |from: &str| {
+            group
+                .get_next(&ctx(), &oid(from))
+                .map(|varbind| varbind.name.to_string())
+        };
+        // Before the group, at its root, between and inside scalars, past them, after it.
+        assert_eq!(next("1.3.6.1.2.1").as_deref(), Some("1.3.6.1.2.1.1.1.0"));
+        assert_eq!(next("1.3.6.1.2.1.1").as_deref(), Some("1.3.6.1.2.1.1.1.0"));
+        assert_eq!(
+            next("1.3.6.1.2.1.1.1").as_deref(),
+            Some("1.3.6.1.2.1.1.1.0")
+        );
+        assert_eq!(
+            next("1.3.6.1.2.1.1.1.0").as_deref(),
+            Some("1.3.6.1.2.1.1.4.0")
+        );
+        assert_eq!(
+            next("1.3.6.1.2.1.1.1.5.6").as_deref(),
+            Some("1.3.6.1.2.1.1.4.0")
+        );
+        // sysObjectID (2) is absent: the walk goes on to 4.
+        assert_eq!(
+            next("1.3.6.1.2.1.1.2").as_deref(),
+            Some("1.3.6.1.2.1.1.4.0")
+        );
+        assert_eq!(
+            next("1.3.6.1.2.1.1.3.99").as_deref(),
+            Some("1.3.6.1.2.1.1.4.0")
+        );
+        assert_eq!(next("1.3.6.1.2.1.1.7.0"), None);
+        assert_eq!(next("1.3.6.1.2.1.1.8"), None);
+        assert_eq!(next("1.3.6.1.2.1.2"), None);
     }
 
     #[test]

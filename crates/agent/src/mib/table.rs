@@ -151,10 +151,8 @@ impl<S: TableSource> Mib for Table<S> {
             let Some((index, value)) = range.next() else {
                 continue;
             };
-            let mut arcs = Vec::with_capacity(index.len() + 1);
-            arcs.push(column);
-            arcs.extend_from_slice(index);
-            let Ok(name) = self.entry.extended(&arcs) else {
+            // Built in place: an instance OID of up to 16 arcs needs no allocation.
+            let Ok(name) = self.entry.descendant(column, index) else {
                 continue;
             };
             return Some(VarBind {

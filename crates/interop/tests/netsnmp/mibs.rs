@@ -21,6 +21,7 @@ NOTIFICATION-LOG-MIB";
 /// Objects whose values move between the Net-SNMP run and the vigie run.
 const VOLATILE: &[&str] = &[
     "hrStorageUsed",
+    "hrStorageSize",
     "hrSystemDate",
     "hrSystemUptime",
     "snmpEngineTime",

@@ -3,9 +3,11 @@
 //!
 //! A [`ResponseService`] holds the rules, actions and SMTP settings (from the configuration
 //! file, [`ResponseConfig`], and from the API, stored in the database), the trust store,
-//! and the outbox. [`ResponseService::start`] runs the dispatcher (the desk's decisions
-//! through the rules and the [`crate::rules::Grouper`], each batch rendered and stored in
-//! the outbox before any attempt), the outbox worker, a watcher that raises a system alarm
+//! and the outbox. [`ResponseService::start`] runs the dispatcher (the desk's decisions,
+//! read from the durable `response_pending` table the desk writes in each alarm's own
+//! transaction, through the rules and the [`crate::rules::Grouper`], each batch rendered and
+//! stored in the outbox before any attempt, and only then the decisions it covers deleted:
+//! so a crash loses no notification), the outbox worker, a watcher that raises a system alarm
 //! when a channel fails for good and clears it when the channel delivers again, and the
 //! SMTP relay's prober. [`ResponseService::test_action`] sends a real message now, past the
 //! queue. Each delivery channel reports UP or DOWN (with the classified reason and the fix)
@@ -15,6 +17,7 @@ mod channels;
 mod facts;
 mod forward;
 mod health;
+mod pending;
 pub mod render;
 mod spec;
 mod test;
@@ -33,11 +36,11 @@ use vigie_notify::{
     OutboxEvent, RateLimits, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig, Worker,
 };
 
-use crate::alarm::{Severity, SystemAlarm};
+use crate::alarm::{AlarmKey, Severity, SystemAlarm};
 use crate::desk::{AlarmDesk, Published};
 use crate::rules::{Batch, Change, Grouper, NotificationFacts, RuleSpec, Subject};
 use crate::status::{StatusRegistry, is_delivery_channel};
-use crate::store::{Store, StoreError};
+use crate::store::{PendingDecision, Store, StoreError};
 use crate::time::Timestamp;
 
 pub use channels::SharedChannels;
@@ -54,6 +57,12 @@ pub use test::{FailureView, TestOutcome};
 
 /// The channel id of the SMTP relay in the outbox.
 pub const SMTP_CHANNEL: &str = "smtp";
+
+/// Pending decisions read from the store at a time.
+const PENDING_READ: u32 = 1_000;
+
+/// How soon a failed read of the pending decisions is tried again.
+const READ_RETRY: Duration = Duration::from_secs(1);
 
 /// How long before a trusted certificate's end the expiry alarm is raised.
 pub const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 86_400);
@@ -365,8 +374,15 @@ impl ResponseService {
         vec![dispatcher, worker, watcher, expiry, prober, stopper]
     }
 
-    /// The dispatcher: each decision through the rules into the grouper; each due batch to
-    /// its rule's actions. Returns when `decisions` closes or `shutdown` completes.
+    /// The dispatcher: each pending decision through the rules into the grouper; each due
+    /// batch to its rule's actions. Returns when `decisions` closes or `shutdown` completes.
+    ///
+    /// The decisions come from the store, not from the channel: the desk writes each one to
+    /// `response_pending` in the alarm's own transaction, and a message on `decisions` only
+    /// says that new rows are there. At start the rows a previous run left (decisions whose
+    /// notifications may not have reached the outbox) are read first, with the time they were
+    /// made, so their groups wait `group_wait` from then. A row is deleted once the batches
+    /// covering it are in the outbox (see [`pending::Tracker`]).
     pub async fn run(
         self: Arc<Self>,
         mut decisions: UnboundedReceiver<Arc<Published>>,
@@ -374,35 +390,118 @@ impl ResponseService {
     ) {
         tokio::pin!(shutdown);
         let mut grouper: Grouper<Arc<NotificationFacts>> = Grouper::new();
+        let mut tracker = pending::Tracker::default();
+        let mut unread = true;
+        let mut first_read = true;
         loop {
+            if unread {
+                let read = self.read_pending(&mut grouper, &mut tracker).await;
+                if let (Some(count @ 1..), true) = (read, first_read) {
+                    tracing::info!(
+                        decisions = count,
+                        "alarm decisions the previous run left pending are handled again"
+                    );
+                }
+                first_read &= read.is_none();
+                unread = read.is_none();
+            }
+            for batch in grouper.poll(now()) {
+                let stored = self.dispatch(&batch).await;
+                for alert in &batch.alerts {
+                    if stored {
+                        tracker.covered(&batch.rule, &alert.alarm.key);
+                    } else {
+                        tracker.abandon(&batch.rule, &alert.alarm.key);
+                    }
+                }
+            }
+            let done = tracker.take_done();
+            if let Err(error) = self.store.release_pending(&done).await {
+                tracing::warn!(error = %error, "pending decisions could not be deleted; retrying");
+                tracker.retry_done(done);
+            }
             let wait = grouper.next_deadline().map(|due| {
                 let now = now();
                 Duration::from_millis(u64::try_from(due.0.saturating_sub(now.0)).unwrap_or(0))
             });
+            // A failed read is tried again within a second.
+            let wait = if unread {
+                Some(wait.map_or(READ_RETRY, |w| w.min(READ_RETRY)))
+            } else {
+                wait
+            };
             tokio::select! {
                 () = &mut shutdown => return,
                 published = decisions.recv() => match published {
-                    Some(published) => self.offer(&mut grouper, &published),
+                    Some(_) => {
+                        while decisions.try_recv().is_ok() {}
+                        unread = true;
+                    }
                     None => return,
                 },
                 () = sleep(wait), if wait.is_some() => {}
             }
-            for batch in grouper.poll(now()) {
-                self.dispatch(&batch).await;
+        }
+    }
+
+    /// Reads the pending decisions after the last one read and offers them to the rules;
+    /// returns how many, or `None` when the store could not be read.
+    async fn read_pending(
+        &self,
+        grouper: &mut Grouper<Arc<NotificationFacts>>,
+        tracker: &mut pending::Tracker,
+    ) -> Option<usize> {
+        let mut count = 0;
+        loop {
+            let read = match self
+                .store
+                .pending_decisions(tracker.after(), PENDING_READ)
+                .await
+            {
+                Ok(read) => read,
+                Err(error) => {
+                    tracing::error!(error = %error, "pending alarm decisions could not be read");
+                    return None;
+                }
+            };
+            let full = read.len() >= PENDING_READ as usize;
+            count += read.len();
+            for id in &read.unreadable {
+                tracing::error!(
+                    id,
+                    "a pending alarm decision does not read back and is dropped"
+                );
+                tracker.offered(*id, &AlarmKey::new(""), &[]);
+            }
+            for row in read.decisions {
+                let fired = self.offer(grouper, tracker, &row);
+                let fired: Vec<&str> = fired.iter().map(String::as_str).collect();
+                match row.decision.alarm() {
+                    Some(alarm) => tracker.offered(row.id, &alarm.key, &fired),
+                    None => tracker.offered(row.id, &AlarmKey::new(""), &[]),
+                }
+            }
+            if !full {
+                return Some(count);
             }
         }
     }
 
-    /// Puts one decision through the rules.
-    fn offer(&self, grouper: &mut Grouper<Arc<NotificationFacts>>, published: &Published) {
-        let Some((change, alarm)) = Change::of(&published.decision) else {
-            return;
+    /// Puts one decision through the rules; returns the rules whose groups took it.
+    fn offer(
+        &self,
+        grouper: &mut Grouper<Arc<NotificationFacts>>,
+        tracker: &mut pending::Tracker,
+        pending: &PendingDecision,
+    ) -> Vec<String> {
+        let Some((change, alarm)) = Change::of(&pending.decision) else {
+            return Vec::new();
         };
         let snapshot = self.snapshot();
         let facts = Arc::new(
-            published
+            pending
                 .cause
-                .as_deref()
+                .as_ref()
                 .map(|n| facts(n, &self.mib))
                 .unwrap_or_default(),
         );
@@ -418,32 +517,41 @@ impl ResponseService {
             device_groups: &groups,
             notification: (!facts.oid.is_empty()).then_some(&*facts),
         };
+        let mut fired = Vec::new();
         for rule in &snapshot.rules {
             if rule.fires(&subject) {
                 grouper.offer(
-                    published.at,
+                    pending.at,
                     &rule.name,
                     &rule.grouping,
                     change,
                     alarm,
                     Arc::clone(&facts),
                 );
+                fired.push(rule.name.clone());
             } else if change == Change::Cleared {
                 grouper.forget(&rule.name, &rule.grouping, alarm);
+                tracker.covered(&rule.name, &alarm.key);
             }
         }
+        fired
     }
 
     /// Sends `batch` through each action of its rule; a failure is logged and, when the
-    /// configuration is at fault, raised as a broken-channel alarm.
-    async fn dispatch(&self, batch: &Batch<Arc<NotificationFacts>>) {
+    /// configuration is at fault, raised as a broken-channel alarm. Returns `false` when an
+    /// action's notification could not be stored in the outbox (the store failed), so that
+    /// the decisions behind the batch stay pending for the next start; a batch the
+    /// configuration cannot send (no SMTP relay, a template error, a rule or action gone)
+    /// will not do better later and counts as handled.
+    async fn dispatch(&self, batch: &Batch<Arc<NotificationFacts>>) -> bool {
         let snapshot = self.snapshot();
         let Some(rule) = snapshot.rules.iter().find(|r| r.name == batch.rule) else {
-            return;
+            return true;
         };
         let Some(context) = RenderContext::of(batch, self.config().public_url.as_deref()) else {
-            return;
+            return true;
         };
+        let mut stored = true;
         for name in &rule.actions {
             let Some(action) = snapshot.actions.get(name) else {
                 tracing::error!(rule = %rule.name, action = %name, "the rule names an unknown action");
@@ -455,6 +563,12 @@ impl ResponseService {
                 alarm_id: Some(context.first.alarm.id.to_string()),
             };
             let result = self.perform(action, &context, origin, &snapshot).await;
+            if matches!(
+                result,
+                Err(ResponseError::Outbox(_) | ResponseError::Store(_))
+            ) {
+                stored = false;
+            }
             let alarm = SystemAlarm::DeliveryChannelFailing {
                 channel: format!("action/{}", action.name),
                 reason: result
@@ -476,6 +590,7 @@ impl ResponseService {
                 tracing::error!(error = %error, "a system alarm could not be stored");
             }
         }
+        stored
     }
 
     /// Records whether `action` is broken now; returns whether it was before.

@@ -1,15 +1,16 @@
 //! Stored alarms and their history.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::QueryBuilder;
+use vigie_notify::db::{DbRow, Transaction};
+use vigie_notify::{with_pool, with_tx};
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
-use vigie_notify::db::DbRow;
-use vigie_notify::with_pool;
-
-use crate::store::{Store, StoreError, parse_column};
+use crate::event::Notification;
+use crate::store::{Store, StoreError, parse_column, pending};
 use crate::time::Timestamp;
 
 /// Which alarms to list, newest first.
@@ -52,49 +53,6 @@ pub struct HistoryEntry {
     pub actor: Option<String>,
 }
 
-/// Writes one alarm row inside the transaction `tx` (of either backend, inside
-/// [`with_pool!`]): `new` inserts it, otherwise the stored row with the same identity is
-/// updated.
-macro_rules! write_alarm {
-    ($tx:expr, $new:expr, $alarm:expr) => {{
-        let alarm: &Alarm = $alarm;
-        // A new alarm is inserted, never upserted: an id that exists already means two
-        // writers, which must fail rather than overwrite another alarm.
-        let sql = if $new {
-            "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
-             first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
-             cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        } else {
-            "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
-             description = $10, acknowledged_by = $11, acknowledged_at = $12, \
-             cleared_by = $13, cleared_at = $14 \
-             WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
-             AND first_seen = $8"
-        };
-        let written = sqlx::query(sql)
-            .bind(alarm.id.0)
-            .bind(alarm.key.as_str())
-            .bind(&alarm.device)
-            .bind(alarm.source.name())
-            .bind(alarm.severity.name())
-            .bind(alarm.state.name())
-            .bind(count_column(alarm.count))
-            .bind(alarm.first_seen.millis())
-            .bind(alarm.last_seen.millis())
-            .bind(&alarm.text)
-            .bind(alarm.acknowledged_by.as_deref())
-            .bind(alarm.acknowledged_at.map(Timestamp::millis))
-            .bind(alarm.cleared_by.as_deref())
-            .bind(alarm.cleared_at.map(Timestamp::millis))
-            .execute(&mut *$tx)
-            .await?
-            .rows_affected();
-        if written != 1 {
-            return Err(StoreError::AlarmMismatch(alarm.id));
-        }
-    }};
-}
-
 impl Store {
     /// Stores what an [`crate::alarm::AlarmBook`] decided: the alarm's new state and a
     /// history entry, in one transaction. Does nothing for `Unchanged`.
@@ -113,58 +71,25 @@ impl Store {
         now: Timestamp,
         decisions: &[Decision],
     ) -> Result<(), StoreError> {
-        with_pool!(&self.pool, |pool, DB| {
-            // The last state of each alarm, in the order alarms first appear, and whether the
-            // sequence opened it (an INSERT) or found it open (an UPDATE).
-            let mut last: HashMap<AlarmId, usize> = HashMap::new();
-            let mut rows: Vec<(bool, &Alarm)> = Vec::new();
-            let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
-            for decision in decisions {
-                let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
-                    continue;
-                };
-                let actor = match decision {
-                    Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
-                    Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
-                    _ => None,
-                };
-                history.push((alarm, action, actor));
-                match last.get(&alarm.id) {
-                    Some(&index) => {
-                        if let Some(row) = rows.get_mut(index) {
-                            row.1 = alarm;
-                        }
-                    }
-                    None => {
-                        last.insert(alarm.id, rows.len());
-                        rows.push((matches!(decision, Decision::Raised(_)), alarm));
-                    }
-                }
-            }
-            if history.is_empty() {
-                return Ok(());
-            }
-            let mut tx = pool.begin().await?;
-            for (new, alarm) in rows {
-                write_alarm!(tx, new, alarm);
-            }
-            for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
-                let mut query = QueryBuilder::<DB>::new(
-                    "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
-                );
-                query.push_values(chunk, |mut row, (alarm, action, actor)| {
-                    row.push_bind(alarm.id.0)
-                        .push_bind(now.millis())
-                        .push_bind(*action)
-                        .push_bind(alarm.severity.name())
-                        .push_bind(count_column(alarm.count))
-                        .push_bind(*actor);
-                });
-                query.build().execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        self.record_caused(now, decisions, &[]).await
+    }
+
+    /// [`Store::record_all`], also writing each raise, repeat and clear, with the
+    /// notification of the same index in `causes`, to the decisions pending for response
+    /// management ([`crate::store::PendingDecision`]) in the same transaction.
+    pub async fn record_caused(
+        &self,
+        now: Timestamp,
+        decisions: &[Decision],
+        causes: &[Option<Arc<Notification>>],
+    ) -> Result<(), StoreError> {
+        if decisions.iter().all(|decision| decision.action().is_none()) {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        record_caused_in(&mut tx, now, decisions, causes).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The alarms matching `filter`, newest first.
@@ -263,6 +188,107 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// [`Store::record_caused`] within the transaction `tx`, which the caller commits: the
+/// alarm rows, their history and the pending decisions, with whatever else `tx` holds (the
+/// events that caused them, [`Store::insert_events_and_decisions`]).
+pub(super) async fn record_caused_in(
+    tx: &mut Transaction<'_>,
+    now: Timestamp,
+    decisions: &[Decision],
+    causes: &[Option<Arc<Notification>>],
+) -> Result<(), StoreError> {
+    // The last state of each alarm, in the order alarms first appear, and whether the
+    // sequence opened it (an INSERT) or found it open (an UPDATE).
+    let mut last: HashMap<AlarmId, usize> = HashMap::new();
+    let mut rows: Vec<(bool, &Alarm)> = Vec::new();
+    let mut history: Vec<(&Alarm, &'static str, Option<&str>)> = Vec::new();
+    for decision in decisions {
+        let (Some(alarm), Some(action)) = (decision.alarm(), decision.action()) else {
+            continue;
+        };
+        let actor = match decision {
+            Decision::Acknowledged(alarm) => alarm.acknowledged_by.as_deref(),
+            Decision::Cleared(alarm) => alarm.cleared_by.as_deref(),
+            _ => None,
+        };
+        history.push((alarm, action, actor));
+        match last.get(&alarm.id) {
+            Some(&index) => {
+                if let Some(row) = rows.get_mut(index) {
+                    row.1 = alarm;
+                }
+            }
+            None => {
+                last.insert(alarm.id, rows.len());
+                rows.push((matches!(decision, Decision::Raised(_)), alarm));
+            }
+        }
+    }
+    if history.is_empty() {
+        return Ok(());
+    }
+    for (new, alarm) in rows {
+        write_alarm(tx, new, alarm).await?;
+    }
+    with_tx!(&mut *tx, |tx, DB| {
+        for chunk in history.chunks(HISTORY_ROWS_PER_INSERT) {
+            let mut query = QueryBuilder::<DB>::new(
+                "INSERT INTO alarm_history (alarm_id, at, action, severity, raise_count, actor) ",
+            );
+            query.push_values(chunk, |mut row, (alarm, action, actor)| {
+                row.push_bind(alarm.id.0)
+                    .push_bind(now.millis())
+                    .push_bind(*action)
+                    .push_bind(alarm.severity.name())
+                    .push_bind(count_column(alarm.count))
+                    .push_bind(*actor);
+            });
+            query.build().execute(&mut **tx).await?;
+        }
+    });
+    pending::write(tx, now, decisions, causes).await
+}
+
+/// Writes one alarm row: `new` inserts it, otherwise the stored row with the same identity
+/// is updated.
+async fn write_alarm(tx: &mut Transaction<'_>, new: bool, alarm: &Alarm) -> Result<(), StoreError> {
+    // A new alarm is inserted, never upserted: an id that exists already means two
+    // writers, which must fail rather than overwrite another alarm.
+    let sql = if new {
+        "INSERT INTO alarms (id, alarm_key, device, source, severity, state, raise_count, \
+         first_seen, last_seen, description, acknowledged_by, acknowledged_at, cleared_by, \
+         cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    } else {
+        "UPDATE alarms SET severity = $5, state = $6, raise_count = $7, last_seen = $9, \
+         description = $10, acknowledged_by = $11, acknowledged_at = $12, \
+         cleared_by = $13, cleared_at = $14 \
+         WHERE id = $1 AND alarm_key = $2 AND device = $3 AND source = $4 \
+         AND first_seen = $8"
+    };
+    let written = with_tx!(tx, |tx| sqlx::query(sql)
+        .bind(alarm.id.0)
+        .bind(alarm.key.as_str())
+        .bind(&alarm.device)
+        .bind(alarm.source.name())
+        .bind(alarm.severity.name())
+        .bind(alarm.state.name())
+        .bind(count_column(alarm.count))
+        .bind(alarm.first_seen.millis())
+        .bind(alarm.last_seen.millis())
+        .bind(&alarm.text)
+        .bind(alarm.acknowledged_by.as_deref())
+        .bind(alarm.acknowledged_at.map(Timestamp::millis))
+        .bind(alarm.cleared_by.as_deref())
+        .bind(alarm.cleared_at.map(Timestamp::millis))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected());
+    if written != 1 {
+        return Err(StoreError::AlarmMismatch(alarm.id));
+    }
+    Ok(())
 }
 
 /// History rows per INSERT statement: 6 parameters each, far below SQLite's 32 766.

@@ -2,14 +2,17 @@
 
 use std::borrow::Borrow;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::QueryBuilder;
-use vigie_notify::db::DbRow;
-use vigie_notify::with_pool;
+use vigie_notify::db::{DbRow, Transaction};
+use vigie_notify::{with_pool, with_tx};
 use vigie_snmp::Oid;
 
+use crate::alarm::Decision;
 use crate::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
+use crate::store::alarms::record_caused_in;
 use crate::store::{Store, StoreError, parse_column};
 use crate::time::Timestamp;
 
@@ -80,61 +83,40 @@ impl Store {
     }
 
     /// Stores notifications in one transaction (one fsync for the batch); all or none.
-    ///
-    /// Rows go in multi-row INSERTs of 128 rows, one statement per chunk rather
-    /// than per row: at trap-storm rates the per-statement cost, not the disk, is the limit.
     /// The ids come back in insertion order.
     pub async fn insert_events<N: Borrow<Notification>>(
         &self,
         notifications: &[N],
     ) -> Result<Vec<EventId>, StoreError> {
-        with_pool!(&self.pool, |pool, DB| {
-            let mut tx = pool.begin().await?;
-            let mut ids = Vec::with_capacity(notifications.len());
-            for chunk in notifications.chunks(ROWS_PER_INSERT) {
-                let mut rows = Vec::with_capacity(chunk.len());
-                for n in chunk {
-                    let n = n.borrow();
-                    let varbinds =
-                        serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
-                            table: "events",
-                            column: "varbinds",
-                        })?;
-                    rows.push((n, varbinds));
-                }
-                let mut query = QueryBuilder::<DB>::new(
-                    "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
-                 security_name, trap_oid, uptime, varbinds, trap_name) ",
-                );
-                query.push_values(rows, |mut row, (n, varbinds)| {
-                    row.push_bind(n.received_at.millis())
-                        .push_bind(n.source.ip().to_string())
-                        .push_bind(i64::from(n.source.port()))
-                        .push_bind(n.version.name())
-                        .push_bind(n.kind.name())
-                        .push_bind(n.security_name.clone())
-                        .push_bind(n.trap_oid.to_string())
-                        .push_bind(n.uptime.map(i64::from))
-                        .push_bind(varbinds)
-                        .push_bind(n.trap_name.clone());
-                });
-                query.push(" RETURNING id");
-                let mut chunk_ids: Vec<i64> =
-                    query.build_query_scalar().fetch_all(&mut *tx).await?;
-                // A rowid key grows with each insert in one writer's transaction, whatever
-                // order RETURNING lists the rows in.
-                chunk_ids.sort_unstable();
-                ids.extend(chunk_ids.into_iter().map(EventId));
-            }
-            tx.commit().await?;
-            Ok(ids)
-        })
+        let mut tx = self.pool.begin().await?;
+        let ids = insert_events_in(&mut tx, notifications).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Stores notifications and the alarm decisions they caused in one transaction: after a
+    /// crash either both are on disk or neither, so no stored event misses its alarm.
+    ///
+    /// `causes` gives, for the decision of the same index, the notification behind it (see
+    /// [`Store::record_caused`]). The ids of the events come back in insertion order.
+    pub async fn insert_events_and_decisions<N: Borrow<Notification>>(
+        &self,
+        notifications: &[N],
+        now: Timestamp,
+        decisions: &[Decision],
+        causes: &[Option<Arc<Notification>>],
+    ) -> Result<Vec<EventId>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let ids = insert_events_in(&mut tx, notifications).await?;
+        record_caused_in(&mut tx, now, decisions, causes).await?;
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// The events matching `filter`, newest first, one page at a time.
     pub async fn events(&self, filter: &EventFilter) -> Result<Page<StoredEvent>, StoreError> {
-        let limit = filter.page_size();
         with_pool!(&self.pool, |pool, DB| {
+            let limit = filter.page_size();
             let mut query = QueryBuilder::<DB>::new("SELECT * FROM events WHERE 1 = 1");
             if let Some(source) = filter.source {
                 query
@@ -173,13 +155,60 @@ impl Store {
 
     /// How many events are stored.
     pub async fn event_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = with_pool!(&self.pool, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        with_pool!(&self.pool, |pool, DB| {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
                 .fetch_one(pool)
-                .await?
-        });
-        Ok(u64::try_from(count).unwrap_or(0))
+                .await?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
     }
+}
+
+/// Inserts `notifications` in `tx`, in multi-row INSERTs of [`ROWS_PER_INSERT`] rows: one
+/// statement per chunk rather than per row, since at trap-storm rates the per-statement
+/// cost, not the disk, is the limit. The ids come back in insertion order.
+async fn insert_events_in<N: Borrow<Notification>>(
+    tx: &mut Transaction<'_>,
+    notifications: &[N],
+) -> Result<Vec<EventId>, StoreError> {
+    let mut ids = Vec::with_capacity(notifications.len());
+    for chunk in notifications.chunks(ROWS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for n in chunk {
+            let n = n.borrow();
+            let varbinds =
+                serde_json::to_string(&n.varbinds).map_err(|_| StoreError::InvalidRow {
+                    table: "events",
+                    column: "varbinds",
+                })?;
+            rows.push((n, varbinds));
+        }
+        let mut chunk_ids: Vec<i64> = with_tx!(&mut *tx, |tx, DB| {
+            let mut query = QueryBuilder::<DB>::new(
+                "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
+                 security_name, trap_oid, uptime, varbinds, trap_name) ",
+            );
+            query.push_values(rows, |mut row, (n, varbinds)| {
+                row.push_bind(n.received_at.millis())
+                    .push_bind(n.source.ip().to_string())
+                    .push_bind(i64::from(n.source.port()))
+                    .push_bind(n.version.name())
+                    .push_bind(n.kind.name())
+                    .push_bind(n.security_name.clone())
+                    .push_bind(n.trap_oid.to_string())
+                    .push_bind(n.uptime.map(i64::from))
+                    .push_bind(varbinds)
+                    .push_bind(n.trap_name.clone());
+            });
+            query.push(" RETURNING id");
+            query.build_query_scalar().fetch_all(&mut **tx).await?
+        });
+        // A rowid key grows with each insert in one writer's transaction, whatever
+        // order RETURNING lists the rows in.
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids.into_iter().map(EventId));
+    }
+    Ok(ids)
 }
 
 fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {

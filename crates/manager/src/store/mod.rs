@@ -34,6 +34,7 @@ mod devices;
 mod events;
 mod file_devices;
 mod interfaces;
+mod pending;
 mod retention;
 mod rules;
 mod sessions;
@@ -65,6 +66,7 @@ pub use devices::{
 };
 pub use events::{EventFilter, EventId, Page, StoredEvent};
 pub use interfaces::{Discovery, Interface};
+pub use pending::{PendingDecision, PendingRead};
 pub use retention::Pruned;
 pub use rules::{StoredDeviceGroup, StoredRule};
 pub use sessions::{NewWebSession, SessionPolicy, WebSession};
@@ -351,6 +353,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "file devices",
         include_str!("../../migrations/0007_file_devices.sql"),
     ),
+    (
+        8,
+        "response pending",
+        include_str!("../../migrations/0008_response_pending.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -388,6 +395,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "file devices",
         include_str!("../../migrations-postgres/0007_file_devices.sql"),
+    ),
+    (
+        8,
+        "response pending",
+        include_str!("../../migrations-postgres/0008_response_pending.sql"),
     ),
 ];
 

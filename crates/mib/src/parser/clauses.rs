@@ -191,7 +191,7 @@ impl Parser<'_> {
                     self.bump();
                     let text = self.expect(TokenKind::String, "a quoted string")?.text;
                     // A REVISION's DESCRIPTION comes after the macro's own.
-                    if self.description.is_none() {
+                    if self.description.is_none() && self.keep_descriptions {
                         self.description = Some(text.to_owned());
                     }
                 }
@@ -328,7 +328,11 @@ impl Parser<'_> {
             if token.kind == TokenKind::Eof {
                 return Err(self.unexpected("`::=`"));
             }
-            if after_description && token.kind == TokenKind::String && self.description.is_none() {
+            if after_description
+                && token.kind == TokenKind::String
+                && self.description.is_none()
+                && self.keep_descriptions
+            {
                 self.description = Some(token.text.to_owned());
             }
             after_description = token.kind == TokenKind::Identifier && token.text == "DESCRIPTION";

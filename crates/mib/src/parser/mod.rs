@@ -22,8 +22,15 @@ pub(crate) use self::syntax::MAX_DEPTH;
 
 /// Parses a whole file, which may hold several modules.
 pub fn parse(src: &str) -> ParsedFile {
+    parse_with(src, true)
+}
+
+/// [`parse`], keeping each definition's DESCRIPTION only when `descriptions` is set: the
+/// text is most of a MIB file, and only a full description report (`-Td`) prints it.
+pub(crate) fn parse_with(src: &str, descriptions: bool) -> ParsedFile {
     let (tokens, lexical) = tokenize(src);
     let mut parser = Parser::new(tokens);
+    parser.keep_descriptions = descriptions;
     let mut modules = Vec::new();
     let mut spans = Vec::new();
     let mut outside = Vec::new();
@@ -102,6 +109,8 @@ struct Parser<'a> {
     depth: u32,
     /// The DESCRIPTION of the definition being read, if it had one yet.
     description: Option<String>,
+    /// Whether DESCRIPTION texts are kept.
+    keep_descriptions: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -118,6 +127,7 @@ impl<'a> Parser<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             description: None,
+            keep_descriptions: true,
         }
     }
 

@@ -25,6 +25,29 @@ use self::types::TypeState;
 
 /// Resolves `sources` (in load order: where modules define the same name at the same
 /// node, the first one's name is the node's primary name) into a tree.
+/// A tree of the three ASN.1 roots alone: Net-SNMP's tree when no module is loaded.
+pub(crate) fn asn1_roots() -> MibSet {
+    let mut mib = MibSet {
+        nodes: vec![NodeData {
+            arc: 0,
+            parent: NodeId::ROOT,
+            children: Vec::new(),
+            labels: Vec::new(),
+        }],
+        modules: Vec::new(),
+        objects: Vec::new(),
+        by_name: FxHashMap::default(),
+        diagnostics: Vec::new(),
+    };
+    for &(name, arcs) in builtin::ROOTS {
+        if let ([arc], true) = (arcs, builtin::ASN1_ROOTS.contains(&name)) {
+            let node = insert_child(&mut mib, NodeId::ROOT, *arc);
+            push_label(&mut mib, node, name, Origin::Asn1, NodeKind::Builtin);
+        }
+    }
+    mib
+}
+
 pub(crate) fn build(sources: &[&Source]) -> MibSet {
     let mut builder = Builder::new(sources);
     builder.check_imports();
@@ -62,6 +85,22 @@ impl<'s> Builder<'s> {
             by_name: FxHashMap::default(),
             diagnostics: Vec::new(),
         };
+        // Room for a node and a name per definition with an OID, the most the modules can
+        // add: grown by doubling, the node table and the name index would be copied over
+        // and over, and each copy left behind.
+        let defined = sources
+            .iter()
+            .flat_map(|s| &s.module.definitions)
+            .filter(|d| {
+                !matches!(
+                    d.body,
+                    Body::Type(_) | Body::TextualConvention(_) | Body::Macro | Body::OtherValue
+                )
+            })
+            .count()
+            + builtin::ROOTS.len();
+        mib.nodes.reserve(defined);
+        mib.by_name.reserve(defined);
         for &(name, arcs) in builtin::ROOTS {
             let mut node = NodeId::ROOT;
             for &arc in arcs {
@@ -277,7 +316,11 @@ fn push_label(mib: &mut MibSet, node: NodeId, name: &str, origin: Origin, kind: 
         return;
     }
     // The first module loaded names the node, as in Net-SNMP, whose tree keeps the first
-    // definition's module for a name several modules define.
+    // definition's module for a name several modules define. Nearly every node has one
+    // label: room for exactly one, where a first push would make room for four.
+    if data.labels.is_empty() {
+        data.labels.reserve_exact(1);
+    }
     data.labels.push(label);
     let nodes = mib.by_name.entry(name.to_owned()).or_default();
     if !nodes.contains(&node) {

@@ -231,3 +231,60 @@ fn loader_errors_name_what_was_asked() {
     let mib = loader.build();
     assert!(mib.diagnostics().iter().any(|d| d.kind == K::NoModule));
 }
+
+#[test]
+fn descriptions_can_be_skipped_without_changing_the_tree() {
+    let source = r#"DESC-MIB DEFINITIONS ::= BEGIN
+IMPORTS OBJECT-TYPE, Integer32, enterprises FROM SNMPv2-SMI;
+descTest OBJECT IDENTIFIER ::= { enterprises 99 }
+descValue OBJECT-TYPE
+    SYNTAX Integer32 (1..10)
+    MAX-ACCESS read-only
+    STATUS current
+    DESCRIPTION "The value.
+        On two lines."
+    ::= { descTest 1 }
+END
+"#;
+    let mut kept = Loader::new();
+    kept.load_source(source);
+    let kept = kept.build();
+    let mut skipped = Loader::new();
+    skipped.skip_descriptions().load_source(source);
+    let skipped = skipped.build();
+    let arcs = [1, 3, 6, 1, 4, 1, 99, 1];
+    let node = |mib: &MibSet| mib.describe(&arcs).map(|i| i.node.id());
+    let kept_node = node(&kept).and_then(|id| kept.node(id));
+    let skipped_node = node(&skipped).and_then(|id| skipped.node(id));
+    assert_eq!(
+        kept_node.and_then(|n| n.description()),
+        Some("The value.\n        On two lines.")
+    );
+    assert_eq!(skipped_node.and_then(|n| n.description()), None);
+    assert_eq!(
+        kept_node.and_then(|n| n.object()),
+        skipped_node.and_then(|n| n.object())
+    );
+    assert_eq!(kept.len(), skipped.len());
+    assert_eq!(
+        kept.resolve("DESC-MIB::descValue.0"),
+        skipped.resolve("DESC-MIB::descValue.0")
+    );
+}
+
+#[test]
+fn asn1_roots_hold_the_three_roots_alone() {
+    let mib = MibSet::asn1_roots();
+    let names: Vec<(u32, Option<&str>)> =
+        mib.root().children().map(|n| (n.arc(), n.name())).collect();
+    assert_eq!(
+        names,
+        [
+            (0, Some("ccitt")),
+            (1, Some("iso")),
+            (2, Some("joint-iso-ccitt"))
+        ]
+    );
+    assert_eq!(mib.len(), 4);
+    assert_eq!(mib.name_of(&"1.3.6".parse().unwrap()), "iso.3.6");
+}

@@ -22,6 +22,14 @@ impl<'s> Builder<'s> {
     /// then classifies tables, rows and columns.
     pub(super) fn resolve_objects(&mut self) {
         let sources = self.sources;
+        // Room for every object at once: grown by doubling, the table would leave as much
+        // again behind in freed copies.
+        let objects = sources
+            .iter()
+            .flat_map(|s| &s.module.definitions)
+            .filter(|d| matches!(d.body, Body::ObjectType(_)))
+            .count();
+        self.mib.objects.reserve_exact(objects);
         for (m, source) in sources.iter().enumerate() {
             for (d, definition) in source.module.definitions.iter().enumerate() {
                 match &definition.body {

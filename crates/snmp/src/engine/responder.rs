@@ -35,6 +35,11 @@ pub struct ResponderEngine {
     counters: Arc<SnmpCounters>,
     usm: Option<Usm>,
     amplification: Option<AmplificationLimit>,
+    /// Where community responses are encoded before they are copied out at their exact
+    /// size: the allocator then serves a small block from its fast path instead of a
+    /// frame-sized one, and the `Bytes` sent owns its buffer without a second allocation.
+    /// It keeps the capacity of the largest response sent, at most one datagram.
+    scratch: Vec<u8>,
 }
 
 impl ResponderEngine {
@@ -45,6 +50,7 @@ impl ResponderEngine {
             counters: Arc::new(SnmpCounters::default()),
             usm: None,
             amplification: None,
+            scratch: Vec::new(),
         }
     }
 
@@ -227,7 +233,7 @@ impl ResponderEngine {
         response.kind = PduKind::Response;
         response.request_id = ctx.request_id;
         let limit = ctx.max_size;
-        let mut contents = self.encode(ctx, &response)?;
+        let mut contents = self.encode(ctx, &mut response)?;
         let mut cut_to_nothing = false;
         if contents.len() > limit && ctx.bulk && response.error_status == ErrorStatus::NoError {
             // Cut trailing varbinds worth the excess, then check again: length octets and
@@ -244,7 +250,7 @@ impl ResponderEngine {
                     cut_to_nothing = true;
                     break;
                 }
-                contents = self.encode(ctx, &response)?;
+                contents = self.encode(ctx, &mut response)?;
             }
         }
         if contents.len() > limit || cut_to_nothing {
@@ -254,10 +260,10 @@ impl ResponderEngine {
                 Version::V1 => ctx.request_varbinds.clone(),
                 _ => Vec::new(),
             };
-            contents = self.encode(ctx, &response)?;
+            contents = self.encode(ctx, &mut response)?;
             if contents.len() > limit {
                 response.varbinds.clear();
-                contents = self.encode(ctx, &response)?;
+                contents = self.encode(ctx, &mut response)?;
             }
             if contents.len() > limit {
                 self.counters.increment(SnmpCounter::SilentDrops);
@@ -293,7 +299,11 @@ impl ResponderEngine {
             context_name: entry.context_name().clone(),
             request_id: pdu.request_id().unwrap_or(RequestId(0)),
             bulk: matches!(pdu, AnyPdu::Bulk(_)),
-            request_varbinds: pdu.varbinds().to_vec(),
+            // Only a v1 tooBig repeats them (RFC 1157 §4.1.2): v2c requests do not pay the copy.
+            request_varbinds: match version {
+                Version::V1 => pdu.varbinds().to_vec(),
+                _ => Vec::new(),
+            },
             max_size: self.config.max_message_size(),
             kind: match pdu {
                 AnyPdu::Pdu(pdu) => Some(pdu.kind),
@@ -304,10 +314,14 @@ impl ResponderEngine {
     }
 
     /// The response message: community-based, or through the USM for v3.
-    fn encode(&mut self, ctx: &RequestContext, response: &Pdu) -> Option<Vec<u8>> {
+    fn encode(&mut self, ctx: &RequestContext, response: &mut Pdu) -> Option<Vec<u8>> {
         match ctx.version {
             Version::V3 => self.encode_v3(ctx, response),
-            _ => Some(encode(ctx, response)),
+            _ => {
+                self.scratch.clear();
+                encode(&mut self.scratch, ctx, response);
+                Some(self.scratch.as_slice().to_vec())
+            }
         }
     }
 
@@ -423,7 +437,8 @@ pub struct RequestContext {
     pub request_id: RequestId,
     /// Whether the request is a GetBulk, whose response may be cut to fit.
     pub bulk: bool,
-    /// The request's varbinds, which v1 error responses repeat.
+    /// The request's varbinds, which v1 error responses repeat: empty for the other
+    /// versions, whose responses never carry them.
     pub request_varbinds: Vec<VarBind>,
     /// The largest response the manager accepts.
     pub max_size: usize,
@@ -724,15 +739,15 @@ fn count_received_error(counters: &SnmpCounters, status: ErrorStatus) {
     counters.increment(counter);
 }
 
-/// The response message, written straight from the borrowed PDU (no copy of the varbinds).
-fn encode(ctx: &RequestContext, response: &Pdu) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ENCODE_CAPACITY);
-    Writer::new(&mut out).constructed(SEQUENCE, |w| {
+/// The response message into `out`, written straight from the borrowed PDU (no copy of the
+/// varbinds).
+fn encode(out: &mut Vec<u8>, ctx: &RequestContext, response: &Pdu) {
+    out.reserve(ENCODE_CAPACITY);
+    Writer::new(out).constructed(SEQUENCE, |w| {
         w.integer(INTEGER, i64::from(ctx.version as u8));
         w.octets(OCTET_STRING, &ctx.community);
         response.write(w);
     });
-    out
 }
 
 /// A varbind's encoded size.

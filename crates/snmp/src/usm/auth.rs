@@ -8,18 +8,14 @@
 
 use std::ops::Range;
 
-use hmac::{Hmac, Mac};
-use md5::Md5;
-use sha1::Sha1;
-use sha2::{Sha224, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
 use crate::usm::UsmError;
-use crate::usm::key::{AuthProtocol, LocalizedKey};
+use crate::usm::key::{LocalizedKey, MAX_DIGEST_LEN};
 
 /// Writes the MAC of `message` into `message[auth_params]` (RFC 3414 §6.3.1, §7.3.1;
 /// RFC 7860 §4.2.1): the HMAC of the message with those octets taken as zeros, whatever
-/// they hold, truncated to the protocol's [`mac_len`](AuthProtocol::mac_len).
+/// they hold, truncated to the protocol's [`mac_len`](crate::usm::AuthProtocol::mac_len).
 ///
 /// Fails with [`UsmError::AuthParamsLength`] when the range is not `mac_len` octets inside
 /// `message`.
@@ -40,7 +36,7 @@ pub fn sign(
 /// constant time.
 ///
 /// Fails with [`UsmError::AuthParamsLength`] when the parameters are not the protocol's
-/// [`mac_len`](AuthProtocol::mac_len) octets (RFC 3414 §6.3.2 step 1), and with
+/// [`mac_len`](crate::usm::AuthProtocol::mac_len) octets (RFC 3414 §6.3.2 step 1), and with
 /// [`UsmError::WrongDigest`] when the MAC differs (usmStatsWrongDigests).
 pub fn verify(
     key: &LocalizedKey,
@@ -75,36 +71,13 @@ fn compute(
         return Err(UsmError::AuthParamsLength);
     };
     let zeros = ZEROS.get(..auth_params.len()).unwrap_or_default();
-    let parts = [before, zeros, after];
-    let key = key.as_bytes();
-    Ok(match protocol {
-        AuthProtocol::Md5 => hmac::<Hmac<Md5>>(key, &parts),
-        AuthProtocol::Sha1 => hmac::<Hmac<Sha1>>(key, &parts),
-        AuthProtocol::Sha224 => hmac::<Hmac<Sha224>>(key, &parts),
-        AuthProtocol::Sha256 => hmac::<Hmac<Sha256>>(key, &parts),
-        AuthProtocol::Sha384 => hmac::<Hmac<Sha384>>(key, &parts),
-        AuthProtocol::Sha512 => hmac::<Hmac<Sha512>>(key, &parts),
-    })
-}
-
-fn hmac<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> [u8; MAX_HMAC_LEN] {
-    // HMAC takes keys of any length (RFC 2104 §2: longer ones are hashed first).
-    let mut mac =
-        <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    for part in parts {
-        mac.update(part);
-    }
-    let tag = mac.finalize().into_bytes();
     let mut out = [0; MAX_HMAC_LEN];
-    let n = tag.len().min(MAX_HMAC_LEN);
-    if let (Some(dst), Some(src)) = (out.get_mut(..n), tag.get(..n)) {
-        dst.copy_from_slice(src);
-    }
-    out
+    key.mac().compute(&[before, zeros, after], &mut out);
+    Ok(out)
 }
 
 /// The longest HMAC output: HMAC-SHA-512's.
-const MAX_HMAC_LEN: usize = 64;
+const MAX_HMAC_LEN: usize = MAX_DIGEST_LEN;
 /// The longest msgAuthenticationParameters: HMAC-SHA-512's 48 octets (RFC 7860 §4.2).
 pub(crate) const ZEROS: [u8; 48] = [0; 48];
 

@@ -13,9 +13,13 @@
 //! per block: [`Credentials`] derives master keys once, when it is built, and
 //! [`KeyCache`](super::KeyCache) keeps the localized keys per user and engine.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::Digest;
@@ -307,7 +311,7 @@ impl MasterKey {
     pub fn localize(&self, engine_id: &EngineId) -> LocalizedKey {
         let ku = self.as_bytes();
         let protocol = self.protocol();
-        LocalizedKey(KeyBytes::new(protocol, |buf| {
+        LocalizedKey::new(KeyBytes::new(protocol, |buf| {
             protocol.hash_into(&[ku, engine_id.as_bytes(), ku], buf)
         }))
     }
@@ -323,24 +327,116 @@ impl fmt::Debug for MasterKey {
 ///
 /// As an authentication key it keys the HMAC (see [`sign`](crate::usm::sign) and [`verify`](crate::usm::verify)); as a privacy key it
 /// is turned into a [`PrivKey`] by [`PrivKey::from_localized`]. Its `Debug` prints `***`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LocalizedKey(KeyBytes);
+///
+/// It also keeps the HMAC keyed once (the hash states after the inner and outer padded key
+/// blocks, RFC 2104 §4), so that each message costs the hash of the message and of one
+/// digest, not two more blocks for the key. Equality and order are the key octets'.
+#[derive(Clone)]
+pub struct LocalizedKey {
+    bytes: KeyBytes,
+    mac: KeyedMac,
+}
 
 impl LocalizedKey {
     /// A localized key given as octets (Net-SNMP's `-3k`/`-3K`): exactly the protocol's
     /// [`digest_len`](AuthProtocol::digest_len).
     pub fn from_bytes(protocol: AuthProtocol, bytes: &[u8]) -> Result<Self, UsmError> {
-        KeyBytes::exact(protocol, bytes).map(Self)
+        KeyBytes::exact(protocol, bytes).map(Self::new)
+    }
+
+    fn new(bytes: KeyBytes) -> Self {
+        let mac = KeyedMac::new(bytes.protocol, bytes.as_bytes());
+        Self { bytes, mac }
     }
 
     /// The hash this key was localized with, which is also the HMAC's.
     pub fn protocol(&self) -> AuthProtocol {
-        self.0.protocol
+        self.bytes.protocol
     }
 
     /// The key octets.
     pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.bytes.as_bytes()
+    }
+
+    /// The HMAC keyed with this key, ready to take a message.
+    pub(crate) fn mac(&self) -> &KeyedMac {
+        &self.mac
+    }
+}
+
+impl PartialEq for LocalizedKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for LocalizedKey {}
+
+impl Hash for LocalizedKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+    }
+}
+
+impl PartialOrd for LocalizedKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LocalizedKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.bytes.cmp(&other.bytes)
+    }
+}
+
+/// An HMAC of one of the authentication protocols, keyed and not yet fed: clone it for each
+/// message. The SHA-384 and SHA-512 states, twice the others' size, are boxed.
+#[derive(Clone)]
+pub(crate) enum KeyedMac {
+    Md5(Hmac<Md5>),
+    Sha1(Hmac<Sha1>),
+    Sha224(Hmac<Sha224>),
+    Sha256(Hmac<Sha256>),
+    Sha384(Box<Hmac<Sha384>>),
+    Sha512(Box<Hmac<Sha512>>),
+}
+
+impl KeyedMac {
+    fn new(protocol: AuthProtocol, key: &[u8]) -> Self {
+        // HMAC takes keys of any length (RFC 2104 §2: longer ones are hashed first).
+        fn keyed<M: KeyInit>(key: &[u8]) -> M {
+            M::new_from_slice(key).expect("HMAC accepts keys of any length")
+        }
+        match protocol {
+            AuthProtocol::Md5 => Self::Md5(keyed(key)),
+            AuthProtocol::Sha1 => Self::Sha1(keyed(key)),
+            AuthProtocol::Sha224 => Self::Sha224(keyed(key)),
+            AuthProtocol::Sha256 => Self::Sha256(keyed(key)),
+            AuthProtocol::Sha384 => Self::Sha384(Box::new(keyed(key))),
+            AuthProtocol::Sha512 => Self::Sha512(Box::new(keyed(key))),
+        }
+    }
+
+    /// The full HMAC of the concatenation of `parts`, written to the front of `out`;
+    /// returns its length.
+    pub(crate) fn compute(&self, parts: &[&[u8]], out: &mut [u8; MAX_DIGEST_LEN]) -> usize {
+        fn run<M: Mac + Clone>(mac: &M, parts: &[&[u8]], out: &mut [u8]) -> usize {
+            let mut mac = mac.clone();
+            for part in parts {
+                mac.update(part);
+            }
+            copy_prefix(out, &mac.finalize().into_bytes())
+        }
+        match self {
+            Self::Md5(mac) => run(mac, parts, out),
+            Self::Sha1(mac) => run(mac, parts, out),
+            Self::Sha224(mac) => run(mac, parts, out),
+            Self::Sha256(mac) => run(mac, parts, out),
+            Self::Sha384(mac) => run(mac.as_ref(), parts, out),
+            Self::Sha512(mac) => run(mac.as_ref(), parts, out),
+        }
     }
 }
 

@@ -3,10 +3,11 @@
 //! Quick form: `vigie agent --listen udp:127.0.0.1:1161 --rocommunity public
 //! [--rwcommunity private] [--state-dir DIR]`; full form: `--config FILE` (TOML, below). Both
 //! may be combined: the flags add to the file. SIGHUP reads the configuration again and
-//! applies its listen addresses, communities, users, views, GETBULK cap and notification
-//! targets without dropping requests, then sends warmStart to the new targets; a
-//! configuration that fails to load, or an address that cannot be bound, leaves the running
-//! one in place.
+//! applies its listen addresses, communities, users, views, GETBULK cap, notification
+//! targets and `pass`, `pass_persist`, `extend` and `proxy` tables without dropping
+//! requests, then sends warmStart to the new targets; a configuration that fails to load, an
+//! extension table that overlaps a built-in group, or an address that cannot be bound,
+//! leaves the running one in place.
 //!
 //! ```toml
 //! listen = ["udp:0.0.0.0:161", "udp6:[::]:161"]
@@ -17,11 +18,18 @@
 //! engine_id = "0x80001f8804726f75746572"  # optional, as snmpd's exactEngineID (default:
 //!                                # generated once per RFC 3411 and kept in state_dir)
 //!
+//! [amplification]                # responses to unauthenticated requests (v1, v2c,
+//! factor = 32                    # noAuthNoPriv) are at most factor × the request's size,
+//! floor = 2048                   # or floor bytes if larger (the defaults); `enabled =
+//!                                # false` removes the bound (commands/agent/amplification.rs)
+//!
 //! [[community]]
 //! name = "public"
 //! access = "ro"                  # or "rw"
 //! source = "10.0.0.0/8"          # optional: from where
 //! view = ".1.3.6.1.2.1"          # optional: the subtree it sees
+//! context = "far"                # optional: its requests are in this SNMPv3 context
+//!                                # (a [[proxy]] context, a subagent's)
 //!
 //! [[user]]                       # SNMPv3 (USM), with VACM access like snmpd's rouser/rwuser
 //! name = "alice"
@@ -32,6 +40,7 @@
 //! access = "rw"
 //! level = "authPriv"             # optional: the least level accepted (default: the user's)
 //! view = ".1.3.6.1.2.1"          # optional
+//! context = "far"                # optional: the only context it may use (default: all)
 //!
 //! [system]
 //! contact = "noc@example.net"    # fixed values are read-only, as in snmpd
@@ -55,6 +64,7 @@
 //! ```
 
 mod agentx;
+mod amplification;
 mod extensions;
 mod notify;
 
@@ -76,7 +86,7 @@ use vigie_agent::notification::Notification;
 use vigie_agent::snmp::{
     EngineIdentity, engine_group, mpd_stats_group, snmp_group, usm_stats_group,
 };
-use vigie_agent::system::{SystemConfig, system_group};
+use vigie_agent::system::{AgentCapabilities, SystemConfig, system_group_with};
 use vigie_agent::usm::{Users, user_group};
 use vigie_agent::vacm::{SharedVacm, vacm_group};
 use vigie_agent::{Agent, AgentConfig, Registry, State};
@@ -87,7 +97,7 @@ use vigie_snmp::engine::{
 };
 use vigie_snmp::usm::{AuthProtocol, Credentials, EngineId, KeyInput, LocalClock, PrivProtocol};
 use vigie_snmp::vacm::{Permission, Shorthand, Vacm, ViewScope, ViewSubtree};
-use vigie_snmp::{AnyPdu, Pdu, PduKind, SecurityLevel, SecurityModel, Version};
+use vigie_snmp::{AnyPdu, Oid, Pdu, PduKind, SecurityLevel, SecurityModel, Version};
 
 use self::notify::{Destinations, Originator, Target};
 use crate::exit::Exit;
@@ -196,7 +206,7 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
     let users: Users = Arc::new(RwLock::new(settings.users.clone()));
     // The access rules, for the agent and for the VACM tables, updated together too.
     let shared_vacm: SharedVacm = Arc::new(RwLock::new(settings.vacm.clone()));
-    let engine = ResponderEngine::new(ResponderConfig {
+    let mut engine = ResponderEngine::new(ResponderConfig {
         communities: settings.communities,
         max_message_size: settings.max_message_size,
     })
@@ -208,10 +218,10 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         },
         start,
         rand::random(),
-    )
+    );
     // No reflection amplifier: responses to unauthenticated requests stay within a bounded
-    // multiple of the request (docs/reliability.md, "SNMP security").
-    .with_amplification_limit(vigie_snmp::engine::AmplificationLimit::DEFAULT);
+    // multiple of the request (`[amplification]`; docs/reliability.md, "SNMP security").
+    engine.set_amplification_limit(settings.amplification);
     let max_message_size = engine.config().max_message_size();
     let mut responder = Responder::bind(&settings.listen, engine)
         .await
@@ -224,10 +234,17 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         .collect();
     let authen_traps = Arc::new(AtomicBool::new(settings.authentication_traps));
     let mut registry = Registry::new();
+    // sysORTable's rows added by AgentX subagents.
+    let capabilities = AgentCapabilities::default();
     let interfaces = Interfaces::new(HostPaths::live(), start, Arc::clone(&state));
     let host_resources = HostResources::new(HostPaths::live(), Arc::clone(&interfaces));
     let mut groups: Vec<Box<dyn vigie_agent::mib::Mib>> = vec![
-        Box::new(system_group(&settings.system, start, Arc::clone(&state))),
+        Box::new(system_group_with(
+            &settings.system,
+            start,
+            Arc::clone(&state),
+            capabilities.clone(),
+        )),
         Box::new(snmp_group(responder.counters(), Arc::clone(&authen_traps))),
         Box::new(engine_group(&identity, start, max_message_size)),
         Box::new(mpd_stats_group(responder.counters())),
@@ -237,10 +254,16 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
     ];
     groups.extend(interfaces.handlers());
     groups.extend(host_resources.handlers());
-    groups.extend(extensions::handlers(&settings.extensions).await?);
     for group in groups {
         registry
             .register(group)
+            .map_err(|error| error.to_string())?;
+    }
+    let mut installed = Vec::new();
+    for (context, handler) in extensions::handlers(&settings.extensions).await? {
+        installed.push((context.clone(), handler.root().clone()));
+        registry
+            .register_in(&context, handler)
             .map_err(|error| error.to_string())?;
     }
     // Subagents' regions overlay the groups; their table is the registry's before it moves
@@ -268,7 +291,8 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         clock: LocalClock::new(identity.boots, start),
     };
     if let (Some(config), Some(regions)) = (settings.agentx.clone(), agentx_regions) {
-        for address in agentx::run(config, regions, originator.clone(), start).await? {
+        for address in agentx::run(config, regions, capabilities, originator.clone(), start).await?
+        {
             eprintln!("vigie agent: AgentX master on {address}");
         }
     }
@@ -304,10 +328,12 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         destinations,
         listening: Arc::new(tokio::sync::Mutex::new(listening)),
         notify: notify.clone(),
+        extensions: Arc::new(std::sync::Mutex::new(installed)),
+        blocking: settings.extensions.blocks() || settings.agentx.is_some(),
     };
     Ok(Running {
         // AgentX requests wait for subagents: they need the blocking threads too.
-        workers: workers(settings.extensions.blocks() || settings.agentx.is_some()),
+        workers: workers(reloader.blocking),
         local_addrs: responder.local_addrs(),
         responder,
         handler: Handler {
@@ -358,6 +384,11 @@ pub(crate) struct AgentReload {
     /// resolved); one reload at a time.
     listening: Arc<tokio::sync::Mutex<Vec<(SocketAddr, SocketAddr)>>>,
     notify: mpsc::Sender<Notification>,
+    /// Where the `[[pass]]`, `[[pass_persist]]`, `[[extend]]` and `[[proxy]]` handlers are
+    /// registered: (context, root).
+    extensions: Arc<std::sync::Mutex<Vec<Installed>>>,
+    /// Whether requests are answered on blocking threads, which handlers that block need.
+    blocking: bool,
 }
 
 impl AgentReload {
@@ -366,6 +397,35 @@ impl AgentReload {
     /// agent has stopped.
     pub(crate) async fn apply(&self, settings: Settings) -> Result<(), String> {
         let mut listening = self.listening.lock().await;
+        if settings.extensions.blocks() && !self.blocking {
+            return Err(
+                "pass, pass_persist, extend and proxy tables need a restart of an \
+                        agent started without any (it answers requests inline)"
+                    .to_owned(),
+            );
+        }
+        // The extension tables are built anew (programs checked, proxies' clients opened),
+        // then swapped in between two requests, all or nothing; a `pass_persist` child of the
+        // old tables is stopped when its handler is dropped.
+        let added = extensions::handlers(&settings.extensions).await?;
+        let added_keys: Vec<Installed> = added
+            .iter()
+            .map(|(context, handler)| (context.clone(), handler.root().clone()))
+            .collect();
+        let (removed, previous) = {
+            let mut installed = self
+                .extensions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let removed = self
+                .agent
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .registry_mut()
+                .replace(&installed, added)
+                .map_err(|error| error.to_string())?;
+            (removed, std::mem::replace(&mut *installed, added_keys))
+        };
         // An address configured as before, or naming a socket's bound address (`vigie
         // serve` reloads with the port resolved), keeps that socket.
         let wanted: Vec<SocketAddr> = settings
@@ -378,11 +438,26 @@ impl AgentReload {
                     .map_or(*address, |(_, bound)| *bound)
             })
             .collect();
-        let bound = self
-            .reloads
-            .rebind(wanted)
-            .await
-            .map_err(|error| error.to_string())?;
+        let bound = match self.reloads.rebind(wanted).await {
+            Ok(bound) => bound,
+            Err(error) => {
+                // Nothing changes: the previous extension tables go back.
+                let mut installed = self
+                    .extensions
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let _ = self
+                    .agent
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .registry_mut()
+                    .replace(&installed, removed);
+                *installed = previous;
+                return Err(error.to_string());
+            }
+        };
+        // The old handlers go now, outside the agent's lock.
+        drop(removed);
         *listening = settings.listen.iter().copied().zip(bound).collect();
         *self
             .destinations
@@ -412,6 +487,10 @@ impl AgentReload {
         Ok(())
     }
 }
+
+/// Where an extension handler is registered: its context (empty for the default one) and
+/// its root.
+type Installed = (Vec<u8>, Oid);
 
 /// The request handler: the agent, and authenticationFailure for bad communities.
 struct Handler {
@@ -498,6 +577,9 @@ pub(crate) struct Settings {
     extensions: extensions::Extensions,
     /// The `[agentx]` master's settings, when it is enabled.
     agentx: Option<agentx::AgentxSettings>,
+    /// `[amplification]`: the bound on responses to unauthenticated requests; `None` when
+    /// disabled.
+    amplification: Option<vigie_snmp::engine::AmplificationLimit>,
 }
 
 impl Settings {
@@ -567,7 +649,7 @@ impl Settings {
         let mut vacm = Vacm::new();
         let mut communities = CommunityTable::new();
         let mut shorthand = Shorthand::new();
-        let mut add = |permission, name: &str, source, scope| {
+        let mut add = |permission, name: &str, source, scope, context: Option<&[u8]>| {
             shorthand
                 .community(
                     &mut vacm,
@@ -576,17 +658,17 @@ impl Settings {
                     name,
                     source,
                     scope,
-                    None,
+                    context,
                 )
                 .map(|_| ())
                 .map_err(|error| error.to_string())
         };
         for name in &args.rocommunity {
-            add(Permission::ReadOnly, name, None, ViewScope::All)
+            add(Permission::ReadOnly, name, None, ViewScope::All, None)
                 .map_err(|error| format!("--rocommunity: {error}"))?;
         }
         for name in &args.rwcommunity {
-            add(Permission::ReadWrite, name, None, ViewScope::All)
+            add(Permission::ReadWrite, name, None, ViewScope::All, None)
                 .map_err(|error| format!("--rwcommunity: {error}"))?;
         }
         for community in &file.community {
@@ -619,7 +701,13 @@ impl Settings {
                 }
                 None => ViewScope::All,
             };
-            add(permission, community.name.get_ref(), source, scope)
+            // snmpd's `rocommunity NAME SOURCE OID CONTEXT`: the community's requests are
+            // in that context.
+            let context = community
+                .context
+                .as_ref()
+                .map(|text| text.get_ref().as_bytes());
+            add(permission, community.name.get_ref(), source, scope, context)
                 .map_err(|error| at(community.name.span(), format!("community.name: {error}")))?;
         }
         let mut users = Vec::new();
@@ -665,7 +753,7 @@ impl Settings {
                     user.name.get_ref(),
                     level,
                     scope,
-                    None,
+                    user.context.as_ref().map(|text| text.get_ref().as_bytes()),
                 )
                 .map_err(|error| at(user.name.span(), format!("user.name: {error}")))?;
             users.push((
@@ -699,6 +787,18 @@ impl Settings {
         for trap in &file.trap {
             traps.push(trap_target(trap, &at)?);
         }
+        let extensions = extensions::Extensions::load(
+            &file.pass,
+            &file.pass_persist,
+            &file.extend,
+            &file.proxy,
+            &at,
+        )?;
+        // A proxied context exists for VACM (vacmContextTable, RFC 3415 §2.2).
+        for context in extensions.contexts() {
+            vacm.add_context(context)
+                .map_err(|error| format!("proxy.context: {error}"))?;
+        }
         Ok(Self {
             listen,
             state_dir: args.state_dir.clone().or(file.state_dir),
@@ -720,13 +820,8 @@ impl Settings {
             traps,
             users,
             agentx: agentx::load(&args.agentx, file.agentx.as_ref(), &at)?,
-            extensions: extensions::Extensions::load(
-                &file.pass,
-                &file.pass_persist,
-                &file.extend,
-                &file.proxy,
-                &at,
-            )?,
+            amplification: amplification::load(file.amplification.as_ref(), &at)?,
+            extensions,
         })
     }
 }
@@ -758,6 +853,7 @@ struct FileConfig {
     #[serde(default)]
     proxy: Vec<extensions::FileProxy>,
     agentx: Option<agentx::FileAgentx>,
+    amplification: Option<amplification::FileAmplification>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -771,6 +867,9 @@ struct FileUser {
     access: toml::Spanned<String>,
     level: Option<toml::Spanned<String>>,
     view: Option<toml::Spanned<String>>,
+    /// The only context the user may use (`rouser NAME LEVEL OID CONTEXT`); every context
+    /// when absent.
+    context: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -780,6 +879,8 @@ struct FileCommunity {
     access: toml::Spanned<String>,
     source: Option<toml::Spanned<String>>,
     view: Option<toml::Spanned<String>>,
+    /// The context the community's requests are in (`rocommunity NAME SOURCE OID CONTEXT`).
+    context: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1279,6 +1380,27 @@ mod tests {
             error.contains("trap.community: a v2c target needs a community"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_proxied_context_exists_and_a_community_maps_to_it() {
+        let settings = load(
+            "listen = [\"udp:127.0.0.1:0\"]\n\
+             [[community]]\nname = \"farside\"\naccess = \"ro\"\ncontext = \"far\"\n\
+             [[proxy]]\noid = \".1.3\"\ntarget = \"udp:127.0.0.1:1161\"\n\
+             community = \"public\"\ncontext = \"far\"\n",
+        )
+        .unwrap();
+        assert!(settings.vacm.has_context(b"far"));
+        assert!(!settings.vacm.has_context(b"near"));
+        let view = settings.vacm.view(
+            SecurityModel::V2c,
+            b"comm1",
+            SecurityLevel::NoAuthNoPriv,
+            vigie_snmp::vacm::ViewType::Read,
+            b"far",
+        );
+        assert!(view.is_ok(), "{view:?}");
     }
 
     #[test]

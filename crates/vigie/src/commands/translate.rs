@@ -78,8 +78,21 @@ pub(crate) fn run(args: &[String]) -> Exit {
     if operands.is_empty() && report != Report::Tree {
         return usage();
     }
+    if report == Report::Description {
+        crate::mibs::keep_descriptions();
+    }
     crate::mibs::init(modules.as_deref(), dirs.as_deref());
-    let mib = crate::mibs::current();
+    // With no module loaded, `-Tp` and `-Td` still see the three roots, as snmptranslate's
+    // tree always holds them.
+    let roots;
+    let mib = match crate::mibs::current() {
+        Some(mib) => Some(mib),
+        None if report != Report::None => {
+            roots = MibSet::asn1_roots();
+            Some(&roots)
+        }
+        None => None,
+    };
     if report == Report::Tree {
         return tree(mib, &operands, random_access);
     }
@@ -91,9 +104,16 @@ pub(crate) fn run(args: &[String]) -> Exit {
         let translated = resolve(mib, text, random_access).map(|arcs| {
             let mut line = format(mib, &arcs, &output);
             if let (Report::Description, Some(mib)) = (report, mib) {
-                if let Some(description) = mib.description_report(&arcs) {
-                    line.push('\n');
-                    line.push_str(description.trim_end_matches('\n'));
+                match mib.description_report(&arcs) {
+                    Some(description) => {
+                        line.push('\n');
+                        line.push_str(description.trim_end_matches('\n'));
+                    }
+                    // Under no root (`3`, `4.1`) snmptranslate finds no node to describe.
+                    None if arcs.first().is_some_and(|&arc| root_name(arc).is_none()) => {
+                        line.push_str("\n [TRUNCATED]");
+                    }
+                    None => {}
                 }
             }
             line
@@ -130,7 +150,13 @@ fn tree(mib: Option<&MibSet>, operands: &[String], random_access: bool) -> Exit 
             write_stdout("\n");
         }
         match resolve(Some(mib), text, random_access) {
-            Ok(arcs) => write_stdout(&mib.tree_report(&arcs).unwrap_or_default()),
+            Ok(arcs) => match mib.tree_report(&arcs) {
+                Some(tree) => write_stdout(&tree),
+                None => {
+                    eprintln!("Unable to find a matching object identifier for \"{text}\"");
+                    return Exit::Failure;
+                }
+            },
             Err(message) => {
                 eprintln!("{message}");
                 return Exit::ErrorInPacket;

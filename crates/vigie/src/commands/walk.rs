@@ -17,6 +17,7 @@ use crate::exit::Exit;
 use crate::getopt::Ordering;
 use crate::report::Report;
 use crate::snmpcmd::{self, AppFlagError, Invocation, Tool};
+use crate::values;
 
 /// The tool's description.
 pub(crate) const TOOL: Tool = Tool {
@@ -90,6 +91,11 @@ pub(crate) fn run_walk(
             Ok(client) => client,
             Err(exit) => return exit,
         };
+        if let Some(typed_root) = parsed.first() {
+            if values::build_oid(typed_root).is_err() {
+                return unbuildable_root(tool, typed_root, flags, &mut report);
+            }
+        }
         let oids = match commands::build_oids(tool, &parsed) {
             Ok(oids) => oids,
             Err(exit) => return exit,
@@ -112,6 +118,25 @@ pub(crate) fn run_walk(
     });
     report.finish();
     exit
+}
+
+/// A root no request can carry (`3`): Net-SNMP fails to build each request it tries, the
+/// GET of `-Ci` (which says only `snmp_build: unknown failure`), then the walk's first, and
+/// still prints the count of `-Cp`.
+fn unbuildable_root(
+    tool: &Tool,
+    typed_root: &[u32],
+    flags: &WalkFlags,
+    report: &mut Report,
+) -> Exit {
+    if flags.include_requested {
+        eprintln!("snmp_build: unknown failure");
+    }
+    let _ = commands::build_oids(tool, std::slice::from_ref(&typed_root.to_vec()));
+    if flags.print_count {
+        report.line("Variables found: 0", Some(("variablesFound", 0)));
+    }
+    Exit::Failure
 }
 
 /// Net-SNMP's end of a walk without `-CE`: the root as typed with its last arc incremented
@@ -162,6 +187,17 @@ impl Walker<'_> {
         let mut answered = true;
         while let Some(item) = walk.next_item().await {
             match item {
+                Ok(
+                    WalkItem::VarBind(varbind)
+                    | WalkItem::Exception(varbind)
+                    | WalkItem::NotIncreasing { varbind, .. },
+                ) if !self.in_bulk_subtree(&varbind.name) => {
+                    // With the check, the walk ends by itself after this response; without
+                    // it, nothing else would end it here.
+                    if self.flags.dont_check {
+                        break;
+                    }
+                }
                 Ok(WalkItem::VarBind(varbind) | WalkItem::Exception(varbind)) => {
                     printed += 1;
                     report.varbind(&varbind);
@@ -169,7 +205,14 @@ impl Walker<'_> {
                 Ok(WalkItem::NotIncreasing { previous, varbind }) => {
                     printed += 1;
                     report.varbind(&varbind);
-                    report.not_increasing(&previous, &varbind.name);
+                    // The first answer is compared with the root as typed, and snmpwalk
+                    // names that (`joint-iso-ccitt`, not the `0.2` sent for `2`).
+                    let previous = if previous == self.root {
+                        self.typed_root
+                    } else {
+                        previous.arcs()
+                    };
+                    report.not_increasing(previous, &varbind.name);
                     exit = Exit::Failure;
                 }
                 Ok(_) => {}
@@ -209,6 +252,15 @@ impl Walker<'_> {
             report.warning(&format!("Total traversal time = {seconds:.6} seconds"));
         }
         exit
+    }
+
+    /// Whether a bulk walk keeps `name`: snmpbulkwalk ends at the first OID the typed root
+    /// is not a prefix of, where snmpwalk ends only at or past the root's successor. The
+    /// two differ for a single-arc root: walking `2`, an agent's `1.3.6…` is below the end,
+    /// so snmpwalk prints it and says it is not increasing; snmpbulkwalk leaves it out and
+    /// falls back to a GET of the root. For longer roots the walk itself ends there.
+    fn in_bulk_subtree(&self, name: &Oid) -> bool {
+        self.bulk.is_none() || name.arcs().starts_with(self.typed_root)
     }
 
     /// `snmp_get_and_print`: a GET of the root, printed only when the agent answers without

@@ -210,6 +210,9 @@ fn decimal_arcs_match_display() {
         ".3.10.200",
         "an arc with no root name is printed as digits"
     );
+    // As snmptranslate -m '' prints `3.1`: with the leading dot in every format.
+    assert_eq!(oid_text(&[3, 1], OidFormat::Module), ".3.1");
+    assert_eq!(oid_text(&[3, 1], OidFormat::Suffix), ".3.1");
     assert_eq!(oid_text(&[1, 3, 6], OidFormat::Full), ".iso.3.6");
     assert_eq!(oid_text(&[], OidFormat::Numeric), "");
 }

@@ -2,8 +2,8 @@
 //! this build of `vigie serve` (traps, informs, polls of the built-in agent and `snmpd`,
 //! e-mail to an aiosmtpd relay; SIGKILL at a seeded random moment, restart on the same data
 //! directory). It checks `PRAGMA integrity_check`, that every acknowledged inform and every
-//! event the API listed before a kill is still listed, and that every outbox notification
-//! reached the relay. The 50-round run and its figures are in `docs/reliability.md`;
+//! event the API listed before a kill is still listed, that every outbox notification
+//! reached the relay, and that every acknowledged linkDown inform was mailed. The 50-round run and its figures are in `docs/reliability.md`;
 //! `VIGIE_CRASH_ROUNDS` sets the number of rounds here.
 
 use std::net::{TcpListener, UdpSocket};
@@ -38,6 +38,8 @@ fn sigkill_under_mixed_load_loses_no_acknowledged_inform_stored_event_or_e_mail(
             "3",
         ])
         .args(["--trap-rate", "50", "--inform-rate", "10", "--drain", "60"])
+        // Every acknowledged linkDown inform must have its e-mail, whatever the kill hit.
+        .arg("--strict-mail")
         .args(["--bin", VIGIE])
         .output()
         .expect("python3 runs");

@@ -345,3 +345,74 @@ fn json_document() {
         ]})
     );
 }
+
+/// `s` values read through the object's DISPLAY-HINT as snmpset reads them, against an
+/// snmpd whose `pass` script accepts every SET of two columns with hinted syntaxes
+/// (`ifPhysAddress`, `PhysAddress` `1x:`; `hrSWInstalledDate`, `DateAndTime`), so the agent
+/// echoes the octets sent and both tools print them back through the hint. Values the hint
+/// does not read go as typed; the size checks say which reading failed.
+#[test]
+fn set_reads_string_values_through_display_hints() {
+    let mibs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/mibs/netsnmp");
+    if !std::path::Path::new(mibs).is_dir() {
+        eprintln!("skipping: {mibs} is absent");
+        return;
+    }
+    if !vigie_interop::require(&[Peer::Snmpset, Peer::Snmpd]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+    let script = dir.path().join("accept.sh");
+    // The pass protocol: no output to `-s` is a successful SET; nothing to GET or GETNEXT.
+    std::fs::write(&script, "#!/bin/sh\nexit 0\n")
+        .unwrap_or_else(|e| panic!("cannot write the pass script: {e}"));
+    let conf = format!(
+        "pass .1.3.6.1.2.1.2.2.1.6 /bin/sh {0}\npass .1.3.6.1.2.1.25.6.3.1.5 /bin/sh {0}\n",
+        script.display()
+    );
+    let Some(agent) = vigie_interop::Snmpd::start_netsnmp_system(&conf) else {
+        return;
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let mac = "IF-MIB::ifPhysAddress.1";
+    let date = "HOST-RESOURCES-MIB::hrSWInstalledDate.1";
+    let cases: &[&[&str]] = &[
+        &[mac, "s", "00:11:22:33:44:55"],
+        &[mac, "s", "a:b:c"],
+        &[mac, "s", "0011"],
+        &[mac, "s", "-1:+2:0x3: 4"],
+        &[mac, "s", "1:2:"],
+        &[mac, "s", ""],
+        &[mac, "s", "00-11-22"],
+        &[mac, "s", "1::2"],
+        &[mac, "x", "001122"],
+        &[mac, "d", "1.2.3"],
+        &[date, "s", "2026-11-24,4:50:00.0,+1:0"],
+        &[date, "s", "2026-1-2,3:4:5.6"],
+        &[date, "s", "2026-11-24"],
+        &[date, "s", "x"],
+        &[date, "s", "2026-11-24,4:50:00.0,+1:0:7"],
+        &[date, "x", "07 EA 0B 18 04 32 00 00"],
+        &[mac, "s", "1:2:3", date, "s", "2026-11-24,4:50:00.0"],
+    ];
+    for case in cases {
+        let mut args = vec!["-M", mibs, "-m", "ALL", "-v2c", "-c", "private", a];
+        args.extend_from_slice(case);
+        same(Peer::Snmpset, &args);
+    }
+    let mut args = vec!["-M", mibs, "-m", "ALL", "-v2c", "-c", "private", a];
+    args.extend_from_slice(&[mac, "s", "00:11:22:33:44:55"]);
+    assert_eq!(
+        same(Peer::Snmpset, &args).stdout,
+        "IF-MIB::ifPhysAddress.1 = STRING: 0:11:22:33:44:55\n"
+    );
+    let mut args = vec!["-M", mibs, "-m", "ALL", "-v2c", "-c", "private", a];
+    args.extend_from_slice(&[date, "s", "2026-11-24"]);
+    let outcome = same(Peer::Snmpset, &args);
+    assert_eq!(
+        outcome.stderr,
+        "HOST-RESOURCES-MIB::hrSWInstalledDate.1: Value out of range (Value does not match DISPLAY-HINT :: {(8), (11)})\n"
+    );
+    assert_eq!(outcome.status, Some(1));
+}

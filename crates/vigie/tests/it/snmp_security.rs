@@ -38,15 +38,22 @@ impl Drop for Process {
 /// `vigie agent` with the community `public` and the user `alice` (SHA, AES), on a free port.
 fn agent() -> (Process, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("test setup");
-    let port = free_udp_port();
-    let config = dir.path().join("agent.toml");
+    let (process, address) = agent_in(dir.path(), free_udp_port(), "");
+    (process, address, dir)
+}
+
+/// [`agent`] on `port`, its engine ID and boots kept in `dir`, so that a second start there
+/// is the same engine, one boot later; `extra` is added to its configuration file.
+fn agent_in(dir: &std::path::Path, port: u16, extra: &str) -> (Process, String) {
+    let config = dir.join("agent.toml");
     std::fs::write(
         &config,
         format!(
-            "listen = [\"udp:127.0.0.1:{port}\"]\n\
+            "listen = [\"udp:127.0.0.1:{port}\"]\nstate_dir = {state:?}\n\
              [[community]]\nname = \"public\"\naccess = \"ro\"\n\
              [[user]]\nname = \"alice\"\nauth = \"SHA\"\nauth_password = \"{USER_AUTH}\"\n\
-             privacy = \"AES\"\npriv_password = \"{USER_PRIV}\"\naccess = \"ro\"\n"
+             privacy = \"AES\"\npriv_password = \"{USER_PRIV}\"\naccess = \"ro\"\n{extra}",
+            state = dir.join("state").display().to_string(),
         ),
     )
     .expect("test setup");
@@ -65,18 +72,93 @@ fn agent() -> (Process, String, tempfile::TempDir) {
     while exchange(&address, &bulk(Version::V2c, 1, 1)).is_none() {
         assert!(Instant::now() < deadline, "vigie agent does not answer");
     }
-    (process, address, dir)
+    (process, address)
 }
 
 /// Sends `request` and returns the answer's size, if one comes within half a second.
 fn exchange(address: &str, request: &[u8]) -> Option<usize> {
+    answer(address, request).map(|answer| answer.len())
+}
+
+/// Sends `request` and returns the answer, if one comes within half a second.
+fn answer(address: &str, request: &[u8]) -> Option<Vec<u8>> {
     let socket = UdpSocket::bind("127.0.0.1:0").expect("test setup");
     socket
         .set_read_timeout(Some(Duration::from_millis(500)))
         .expect("test setup");
     socket.send_to(request, address).expect("sent");
     let mut buffer = vec![0_u8; 70_000];
-    socket.recv(&mut buffer).ok()
+    let length = socket.recv(&mut buffer).ok()?;
+    buffer.truncate(length);
+    Some(buffer)
+}
+
+/// A UDP relay between one client and `agent` that keeps every datagram the client sent: a
+/// wire capture, as an attacker on the path would make. Serves one request at a time, as
+/// Net-SNMP's tools send them, until dropped.
+struct Capture {
+    address: SocketAddr,
+    sent: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Capture {
+    fn start(agent: &str) -> Self {
+        let front = UdpSocket::bind("127.0.0.1:0").expect("test setup");
+        let back = UdpSocket::bind("127.0.0.1:0").expect("test setup");
+        back.connect(agent).expect("test setup");
+        for socket in [&front, &back] {
+            socket
+                .set_read_timeout(Some(Duration::from_millis(100)))
+                .expect("test setup");
+        }
+        let address = front.local_addr().expect("test setup");
+        let sent: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>> = std::sync::Arc::default();
+        let stop = std::sync::Arc::<std::sync::atomic::AtomicBool>::default();
+        let thread = {
+            let (sent, stop) = (std::sync::Arc::clone(&sent), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut buffer = vec![0_u8; 70_000];
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Ok((length, client)) = front.recv_from(&mut buffer) else {
+                        continue;
+                    };
+                    let request = buffer[..length].to_vec();
+                    let _ = back.send(&request);
+                    if let Ok(mut sent) = sent.lock() {
+                        sent.push(request);
+                    }
+                    let deadline = Instant::now() + Duration::from_secs(1);
+                    while Instant::now() < deadline {
+                        if let Ok(length) = back.recv(&mut buffer) {
+                            let _ = front.send_to(&buffer[..length], client);
+                            break;
+                        }
+                    }
+                }
+            })
+        };
+        Self {
+            address,
+            sent,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn sent(&self) -> Vec<Vec<u8>> {
+        self.sent.lock().expect("capture").clone()
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn community(version: Version, community: &'static [u8], pdu: AnyPdu) -> Vec<u8> {
@@ -206,6 +288,152 @@ fn no_request_is_answered_with_more_than_a_bounded_multiple_of_its_size() {
     #[allow(clippy::cast_precision_loss)] // a constant
     let most = limit.floor as f64 / 40.0;
     assert!(worst.0 <= most, "worst: {worst:?}");
+}
+
+/// `usmStatsNotInTimeWindows.0` (RFC 3414 §5), BER-encoded as a Report's varbind name.
+const NOT_IN_TIME_WINDOWS: &[u8] = &[
+    0x06, 0x0a, 0x2b, 0x06, 0x01, 0x06, 0x03, 0x0f, 0x01, 0x01, 0x02, 0x00,
+];
+
+#[test]
+fn a_captured_v3_request_replayed_after_the_agent_restarts_is_rejected_and_counted() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("test setup");
+    let port = free_udp_port();
+    let (agent, address) = agent_in(dir.path(), port, "");
+    // Net-SNMP's snmpget, authPriv, through a relay that captures what it sends: engine
+    // discovery, then the authenticated GET carrying the agent's boots and time.
+    let capture = Capture::start(&address);
+    let relay = capture.address.to_string();
+    let get = run_netsnmp(
+        Peer::Snmpget,
+        &[
+            "-v3",
+            "-u",
+            "alice",
+            "-l",
+            "authPriv",
+            "-a",
+            "SHA",
+            "-A",
+            USER_AUTH,
+            "-x",
+            "AES",
+            "-X",
+            USER_PRIV,
+            "-t",
+            "1",
+            "-r",
+            "0",
+            "-Oqv",
+            &relay,
+            "1.3.6.1.2.1.1.5.0",
+        ],
+    );
+    assert!(get.success(), "{get:?}");
+    let captured = capture.sent().pop().expect("the GET was captured");
+    drop(capture);
+    let not_in_window = |address: &str| -> u64 {
+        let read = run_netsnmp(
+            Peer::Snmpget,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-Oqv",
+                address,
+                "1.3.6.1.6.3.15.1.1.2.0",
+            ],
+        );
+        read.stdout
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("usmStatsNotInTimeWindows: {read:?}"))
+    };
+
+    // Replayed at once, within the 150 s window of the same boot, it is accepted, as RFC
+    // 3414 §3.2 step 7 allows: the capture is a valid request.
+    let fresh = answer(&address, &captured).expect("an answer to the replay within the window");
+    assert!(
+        !fresh
+            .windows(NOT_IN_TIME_WINDOWS.len())
+            .any(|w| w == NOT_IN_TIME_WINDOWS),
+        "a Response, not a notInTimeWindow Report"
+    );
+    assert_eq!(not_in_window(&address), 0);
+
+    // The agent restarts on its state directory: the same engine ID, snmpEngineBoots one
+    // more, its engine time from zero. The capture's boots is now a past boot's, which RFC
+    // 3414 §3.2 step 7 rejects whatever the time: the moment a 150 s wait reaches too.
+    drop(agent);
+    let (_agent, address) = agent_in(dir.path(), port, "");
+    let report = answer(&address, &captured).expect("a Report to the replay");
+    assert!(
+        report
+            .windows(NOT_IN_TIME_WINDOWS.len())
+            .any(|w| w == NOT_IN_TIME_WINDOWS),
+        "the replay is answered with a usmStatsNotInTimeWindows Report: {report:02x?}"
+    );
+    assert_eq!(not_in_window(&address), 1, "and counted");
+    // Again: each replay is refused and counted.
+    assert!(answer(&address, &captured).is_some());
+    assert_eq!(not_in_window(&address), 2);
+    // A request built now, after a new discovery, is accepted.
+    let again = run_netsnmp(
+        Peer::Snmpget,
+        &[
+            "-v3",
+            "-u",
+            "alice",
+            "-l",
+            "authPriv",
+            "-a",
+            "SHA",
+            "-A",
+            USER_AUTH,
+            "-x",
+            "AES",
+            "-X",
+            USER_PRIV,
+            "-t",
+            "1",
+            "-r",
+            "0",
+            "-Oqv",
+            &address,
+            "1.3.6.1.2.1.1.5.0",
+        ],
+    );
+    assert!(again.success(), "{again:?}");
+}
+
+#[test]
+fn the_amplification_bound_is_read_from_the_configuration_file() {
+    let dir = tempfile::tempdir().expect("test setup");
+    let tight = "[amplification]\nfactor = 2\nfloor = 600\n";
+    let (_agent, address) = agent_in(dir.path(), free_udp_port(), tight);
+    // A GETBULK of 3 varbinds × 65535: by default answered with about 1.1 KB (see
+    // `no_request_is_answered_with_more_than_a_bounded_multiple_of_its_size`), here cut to
+    // max(600, 2 × the request).
+    let request = bulk(Version::V2c, 3, 65_535);
+    let size = exchange(&address, &request).expect("an answer");
+    assert!(size <= 600.max(2 * request.len()), "{size} bytes");
+    assert!(
+        size > 300,
+        "a truncated GETBULK, not an error: {size} bytes"
+    );
+
+    let dir = tempfile::tempdir().expect("test setup");
+    let off = "[amplification]\nenabled = false\n";
+    let (_agent, address) = agent_in(dir.path(), free_udp_port(), off);
+    let size = exchange(&address, &request).expect("an answer");
+    let bound = AmplificationLimit::DEFAULT.bound(request.len());
+    assert!(
+        size > bound,
+        "without the bound, {size} bytes is above {bound}"
+    );
 }
 
 #[test]

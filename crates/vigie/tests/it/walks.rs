@@ -114,3 +114,70 @@ fn walk_timeout_has_no_period() {
         );
     }
 }
+
+/// Net-SNMP's standard modules (`../shared/mibs/netsnmp`), or `None` when absent.
+fn netsnmp_mibs() -> Option<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/mibs/netsnmp");
+    if std::path::Path::new(dir).is_dir() {
+        return Some(dir.to_owned());
+    }
+    eprintln!("skipping: {dir} is absent");
+    None
+}
+
+/// Roots of one arc, with and without modules: the `2` typed is sent as the one
+/// subidentifier `02` (read back as `0.2`), yet snmpwalk names the root it compares with
+/// `joint-iso-ccitt`; snmpbulkwalk leaves the agent's `1.3.6…` out of the subtree of `2`
+/// and falls back to a GET of `ccitt.2`; a root of `3` cannot be sent at all.
+#[test]
+fn single_arc_roots_as_net_snmp_names_them() {
+    let Some(agent) = agent(&[Peer::Snmpwalk, Peer::Snmpbulkwalk]) else {
+        return;
+    };
+    let Some(mibs) = netsnmp_mibs() else {
+        return;
+    };
+    let a = agent.target();
+    let a = a.as_str();
+    let with_mibs: &[&str] = &["-M", &mibs, "-m", "ALL"];
+    for tool in [Peer::Snmpwalk, Peer::Snmpbulkwalk] {
+        for modules in [with_mibs, &[]] {
+            for flags in [&[][..], &["-Of"], &["-On"], &["-Ci", "-Cp"]] {
+                for root in ["0", "2", "joint-iso-ccitt", ".2", "3"] {
+                    let mut args = modules.to_vec();
+                    args.extend_from_slice(flags);
+                    args.extend_from_slice(&["-v2c", "-c", "public", a, root]);
+                    same(tool, &args);
+                }
+            }
+        }
+        let mut args = with_mibs.to_vec();
+        args.extend_from_slice(&["-v2c", "-c", "public", a, "2"]);
+        let outcome = same(tool, &args);
+        if tool == Peer::Snmpwalk {
+            assert_eq!(outcome.status, Some(1));
+            assert!(
+                outcome.stderr.starts_with(
+                    "Error: OID not increasing: joint-iso-ccitt\n >= SNMPv2-MIB::sysDescr.0\n"
+                ),
+                "{}",
+                outcome.stderr
+            );
+        } else {
+            assert_eq!(outcome.status, Some(0));
+            assert_eq!(
+                outcome.stdout,
+                "ccitt.2 = No Such Object available on this agent at this OID\n"
+            );
+        }
+    }
+    // Under `1`, up to the end of the system group's first objects.
+    let mut args = with_mibs.to_vec();
+    args.extend_from_slice(&["-v2c", "-c", "public", "-CE", "1.3.6.1.2.1.1.3", a, "1"]);
+    let outcome = same(Peer::Snmpwalk, &args);
+    assert!(
+        outcome
+            .stdout
+            .starts_with("SNMPv2-MIB::sysDescr.0 = STRING: ")
+    );
+}

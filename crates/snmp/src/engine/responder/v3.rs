@@ -256,11 +256,11 @@ impl ResponderEngine {
             community: Bytes::new(),
             security_model: SecurityModel::Usm,
             security_level: level,
-            security_name: AdminString::from(security.user_name.to_vec()),
-            context_name: AdminString::from(context_name.to_vec()),
+            security_name: AdminString::from(security.user_name.clone()),
+            context_name: AdminString::from(context_name.clone()),
             request_id: pdu.request_id().unwrap_or(RequestId(0)),
             bulk: matches!(pdu, AnyPdu::Bulk(_)),
-            request_varbinds: pdu.varbinds().to_vec(),
+            request_varbinds: Vec::new(),
             max_size,
             kind,
             v3: Some(V3Request {
@@ -375,8 +375,8 @@ impl ResponderEngine {
             community: Bytes::new(),
             security_model: SecurityModel::Usm,
             security_level: level,
-            security_name: AdminString::from(security.user_name.to_vec()),
-            context_name: AdminString::from(context_name.to_vec()),
+            security_name: AdminString::from(security.user_name.clone()),
+            context_name: AdminString::from(context_name.clone()),
             request_id: pdu.request_id().unwrap_or(RequestId(0)),
             bulk: false,
             request_varbinds: Vec::new(),
@@ -395,38 +395,54 @@ impl ResponderEngine {
     }
 
     /// The encoded v3 response to `ctx`, at the request's level.
-    pub(super) fn encode_v3(&mut self, ctx: &RequestContext, response: &Pdu) -> Option<Vec<u8>> {
+    pub(super) fn encode_v3(
+        &mut self,
+        ctx: &RequestContext,
+        response: &mut Pdu,
+    ) -> Option<Vec<u8>> {
         let v3 = ctx.v3.as_ref()?;
-        let usm = self.usm.as_mut()?;
-        let engine_id = usm.config.engine_id.clone();
-        let credentials = usm
-            .config
+        let Usm {
+            config,
+            clock,
+            keys,
+            salts,
+            ..
+        } = self.usm.as_mut()?;
+        // The user's keys are borrowed from the cache, not copied: each message needs them
+        // for its MAC and cipher, and nothing else.
+        let keys = config
             .users
             .iter()
             .find(|(name, _)| *name == v3.user_name)
-            .map(|(_, credentials)| credentials.clone());
-        let keys = credentials.as_ref().map(|credentials| {
-            usm.keys
-                .keys(&v3.user_name, credentials, &engine_id)
-                .clone()
-        });
+            .map(|(_, credentials)| keys.keys(&v3.user_name, credentials, &config.engine_id));
+        // The Response-PDU moves into the ScopedPDU for the encoding and back out after it,
+        // so that its varbinds are not copied.
+        let placeholder = Pdu {
+            kind: response.kind,
+            request_id: response.request_id,
+            error_status: response.error_status,
+            error_index: response.error_index,
+            varbinds: Vec::new(),
+        };
         let scoped_pdu = ScopedPdu {
             context_engine_id: v3.context_engine_id.clone(),
             context_name: v3.context_name.clone(),
-            pdu: AnyPdu::Pdu(response.clone()),
+            pdu: AnyPdu::Pdu(std::mem::replace(response, placeholder)),
         };
         let outgoing = Outgoing {
             msg_id: v3.msg_id,
             max_size: MAX_SIZE,
             reportable: false,
-            engine_id: engine_id.to_bytes(),
-            engine_time: usm.clock.at(v3.received),
+            engine_id: config.engine_id.to_bytes(),
+            engine_time: clock.at(v3.received),
             user_name: v3.user_name.clone(),
             scoped_pdu: &scoped_pdu,
         };
-        usm::encode_message(&outgoing, ctx.security_level, keys.as_ref(), &mut usm.salts)
-            .ok()
-            .map(Vec::from)
+        let encoded = usm::encode_message(&outgoing, ctx.security_level, keys, salts);
+        if let AnyPdu::Pdu(pdu) = scoped_pdu.pdu {
+            *response = pdu;
+        }
+        encoded.ok().map(Vec::from)
     }
 
     /// A Report-PDU carrying one usmStats counter (RFC 3414 §3.2, RFC 3412 §7.1 step 3).

@@ -1,4 +1,5 @@
 use super::*;
+use crate::usm::AuthProtocol;
 
 /// A message with `mac_len` octets of parameters between "vigie" and "end".
 fn message(mac_len: usize) -> (Vec<u8>, Range<usize>) {

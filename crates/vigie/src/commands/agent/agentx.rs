@@ -8,6 +8,7 @@
 //! timeout = 5      # seconds
 //! retries = 5
 //! mode = "0777"    # the Unix sockets' permissions
+//! getbulk = false  # GETBULK to subagents as AgentX GetBulk (default: GetNext, as snmpd)
 //! ```
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use vigie_agent::agentx::{
     DEFAULT_MODE, DEFAULT_RETRIES, DEFAULT_SOCKET, DEFAULT_TIMEOUT, Master, MasterConfig,
     MasterEvent, SocketAddress,
 };
+use vigie_agent::system::AgentCapabilities;
 use vigie_agent::{DynamicRegions, Registry};
 
 use super::notify::Originator;
@@ -33,6 +35,7 @@ pub(super) struct FileAgentx {
     timeout: Option<toml::Spanned<u64>>,
     retries: Option<u32>,
     mode: Option<toml::Spanned<String>>,
+    getbulk: Option<bool>,
 }
 
 /// The master's validated settings; `None` in [`load`] when the master is off.
@@ -61,6 +64,7 @@ pub(super) fn load(
         timeout: DEFAULT_TIMEOUT,
         retries: DEFAULT_RETRIES,
         mode: DEFAULT_MODE,
+        get_bulk: false,
     };
     if let Some(file) = file {
         // The command line's sockets replace the file's, as snmpd's -x replaces agentXSocket.
@@ -85,6 +89,7 @@ pub(super) fn load(
         if let Some(retries) = file.retries {
             config.retries = retries;
         }
+        config.get_bulk = file.getbulk.unwrap_or(false);
         if let Some(mode) = &file.mode {
             config.mode = u32::from_str_radix(mode.get_ref().trim_start_matches("0o"), 8)
                 .ok()
@@ -112,17 +117,20 @@ pub(super) fn attach(registry: &mut Registry) -> Arc<DynamicRegions> {
 }
 
 /// Binds the master's sockets and runs it over `regions`: subagents' notifications go out
-/// through `originator`. Returns the addresses listened on.
+/// through `originator`, their agent capabilities into `capabilities` (sysORTable). Returns
+/// the addresses listened on.
 pub(super) async fn run(
     config: AgentxSettings,
     regions: Arc<DynamicRegions>,
+    capabilities: AgentCapabilities,
     originator: Originator,
     start: Instant,
 ) -> Result<Vec<SocketAddress>, String> {
     let (events, mut received) = mpsc::channel(EVENT_QUEUE);
     let master = Master::bind(config, regions, events, start)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| error.to_string())?
+        .with_capabilities(capabilities);
     let addresses = master.local_addrs();
     tokio::spawn(master.run());
     tokio::spawn(async move {
@@ -174,7 +182,12 @@ mod tests {
         assert_eq!(config.timeout, Duration::from_secs(2));
         assert_eq!(config.retries, 1);
         assert_eq!(config.mode, 0o770);
+        assert!(!config.get_bulk);
         assert_eq!(parse("[agentx]\nmaster = false\n"), Ok(None));
+        let bulk = parse("[agentx]\ngetbulk = true\n")
+            .expect("valid")
+            .expect("enabled");
+        assert!(bulk.get_bulk);
         let default = parse("[agentx]\n").expect("valid").expect("enabled");
         assert_eq!(
             default.sockets,

@@ -27,6 +27,7 @@
 //! community = "public"
 //! timeout = 1                            # seconds per try (default 1)
 //! retries = 1                            # (default 5)
+//! context = "far"                        # snmpd's -Cn: served in this context (default: "")
 //! ```
 
 use std::ffi::OsString;
@@ -49,6 +50,8 @@ use super::{V3Fields, parse_listen, v3_user};
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// `extend`'s default cache time, snmpd's.
 const DEFAULT_CACHE_TIME: u64 = 5;
+/// The longest context name (`SnmpAdminString`, RFC 3411 §5).
+const MAX_CONTEXT_NAME: usize = 32;
 
 /// A command as written: one string split like snmpd splits it, or an argv array.
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +125,8 @@ struct Script {
 /// A `proxy` registration; the session holds its community or keys (`Debug` hides them).
 #[derive(Debug)]
 struct ProxySpec {
+    /// The context it is served in, empty for the default one.
+    context: Vec<u8>,
     oid: Oid,
     remote_oid: Oid,
     session: Session,
@@ -135,6 +140,14 @@ impl Extensions {
             && self.pass_persist.is_empty()
             && self.extend.is_empty()
             && self.proxy.is_empty())
+    }
+
+    /// The non-default contexts the proxies serve, for VACM's context table.
+    pub(crate) fn contexts(&self) -> impl Iterator<Item = &[u8]> {
+        self.proxy
+            .iter()
+            .map(|spec| spec.context.as_slice())
+            .filter(|context| !context.is_empty())
     }
 
     /// Reads and checks the four kinds of tables; errors carry `FILE:LINE:COL: table.field`.
@@ -208,9 +221,12 @@ impl Extensions {
     }
 }
 
-/// The handlers for `extensions`, their messages sent to the log (or standard error when
-/// there is none). Proxies open their client here, on the caller's runtime.
-pub(crate) async fn handlers(extensions: &Extensions) -> Result<Vec<Box<dyn Mib>>, String> {
+/// The handlers for `extensions`, each with the context it is served in (empty for the
+/// default one), their messages sent to the log (or standard error when there is none).
+/// Proxies open their client here, on the caller's runtime.
+pub(crate) async fn handlers(
+    extensions: &Extensions,
+) -> Result<Vec<(Vec<u8>, Box<dyn Mib>)>, String> {
     let log = log();
     let mut handlers: Vec<Box<dyn Mib>> = Vec::new();
     for script in &extensions.pass {
@@ -235,6 +251,7 @@ pub(crate) async fn handlers(extensions: &Extensions) -> Result<Vec<Box<dyn Mib>
             Arc::clone(&log),
         )));
     }
+    let mut in_contexts: Vec<(Vec<u8>, Box<dyn Mib>)> = Vec::new();
     for spec in &extensions.proxy {
         let proxy = Proxy::new(
             spec.oid.clone(),
@@ -244,9 +261,13 @@ pub(crate) async fn handlers(extensions: &Extensions) -> Result<Vec<Box<dyn Mib>
         )
         .await
         .map_err(|error| format!("proxy .{}: {error}", spec.oid))?;
-        handlers.push(Box::new(proxy));
+        in_contexts.push((spec.context.clone(), Box::new(proxy) as Box<dyn Mib>));
     }
-    Ok(handlers)
+    Ok(handlers
+        .into_iter()
+        .map(|handler| (Vec::new(), handler))
+        .chain(in_contexts)
+        .collect())
 }
 
 /// Messages of the handlers: to the log when `vigie serve` set one up, else standard error.
@@ -387,14 +408,16 @@ fn proxy_spec(
         Some(text) => parse_oid("proxy", "remote_oid", text, at)?,
         None => oid.clone(),
     };
-    if let Some(context) = &table.context {
-        return Err(at(
-            context.span(),
-            "proxy.context: not supported: vigie agent serves one context, so a proxy \
-             forwards a subtree (oid) instead"
-                .to_owned(),
-        ));
-    }
+    let context = match &table.context {
+        Some(text) if text.get_ref().len() > MAX_CONTEXT_NAME => {
+            return Err(at(
+                text.span(),
+                format!("proxy.context: longer than {MAX_CONTEXT_NAME} bytes"),
+            ));
+        }
+        Some(text) => text.get_ref().clone().into_bytes(),
+        None => Vec::new(),
+    };
     let text = table.target.get_ref();
     let address = parse_listen(text)
         .or_else(|_| parse_listen(&format!("{text}:161")))
@@ -468,6 +491,7 @@ fn proxy_spec(
         session.retries = retries;
     }
     Ok(ProxySpec {
+        context,
         oid,
         remote_oid,
         session,
@@ -560,13 +584,23 @@ mod tests {
             error.contains("pass_persist.oid: `enterprises` is not a numeric OID"),
             "{error}"
         );
-        let error = load(
+        let error = load(&format!(
             "[[proxy]]\noid = \".1.3.6.1.4.1.2021\"\ntarget = \"udp:127.0.0.1:1161\"\n\
-             community = \"public\"\ncontext = \"c\"\n",
-        )
+             community = \"public\"\ncontext = \"{}\"\n",
+            "c".repeat(33)
+        ))
         .err()
         .unwrap();
-        assert!(error.contains("proxy.context: not supported"), "{error}");
+        assert!(
+            error.contains("proxy.context: longer than 32 bytes"),
+            "{error}"
+        );
+        let extensions = load(
+            "[[proxy]]\noid = \".1.3\"\ntarget = \"udp:127.0.0.1:1161\"\n\
+             community = \"public\"\ncontext = \"far\"\n",
+        )
+        .unwrap();
+        assert_eq!(extensions.contexts().collect::<Vec<_>>(), [b"far"]);
         let error = load(
             "[[proxy]]\noid = \".1.3.6.1.4.1.2021\"\ntarget = \"udp:127.0.0.1:1161\"\n\
              version = \"v3\"\nuser = \"u\"\nlevel = \"authPriv\"\n",
