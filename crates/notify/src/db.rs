@@ -66,13 +66,47 @@ impl Pool {
 }
 
 impl Pool {
-    /// Starts a transaction, for helpers that take one whichever the backend
-    /// ([`with_tx!`](crate::with_tx)).
+    /// Starts a write transaction ([`BeginWrite`]), for helpers that take one whichever the
+    /// backend ([`with_tx!`](crate::with_tx)).
     pub async fn begin(&self) -> Result<Transaction<'static>, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
-            Self::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+            Self::Sqlite(pool) => Transaction::Sqlite(pool.begin_write().await?),
+            Self::Postgres(pool) => Transaction::Postgres(pool.begin_write().await?),
         })
+    }
+}
+
+/// How a transaction that will write begins.
+///
+/// SQLite's plain `BEGIN` is deferred: the transaction reads under a shared lock and asks
+/// for the write lock only at its first write, and when another connection has written in
+/// between, that upgrade fails at once with "database is locked" — the busy timeout does
+/// not apply, since waiting could not help. `BEGIN IMMEDIATE` takes the write lock first,
+/// waiting its turn under the busy timeout, so concurrent writers queue instead of
+/// failing. PostgreSQL's `BEGIN` needs no such care.
+pub trait BeginWrite {
+    /// The database the transaction runs on.
+    type Database: sqlx::Database;
+
+    /// Starts a transaction that holds the write lock from its first statement.
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = Sqlite;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = Postgres;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin().await
     }
 }
 

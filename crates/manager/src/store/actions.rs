@@ -2,6 +2,7 @@
 //! in its own column, outside the JSON the API shows.
 
 use vigie_notify::Secret;
+use vigie_notify::db::BeginWrite;
 
 use crate::actions::{ActionKind, ActionSpec};
 use vigie_notify::with_pool;
@@ -96,7 +97,7 @@ impl Store {
     /// the names of the rules that still use it (then nothing is deleted).
     pub async fn delete_action(&self, id: i64) -> Result<Option<Vec<String>>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let users: Vec<String> = sqlx::query_scalar(
                 "SELECT r.name FROM response_rule_actions l JOIN response_rules r ON r.id = l.rule_id
                  WHERE l.action_id = $1 ORDER BY r.name",

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+use vigie_notify::db::BeginWrite;
 
 use bytes::Bytes;
 use serde::ser::SerializeStruct;
@@ -449,7 +450,7 @@ impl Store {
         update: &DeviceUpdate,
     ) -> Result<Option<Device>, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // A write first: the transaction takes the write lock now, waiting for other
             // writers, rather than reading first and failing at once with SQLITE_BUSY when it
             // upgrades a read snapshot that a concurrent commit (trap intake) made stale.

@@ -2,6 +2,7 @@
 //! reload removes those the file no longer declares without touching the devices created
 //! through the API or the web UI.
 
+use vigie_notify::db::BeginWrite;
 use vigie_notify::with_pool;
 
 use super::{Store, StoreError};
@@ -22,7 +23,7 @@ impl Store {
     /// previous list, in one transaction.
     pub async fn set_file_devices(&self, names: &[String]) -> Result<(), StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM file_devices")
                 .execute(&mut *tx)
                 .await?;

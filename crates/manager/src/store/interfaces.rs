@@ -1,6 +1,7 @@
 //! The interfaces discovery found on each device (IF-MIB, RFC 2863).
 
 use serde::Serialize;
+use vigie_notify::db::BeginWrite;
 
 use vigie_notify::db::DbRow;
 use vigie_notify::with_pool;
@@ -53,7 +54,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE devices SET sys_descr = $1, sys_object_id = $2, sys_name = $3, \
                  discovered_at = $4 WHERE id = $5",

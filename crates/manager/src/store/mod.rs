@@ -46,6 +46,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
+use vigie_notify::db::BeginWrite;
 
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
@@ -221,7 +222,7 @@ impl Store {
     /// returns how many events were deleted. Open alarms are kept whatever their age.
     pub async fn prune(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
         with_pool!(&self.pool, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let events = sqlx::query("DELETE FROM events WHERE received_at < $1")
                 .bind(cutoff.millis())
                 .execute(&mut *tx)

@@ -1,6 +1,7 @@
 //! Rules created through the API, and their links to stored actions.
 
 use crate::rules::RuleSpec;
+use vigie_notify::db::BeginWrite;
 use vigie_notify::with_pool;
 
 use crate::store::{Store, StoreError};
@@ -81,7 +82,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
             let json = serde_json::to_string(devices).map_err(|_| invalid_group())?;
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existed: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM response_device_groups WHERE name = $1")
                     .bind(name)
@@ -142,7 +143,7 @@ impl Store {
     pub async fn insert_rule(&self, spec: &RuleSpec, now: Timestamp) -> Result<i64, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
             let json = serde_json::to_string(spec).map_err(|_| invalid())?;
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO response_rules (name, enabled, spec, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -168,7 +169,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         with_pool!(&self.pool, |pool, DB| {
             let json = serde_json::to_string(spec).map_err(|_| invalid())?;
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE response_rules SET name = $1, enabled = $2, spec = $3, updated_at = $4 WHERE id = $5",
             )

@@ -1,6 +1,7 @@
 //! The delivery worker: takes due notifications from the outbox, respects the rate limits,
 //! delivers through a [`Deliverer`], and records each attempt.
 
+use crate::db::BeginWrite;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -612,7 +613,7 @@ impl<D: Deliverer> Worker<D> {
             AttemptOutcome::Failed => "failed",
         };
         with_pool!(self.outbox.pool(), |pool| {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             sqlx::query(
             "UPDATE outbox_notifications SET state = $1, next_attempt_ms = $2, updated_ms = $3, last_error = $4 WHERE id = $5",
         )
