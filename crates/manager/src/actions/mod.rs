@@ -33,7 +33,8 @@ use tokio::task::JoinHandle;
 use vigie_mib::MibSet;
 use vigie_notify::{
     Channel, FailReason, Mailbox, Message, Notification as Outgoing, Origin, Outbox, OutboxError,
-    OutboxEvent, RateLimits, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig, Worker,
+    OutboxEvent, RateLimits, RetryPolicy, SyslogConfig, SyslogMessage, TrustStore, WebhookConfig,
+    Worker,
 };
 
 use crate::alarm::{AlarmKey, Severity, SystemAlarm};
@@ -121,6 +122,8 @@ pub struct ResponseService {
     channels: SharedChannels,
     /// The worker's rate limits, changed by [`ResponseService::reload`] while it runs.
     rate_limits: RateLimits,
+    /// The worker's retry policy, changed by [`ResponseService::reconfigure`] while it runs.
+    retry: tokio::sync::watch::Sender<RetryPolicy>,
     mib: Arc<MibSet>,
     /// Actions whose last rendering failed, so that the next success clears their alarm.
     broken_actions: std::sync::Mutex<HashSet<String>>,
@@ -161,6 +164,7 @@ impl ResponseService {
         let mib = tokio::task::spawn_blocking(MibSet::builtin)
             .await
             .map_err(StoreError::from)?;
+        let retry = tokio::sync::watch::Sender::new(config.retry);
         let service = Arc::new(Self {
             store,
             desk,
@@ -170,6 +174,7 @@ impl ResponseService {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             channels: SharedChannels::default(),
             rate_limits: RateLimits::default(),
+            retry,
             mib: Arc::new(mib),
             broken_actions: std::sync::Mutex::new(HashSet::new()),
             status,
@@ -339,7 +344,7 @@ impl ResponseService {
         let (events_tx, events) = unbounded_channel();
         let worker = Worker::new(self.outbox.clone(), self.channels.clone())
             .with_events(events_tx)
-            .with_retry_policy(self.config().retry)
+            .with_retry_policy_updates(self.retry.subscribe())
             .with_rate_limits(self.rate_limits.clone());
         let decisions = self.desk.subscribe();
         let service = Arc::clone(self);
@@ -821,8 +826,10 @@ impl ResponseService {
     /// Replaces the file's settings (a configuration reload) and applies them as
     /// [`ResponseService::reload`] does: rules, actions, device groups and the SMTP relay
     /// take effect for the next decision and the next delivery, messages already queued
-    /// included. The outbox's retry policy is the worker's, fixed when it started.
+    /// included. A new retry policy schedules the next retry; a message already waiting
+    /// keeps the next attempt computed when it failed.
     pub async fn reconfigure(&self, config: ResponseConfig) -> Result<(), ResponseError> {
+        self.retry.send_replace(config.retry);
         match self.config.write() {
             Ok(mut current) => *current = Arc::new(config),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(config),

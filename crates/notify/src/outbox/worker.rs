@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 
 use super::{Entry, Notification, NotificationId, Outbox, OutboxError, from_ms, to_ms};
 use crate::attempt_log::{AttemptOutcome, NewAttempt, insert_attempt};
@@ -296,7 +297,8 @@ impl RateLimits {
 pub struct Worker<D> {
     outbox: Outbox,
     deliverer: D,
-    retry: RetryPolicy,
+    /// Read at each scheduling decision, so that a new policy applies to the next retry.
+    retry: watch::Receiver<RetryPolicy>,
     limits: RateLimits,
     rng: Mutex<Box<dyn RngCore + Send>>,
     events: Option<UnboundedSender<OutboxEvent>>,
@@ -307,7 +309,7 @@ impl<D: fmt::Debug> fmt::Debug for Worker<D> {
         f.debug_struct("Worker")
             .field("outbox", &self.outbox)
             .field("deliverer", &self.deliverer)
-            .field("retry", &self.retry)
+            .field("retry", &*self.retry.borrow())
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -319,18 +321,33 @@ impl<D: Deliverer> Worker<D> {
         Self {
             outbox,
             deliverer,
-            retry: RetryPolicy::default(),
+            retry: watch::channel(RetryPolicy::default()).1,
             limits: RateLimits::default(),
             rng: Mutex::new(Box::new(StdRng::from_os_rng())),
             events: None,
         }
     }
 
-    /// Sets the retry policy.
+    /// Sets the retry policy, fixed for the worker's life.
     #[must_use]
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = watch::channel(retry).1;
+        self
+    }
+
+    /// Follows the policy `retry` holds: a value sent through its sender applies from the
+    /// next scheduling decision, with no restart. A notification already waiting keeps the
+    /// next attempt computed when it failed; its next failure is scheduled, or abandoned,
+    /// under the new policy (`give_up_after` counts from when it was stored).
+    #[must_use]
+    pub fn with_retry_policy_updates(mut self, retry: watch::Receiver<RetryPolicy>) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// The retry policy in force now.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        *self.retry.borrow()
     }
 
     /// Limits `channel`'s rate.
@@ -536,7 +553,8 @@ impl<D: Deliverer> Worker<D> {
             ),
             Err(failure) if failure.is_transient() => {
                 let age = finished.duration_since(entry.created).unwrap_or_default();
-                if age >= self.retry.give_up_after {
+                let retry = self.retry_policy();
+                if age >= retry.give_up_after {
                     (
                         AttemptOutcome::Failed,
                         finished,
@@ -552,7 +570,7 @@ impl<D: Deliverer> Worker<D> {
                         Ok(mut rng) => rng.random::<f64>(),
                         Err(_) => 0.5,
                     };
-                    let next = finished + self.retry.delay(attempt_number, unit);
+                    let next = finished + retry.delay(attempt_number, unit);
                     (
                         AttemptOutcome::Retry,
                         next,
@@ -718,6 +736,73 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failure::Stage;
+    use crate::outbox::{Clock, ManualClock, State};
+
+    /// Fails every attempt with a transient failure.
+    struct AlwaysTransient;
+
+    impl Deliverer for AlwaysTransient {
+        async fn deliver(&self, notification: &Notification, _now: SystemTime) -> Attempt {
+            Attempt {
+                target: notification.channel.clone(),
+                result: Err(ChannelFailure::Smtp(DeliveryFailure::TimedOut {
+                    stage: Stage::Greeting,
+                })),
+            }
+        }
+    }
+
+    fn policy(initial: u64, max: u64, give_up_after: u64) -> RetryPolicy {
+        RetryPolicy {
+            initial: Duration::from_secs(initial),
+            max: Duration::from_secs(max),
+            jitter: 0.0,
+            give_up_after: Duration::from_secs(give_up_after),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_changed_policy_schedules_the_next_retry() {
+        let dir = tempfile::tempdir().expect("test dir");
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+        let outbox = Outbox::open(dir.path().join("outbox.db"))
+            .await
+            .expect("test database")
+            .with_clock(Arc::new(clock.clone()));
+        let (policy_tx, policy_rx) = watch::channel(policy(10, 60, 3600));
+        let worker =
+            Worker::new(outbox.clone(), AlwaysTransient).with_retry_policy_updates(policy_rx);
+        let id = outbox
+            .enqueue(&Notification::webhook("hooks", "{}"))
+            .await
+            .expect("enqueue")
+            .id;
+
+        let start = clock.now();
+        let pass = worker.run_once().await.expect("pass");
+        assert_eq!(pass.next_due, Some(start + Duration::from_secs(10)));
+
+        // The waiting notification keeps its next attempt; the failure after it follows
+        // the new policy (attempt 2: 100 s doubled).
+        policy_tx.send_replace(policy(100, 1000, 3600));
+        assert_eq!(worker.retry_policy(), policy(100, 1000, 3600));
+        let waiting = outbox.get(id).await.expect("get").expect("stored");
+        assert_eq!(waiting.next_attempt, start + Duration::from_secs(10));
+        clock.advance(Duration::from_secs(10));
+        let pass = worker.run_once().await.expect("pass");
+        assert_eq!(pass.retried, 1);
+        assert_eq!(pass.next_due, Some(clock.now() + Duration::from_secs(200)));
+
+        // A shorter retry period abandons it at its next failure.
+        policy_tx.send_replace(policy(100, 1000, 60));
+        clock.advance(Duration::from_secs(200));
+        let pass = worker.run_once().await.expect("pass");
+        assert_eq!(pass.failed, 1);
+        let entry = outbox.get(id).await.expect("get").expect("stored");
+        assert_eq!(entry.state, State::Failed);
+        assert_eq!(entry.attempts, 3);
+    }
 
     #[test]
     fn back_off_doubles_up_to_the_maximum_and_jitter_only_shortens() {

@@ -370,11 +370,8 @@ impl Config {
         if self.storage.url != new.storage.url {
             changed.push("[storage] url");
         }
-        // `[poller]`, `[[thresholds]]`, `[smtp]`, `[[actions]]` and `[[rules]]` apply live
-        // (`serve::reload`); the outbox worker's retry policy is fixed when it starts.
-        if self.delivery != new.delivery {
-            changed.push("[delivery]");
-        }
+        // `[poller]`, `[[thresholds]]`, `[smtp]`, `[[actions]]`, `[[rules]]` and
+        // `[delivery]` apply live (`serve::reload`).
         changed
     }
 }

@@ -191,18 +191,20 @@ impl Reloader {
         new.agent.listen = self.running.agent.listen;
         new.storage.durability = self.running.storage.durability;
         new.storage.url = self.running.storage.url.clone();
-        new.delivery = self.running.delivery;
         self.running = new;
         ReloadOutcome::Reloaded(report)
     }
 
-    /// Applies `[smtp]`, `[[actions]]` and `[[rules]]` to response management: the next
-    /// decision and the next delivery use them, messages already queued included.
+    /// Applies `[smtp]`, `[[actions]]`, `[[rules]]` and `[delivery]` to response
+    /// management: the next decision and the next delivery use them, messages already queued
+    /// included. A new `[delivery]` schedules the next retry; a message already waiting
+    /// keeps the attempt computed when it failed.
     async fn apply_response(&self, new: &Config, report: &mut ReloadReport) -> Result<(), String> {
         let smtp_changed = new.smtp != self.running.smtp;
         let actions_changed = new.actions != self.running.actions;
         let rules_changed = new.rules != self.running.rules;
-        if !(smtp_changed || actions_changed || rules_changed) {
+        let delivery_changed = new.delivery != self.running.delivery;
+        if !(smtp_changed || actions_changed || rules_changed || delivery_changed) {
             return Ok(());
         }
         let Some(response) = &self.response else {
@@ -221,12 +223,15 @@ impl Reloader {
         }
         // Validation made sure every rule names an existing action.
         if let Err(error) = response.reconfigure(response_config(new)).await {
-            return Err(format!("[smtp], [[actions]], [[rules]]: {error}"));
+            return Err(format!(
+                "[smtp], [[actions]], [[rules]], [delivery]: {error}"
+            ));
         }
         for (changed, section) in [
             (smtp_changed, "[smtp]"),
             (actions_changed, "[[actions]]"),
             (rules_changed, "[[rules]]"),
+            (delivery_changed, "[delivery]"),
         ] {
             if changed {
                 report.applied.push(section.to_owned());

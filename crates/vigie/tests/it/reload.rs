@@ -1,7 +1,8 @@
 //! `vigie serve` reloaded while traps arrive: `[poller]`, `[[thresholds]]`, `[smtp]`,
-//! `[[actions]]` and `[[rules]]` apply without a restart, a device removed from the file
-//! leaves the inventory (one created through the API stays), no trap sent across the
-//! reloads is lost, and a new receiver community reaches the built-in agent's informs.
+//! `[[actions]]`, `[[rules]]` and `[delivery]` apply without a restart, a device removed
+//! from the file leaves the inventory (one created through the API stays), no trap sent
+//! across the reloads is lost, and a new receiver community reaches the built-in agent's
+//! informs.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -72,7 +73,8 @@ const RESPONSE: &str = "[poller]\ninterval = \"30s\"\ntimeout = \"500ms\"\n\
      [[thresholds]]\nname = \"cpu\"\nobject = \"hrProcessorLoad\"\ncondition = \">\"\nvalue = 95\n\
      [smtp]\nhost = \"127.0.0.1\"\nport = 9\nencryption = \"none\"\nfrom = \"v@example.com\"\n\
      [[actions]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n\
-     [[rules]]\nname = \"critical-to-hook\"\nseverity = \"critical\"\nactions = [\"hook\"]\n";
+     [[rules]]\nname = \"critical-to-hook\"\nseverity = \"critical\"\nactions = [\"hook\"]\n\
+     [delivery]\nretry_initial = \"5s\"\nretry_max = \"1m\"\ngive_up_after = \"1h\"\n";
 
 fn names(list: &Value) -> Vec<String> {
     list["items"]
@@ -159,7 +161,8 @@ fn reloads_apply_polling_response_and_inventory_without_losing_a_trap() {
     };
     std::thread::sleep(Duration::from_millis(200));
 
-    // The API: polling, thresholds and response management applied live; the device gone
+    // The API: polling, thresholds, response management and the outbox's retries applied
+    // live, none waiting for a restart; the device gone
     // from the file leaves the inventory.
     std::fs::write(&path, config(&traps, &agent, RESPONSE)).unwrap();
     let (code, answer) = serve.post("/api/v1/config/reload", Some(&token));
@@ -171,6 +174,7 @@ fn reloads_apply_polling_response_and_inventory_without_losing_a_trap() {
         "[smtp]",
         "[[actions]]",
         "[[rules]]",
+        "[delivery]",
         "1 removed",
     ] {
         assert!(applied.contains(section), "{section} in {answer}");
