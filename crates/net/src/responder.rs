@@ -1,16 +1,17 @@
 //! The command responder's UDP driver: sockets on several addresses, IPv4 and IPv6, feeding
 //! one `ResponderEngine` and one request handler.
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
+use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::{AbortHandle, JoinSet};
 use vigie_snmp::community::CommunityTable;
 use vigie_snmp::engine::{DropReason, Incoming, RequestContext, ResponderEngine, SnmpCounters};
 use vigie_snmp::usm::Credentials;
@@ -144,9 +145,10 @@ impl Responder {
 
     /// Receives, authenticates, answers, until `shutdown` completes.
     ///
-    /// Each socket has a receiving task; datagrams wait in one queue of [`QUEUE`] entries,
-    /// and while it is full the sockets are not read (the kernel's buffer then drops the
-    /// excess), so that a flood cannot grow memory. Requests are answered one at a time.
+    /// The sockets are read by the responder's task itself, one datagram at a time into one
+    /// reused buffer; datagrams not yet read wait in the kernel's socket buffer, which drops
+    /// what overflows, so that a flood cannot grow memory. Requests are answered one at a
+    /// time.
     /// [`ReloadHandle::rebind`] changes the sockets between two requests.
     pub async fn run(
         self,
@@ -159,8 +161,8 @@ impl Responder {
 
     /// [`run`](Self::run) with up to `workers` requests answered at once, each on a blocking
     /// thread: a request that takes long (a large table read from `/proc`) holds up only its
-    /// own answer. While `workers` requests are in progress no datagram is taken from the
-    /// queue. Datagrams are still decoded, authenticated and encoded one at a time, and a
+    /// own answer. While `workers` requests are in progress no datagram is read from the
+    /// sockets. Datagrams are still decoded, authenticated and encoded one at a time, and a
     /// reload waits until the requests in progress are answered. With one worker, requests
     /// are answered on the responder's task itself, with no thread hop: the hop roughly
     /// halves the rate of small requests (measured with 8 managers of GETs on loopback).
@@ -179,21 +181,21 @@ impl Responder {
         // Without a handle, a channel that never yields.
         let (_keep, idle) = mpsc::channel(1);
         let mut reloads = reloads.unwrap_or(idle);
-        let (queue, mut received) = mpsc::channel::<Received>(QUEUE);
-        let mut receivers = JoinSet::new();
-        let mut listening: Vec<(Arc<UdpSocket>, AbortHandle)> = sockets
-            .into_iter()
-            .map(|socket| {
-                let task = receivers.spawn(receive(Arc::clone(&socket), queue.clone()));
-                (socket, task)
-            })
-            .collect();
+        let mut listening = sockets;
         // At most `workers` answers are in progress, so the channel never makes one wait.
         let (answers, mut answered) = mpsc::channel::<Answered>(workers);
         let mut in_progress = 0;
+        // Every datagram is read into this buffer, then copied at its own size: no datagram
+        // costs more than its length, and no socket read waits for another task.
+        let mut buffer = vec![0u8; MAX_DATAGRAM];
+        // The socket tried first next time, so that the ready sockets take turns.
+        let mut first = 0;
         tokio::pin!(shutdown);
         loop {
-            let datagram = tokio::select! {
+            // Biased: shutdown, answers and reloads go before the next datagram, so that a
+            // flood of requests cannot hold them up.
+            let received = tokio::select! {
+                biased;
                 () = &mut shutdown => break,
                 Some(answer) = answered.recv() => {
                     in_progress -= 1;
@@ -220,24 +222,9 @@ impl Responder {
                         Control::Rebind(rebind) => {
                             let outcome = match bind_all(&listening, &rebind.addresses).await {
                                 Ok(next) => {
-                                    let next: Vec<_> = next
-                                        .into_iter()
-                                        .map(|(socket, task)| {
-                                            let task = task.unwrap_or_else(|| {
-                                                receivers.spawn(receive(
-                                                    Arc::clone(&socket),
-                                                    queue.clone(),
-                                                ))
-                                            });
-                                            (socket, task)
-                                        })
-                                        .collect();
-                                    for (socket, task) in &listening {
-                                        if !next.iter().any(|(kept, _)| Arc::ptr_eq(kept, socket)) {
-                                            task.abort();
-                                        }
-                                    }
+                                    // The sockets not kept close when `listening` drops them.
                                     listening = next;
+                                    first = 0;
                                     Ok(local_addrs(&listening))
                                 }
                                 Err(error) => Err(error),
@@ -247,37 +234,36 @@ impl Responder {
                     }
                     continue;
                 }
-                datagram = received.recv(), if in_progress < workers => datagram,
+                received = poll_fn(|cx| poll_receive(cx, &listening, &mut first, &mut buffer)),
+                    if in_progress < workers => received,
             };
-            let Some(Received {
-                socket,
-                from,
-                contents,
-            }) = datagram
-            else {
-                break;
+            let (index, from, len) = received;
+            let Some(socket) = listening.get(index) else {
+                continue;
             };
+            let contents = Bytes::copy_from_slice(buffer.get(..len).unwrap_or_default());
             let now = Instant::now();
             let transmit = match engine.handle_datagram(now, from, contents) {
                 Incoming::Request(ctx, pdu) if workers == 1 => {
                     // One at a time: answered here, without a thread hop, which costs about
                     // half the throughput of small requests.
                     let response = handler.handle(now, &ctx, &pdu, engine.counters());
-                    send_answer(
-                        &mut engine,
-                        Answered {
-                            request: ctx,
-                            response,
-                            socket,
-                        },
-                    )
-                    .await;
+                    if let Some(transmit) =
+                        response.and_then(|response| engine.respond(&ctx, response))
+                    {
+                        // A failed send (the manager's port closed, say) concerns that
+                        // manager only.
+                        let _ = socket
+                            .send_to(&transmit.contents, transmit.destination)
+                            .await;
+                    }
                     continue;
                 }
                 Incoming::Request(ctx, pdu) => {
                     let counters = Arc::clone(engine.counters());
                     let handler = Arc::clone(&handler);
                     let answers = answers.clone();
+                    let socket = Arc::clone(socket);
                     in_progress += 1;
                     tokio::task::spawn_blocking(move || {
                         let response = handler.handle(now, &ctx, &pdu, &counters);
@@ -305,7 +291,6 @@ impl Responder {
                 .send_to(&transmit.contents, transmit.destination)
                 .await;
         }
-        receivers.abort_all();
         Ok(())
     }
 }
@@ -370,34 +355,34 @@ struct Rebind {
     done: oneshot::Sender<Result<Vec<SocketAddr>, ResponderError>>,
 }
 
-/// The sockets for `addresses`: those of `listening` bound there (with their receiving
-/// task), the others newly bound (without one yet); an error when one cannot be bound.
+/// The sockets for `addresses`: those of `listening` bound there (with the datagrams
+/// waiting in them), the others newly bound; an error when one cannot be bound.
 async fn bind_all(
-    listening: &[(Arc<UdpSocket>, AbortHandle)],
+    listening: &[Arc<UdpSocket>],
     addresses: &[SocketAddr],
-) -> Result<Vec<(Arc<UdpSocket>, Option<AbortHandle>)>, ResponderError> {
-    let mut next: Vec<(Arc<UdpSocket>, Option<AbortHandle>)> = Vec::with_capacity(addresses.len());
+) -> Result<Vec<Arc<UdpSocket>>, ResponderError> {
+    let mut next: Vec<Arc<UdpSocket>> = Vec::with_capacity(addresses.len());
     for &address in addresses {
-        let kept = listening.iter().find(|(socket, _)| {
+        let kept = listening.iter().find(|socket| {
             socket.local_addr().ok() == Some(address)
-                && !next.iter().any(|(taken, _)| Arc::ptr_eq(taken, socket))
+                && !next.iter().any(|taken| Arc::ptr_eq(taken, socket))
         });
-        if let Some((socket, task)) = kept {
-            next.push((Arc::clone(socket), Some(task.clone())));
+        if let Some(socket) = kept {
+            next.push(Arc::clone(socket));
             continue;
         }
         let socket = UdpSocket::bind(address)
             .await
             .map_err(|source| ResponderError::Bind { address, source })?;
-        next.push((Arc::new(socket), None));
+        next.push(Arc::new(socket));
     }
     Ok(next)
 }
 
-fn local_addrs(listening: &[(Arc<UdpSocket>, AbortHandle)]) -> Vec<SocketAddr> {
+fn local_addrs(listening: &[Arc<UdpSocket>]) -> Vec<SocketAddr> {
     listening
         .iter()
-        .filter_map(|(socket, _)| socket.local_addr().ok())
+        .filter_map(|socket| socket.local_addr().ok())
         .collect()
 }
 
@@ -454,37 +439,40 @@ async fn send_answer(engine: &mut ResponderEngine, answer: Answered) {
         .await;
 }
 
-struct Received {
-    /// The socket it came in on, which answers it.
-    socket: Arc<UdpSocket>,
-    from: SocketAddr,
-    contents: Bytes,
-}
-
-async fn receive(socket: Arc<UdpSocket>, queue: mpsc::Sender<Received>) {
-    let mut buffer = vec![0u8; MAX_DATAGRAM];
-    loop {
-        // ICMP errors surface here on some systems; the socket stays usable.
-        let Ok((len, from)) = socket.recv_from(&mut buffer).await else {
+/// Reads the next datagram into `buffer` from the first of `sockets` that has one, starting
+/// at `first` and going round: the index of its socket, its sender and its length. Pending,
+/// with every socket registered for a wakeup, when none has one.
+///
+/// A socket counts as having one when tokio's I/O driver last saw it readable, and the
+/// driver looks again each time the task yields, at the latest after tokio's budget of
+/// operations per poll: a flooded socket delays the others by about that many datagrams,
+/// it does not starve them.
+fn poll_receive(
+    cx: &mut Context<'_>,
+    sockets: &[Arc<UdpSocket>],
+    first: &mut usize,
+    buffer: &mut [u8],
+) -> Poll<(usize, SocketAddr, usize)> {
+    let count = sockets.len();
+    for step in 0..count {
+        let index = (*first + step) % count;
+        let Some(socket) = sockets.get(index) else {
             continue;
         };
-        let contents = Bytes::copy_from_slice(buffer.get(..len).unwrap_or_default());
-        let datagram = Received {
-            socket: Arc::clone(&socket),
-            from,
-            contents,
-        };
-        // A full queue stops this task from reading: datagrams then wait in the kernel's
-        // socket buffer, which drops what overflows, so memory stays bounded.
-        if queue.send(datagram).await.is_err() {
-            return;
+        let mut read = ReadBuf::new(buffer);
+        match socket.poll_recv_from(cx, &mut read) {
+            Poll::Ready(Ok(from)) => {
+                *first = (index + 1) % count;
+                return Poll::Ready((index, from, read.filled().len()));
+            }
+            // ICMP errors surface here on some systems; the socket stays usable. It is read
+            // again on the next poll, after the other tasks have run.
+            Poll::Ready(Err(_)) => cx.waker().wake_by_ref(),
+            Poll::Pending => {}
         }
     }
+    Poll::Pending
 }
-
-/// Datagrams read from the sockets and waiting to be processed, at most (with 64 KiB
-/// datagrams, 8 MiB).
-pub const QUEUE: usize = 128;
 /// The largest UDP payload.
 const MAX_DATAGRAM: usize = 65_535;
 
