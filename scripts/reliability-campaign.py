@@ -390,6 +390,17 @@ group_wait = "0s"
                     rss = int(line.split()[1])
         return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
+    def memory_split(self):
+        """(anonymous, file-backed) resident memory in KiB: the heap and stacks, and the
+        pages of the executable and libraries, which the kernel may drop and read again."""
+        split = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                key = line.split(":")[0]
+                if key in ("RssAnon", "RssFile"):
+                    split[key] = int(line.split()[1])
+        return split.get("RssAnon", 0), split.get("RssFile", 0)
+
     def cpu_seconds(self):
         """User and system CPU time of the running process."""
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -723,7 +734,8 @@ def soak(args, work, peers):
     try:
         with open(csv_path, "w") as csv:
             csv.write("minute,rss_kib,fds,api_p99_ms,inform_p99_ms,api_requests,"
-                      "informs_acked,traps_sent,informs_sent,events_stored,api_errors,loadavg,cpu_percent\n")
+                      "informs_acked,traps_sent,informs_sent,events_stored,api_errors,loadavg,cpu_percent,"
+                      "rss_anon_kib,rss_file_kib\n")
             minute = 0
             last_cpu = station.cpu_seconds()
             while time.monotonic() - started < args.minutes * 60:
@@ -744,12 +756,13 @@ def soak(args, work, peers):
                        round(p99(api) * 1000, 1) if api else "",
                        round(p99(informs) * 1000, 1) if informs else "",
                        len(api), len(informs), load.sent_traps, load.sent_informs, stored,
-                       load.api_errors, load1, cpu_share]
+                       load.api_errors, load1, cpu_share, *station.memory_split()]
                 csv.write(",".join(str(v) for v in row) + "\n")
                 csv.flush()
                 print(" ".join(f"{k}={v}" for k, v in zip(
                     ["minute", "rss_kib", "fds", "api_p99_ms", "inform_p99_ms", "api",
-                     "acked", "traps", "informs", "stored", "api_errors", "load", "cpu%"], row)), flush=True)
+                     "acked", "traps", "informs", "stored", "api_errors", "load", "cpu%",
+                     "rss_anon_kib", "rss_file_kib"], row)), flush=True)
     finally:
         load.stop()
         station.stop()

@@ -39,8 +39,12 @@ def main():
     with open(source) as f:
         rows = list(csv.DictReader(f))
     minutes = [float(r["minute"]) for r in rows]
-    curves = [("rss_kib", "resident memory (MiB)", 1 / 1024), ("fds", "open fds", 1),
+    curves = [("rss_kib", "resident memory (MiB)", 1 / 1024),
+              ("rss_anon_kib", "anonymous resident memory (MiB)", 1 / 1024),
+              ("fds", "open fds", 1),
               ("api_p99_ms", "API p99 (ms)", 1), ("inform_p99_ms", "inform→stored p99 (ms)", 1)]
+    # Soaks recorded before the anonymous/file split have no rss_anon_kib column.
+    curves = [c for c in curves if any(v is not None for v in column(rows, c[0]))]
     print(f"{len(rows)} samples")
     for name, label, scale in curves:
         ys = [None if v is None else v * scale for v in column(rows, name)]
