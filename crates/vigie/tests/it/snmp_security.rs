@@ -295,19 +295,9 @@ const NOT_IN_TIME_WINDOWS: &[u8] = &[
     0x06, 0x0a, 0x2b, 0x06, 0x01, 0x06, 0x03, 0x0f, 0x01, 0x01, 0x02, 0x00,
 ];
 
-#[test]
-fn a_captured_v3_request_replayed_after_the_agent_restarts_is_rejected_and_counted() {
-    if !require(&[Peer::Snmpget]) {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("test setup");
-    let port = free_udp_port();
-    let (agent, address) = agent_in(dir.path(), port, "");
-    // Net-SNMP's snmpget, authPriv, through a relay that captures what it sends: engine
-    // discovery, then the authenticated GET carrying the agent's boots and time.
-    let capture = Capture::start(&address);
-    let relay = capture.address.to_string();
-    let get = run_netsnmp(
+/// Net-SNMP's `snmpget` of sysName.0 as `alice`, authPriv (SHA, AES), one try of 1 s.
+fn alice_gets_sys_name(target: &str) -> vigie_interop::Outcome {
+    run_netsnmp(
         Peer::Snmpget,
         &[
             "-v3",
@@ -328,10 +318,25 @@ fn a_captured_v3_request_replayed_after_the_agent_restarts_is_rejected_and_count
             "-r",
             "0",
             "-Oqv",
-            &relay,
+            target,
             "1.3.6.1.2.1.1.5.0",
         ],
-    );
+    )
+}
+
+#[test]
+fn a_captured_v3_request_replayed_after_the_agent_restarts_is_rejected_and_counted() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("test setup");
+    let port = free_udp_port();
+    let (agent, address) = agent_in(dir.path(), port, "");
+    // Net-SNMP's snmpget, authPriv, through a relay that captures what it sends: engine
+    // discovery, then the authenticated GET carrying the agent's boots and time.
+    let capture = Capture::start(&address);
+    let relay = capture.address.to_string();
+    let get = alice_gets_sys_name(&relay);
     assert!(get.success(), "{get:?}");
     let captured = capture.sent().pop().expect("the GET was captured");
     drop(capture);
@@ -381,31 +386,7 @@ fn a_captured_v3_request_replayed_after_the_agent_restarts_is_rejected_and_count
     assert!(answer(&address, &captured).is_some());
     assert_eq!(not_in_window(&address), 2);
     // A request built now, after a new discovery, is accepted.
-    let again = run_netsnmp(
-        Peer::Snmpget,
-        &[
-            "-v3",
-            "-u",
-            "alice",
-            "-l",
-            "authPriv",
-            "-a",
-            "SHA",
-            "-A",
-            USER_AUTH,
-            "-x",
-            "AES",
-            "-X",
-            USER_PRIV,
-            "-t",
-            "1",
-            "-r",
-            "0",
-            "-Oqv",
-            &address,
-            "1.3.6.1.2.1.1.5.0",
-        ],
-    );
+    let again = alice_gets_sys_name(&address);
     assert!(again.success(), "{again:?}");
 }
 
