@@ -149,10 +149,14 @@ fn blast(
     rate: u64,
     count: u64,
 ) -> thread::JoinHandle<(u64, u64)> {
-    thread::spawn(move || {
-        let sent = send(target, &datagram, rate, count);
-        (sent, cpu_ticks("/proc/thread-self/stat").unwrap_or(0))
-    })
+    // Named, so that a profile of the benchmark tells the generator from the receiver.
+    thread::Builder::new()
+        .name("trap-sender".to_owned())
+        .spawn(move || {
+            let sent = send(target, &datagram, rate, count);
+            (sent, cpu_ticks("/proc/thread-self/stat").unwrap_or(0))
+        })
+        .expect("the sender thread starts")
 }
 
 fn send(target: SocketAddr, datagram: &[u8], rate: u64, count: u64) -> u64 {
