@@ -178,13 +178,16 @@ impl FromStr for Oid {
 impl fmt::Display for Oid {
     /// Dotted decimal without a leading dot: `1.3.6.1.2.1.1.1.0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every stored event and every logged varbind prints OIDs: digits without the
+        // formatting machinery's padding logic.
+        let mut digits = itoa::Buffer::new();
         let mut first = true;
-        for arc in &self.arcs {
+        for &arc in &self.arcs {
             if !first {
                 f.write_str(".")?;
             }
             first = false;
-            write!(f, "{arc}")?;
+            f.write_str(digits.format(arc))?;
         }
         Ok(())
     }

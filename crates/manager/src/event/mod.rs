@@ -317,7 +317,8 @@ mod oid_text {
     use vigie_snmp::Oid;
 
     pub(super) fn serialize<S: Serializer>(oid: &Oid, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(oid)
+        // One string, escaped once, rather than a fragment per arc.
+        serializer.serialize_str(&oid.to_string())
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Oid, D::Error> {
