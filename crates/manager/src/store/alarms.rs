@@ -10,7 +10,7 @@ use vigie_notify::{with_pool, with_tx};
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
 use crate::event::Notification;
-use crate::store::{Store, StoreError, parse_column, pending};
+use crate::store::{EventId, Store, StoreError, parse_column, pending};
 use crate::time::Timestamp;
 
 /// Which alarms to list, newest first.
@@ -87,7 +87,7 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        record_caused_in(&mut tx, now, decisions, causes).await?;
+        record_caused_in(&mut tx, now, decisions, causes, &[]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -198,6 +198,7 @@ pub(super) async fn record_caused_in(
     now: Timestamp,
     decisions: &[Decision],
     causes: &[Option<Arc<Notification>>],
+    cause_events: &[Option<EventId>],
 ) -> Result<(), StoreError> {
     // The last state of each alarm, in the order alarms first appear, and whether the
     // sequence opened it (an INSERT) or found it open (an UPDATE).
@@ -248,7 +249,7 @@ pub(super) async fn record_caused_in(
             query.build().execute(&mut **tx).await?;
         }
     });
-    pending::write(tx, now, decisions, causes).await
+    pending::write(tx, now, decisions, causes, cause_events).await
 }
 
 /// Writes one alarm row: `new` inserts it, otherwise the stored row with the same identity

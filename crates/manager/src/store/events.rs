@@ -1,6 +1,7 @@
 //! Stored notifications.
 
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -108,9 +109,48 @@ impl Store {
     ) -> Result<Vec<EventId>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let ids = insert_events_in(&mut tx, notifications).await?;
-        record_caused_in(&mut tx, now, decisions, causes).await?;
+        // A cause that is one of the notifications stored here (the same allocation) is
+        // named by its event.
+        let stored: HashMap<usize, EventId> = notifications
+            .iter()
+            .zip(&ids)
+            .map(|(n, id)| (std::ptr::from_ref(n.borrow()).addr(), *id))
+            .collect();
+        let cause_events: Vec<Option<EventId>> = causes
+            .iter()
+            .map(|cause| {
+                cause
+                    .as_ref()
+                    .and_then(|n| stored.get(&Arc::as_ptr(n).addr()).copied())
+            })
+            .collect();
+        record_caused_in(&mut tx, now, decisions, causes, &cause_events).await?;
         tx.commit().await?;
         Ok(ids)
+    }
+
+    /// The stored events `ids` (those that still exist), by id.
+    pub(crate) async fn events_by_id(
+        &self,
+        ids: &[EventId],
+    ) -> Result<HashMap<EventId, Notification>, StoreError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_SELECT) {
+            let rows = with_pool!(&self.pool, |pool, DB| {
+                let mut query = QueryBuilder::<DB>::new("SELECT * FROM events WHERE id IN (");
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.0);
+                }
+                query.push(")");
+                let rows = query.build().fetch_all(pool).await?;
+                rows.iter()
+                    .map(event_from_row)
+                    .collect::<Result<Vec<_>, _>>()?
+            });
+            found.extend(rows.into_iter().map(|event| (event.id, event.notification)));
+        }
+        Ok(found)
     }
 
     /// The events matching `filter`, newest first, one page at a time.
@@ -253,6 +293,9 @@ fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {
 }
 
 const DEFAULT_LIMIT: u32 = 100;
+/// Ids per SELECT of events by id.
+const IDS_PER_SELECT: usize = 500;
+
 /// Rows per INSERT statement: 10 parameters each, far below SQLite's 32 766.
 pub(crate) const ROWS_PER_INSERT: usize = 128;
 

@@ -359,6 +359,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "response pending",
         include_str!("../../migrations/0008_response_pending.sql"),
     ),
+    (
+        9,
+        "pending cause event",
+        include_str!("../../migrations/0009_pending_cause_event.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -401,6 +406,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "response pending",
         include_str!("../../migrations-postgres/0008_response_pending.sql"),
+    ),
+    (
+        9,
+        "pending cause event",
+        include_str!("../../migrations-postgres/0009_pending_cause_event.sql"),
     ),
 ];
 

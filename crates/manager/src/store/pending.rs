@@ -18,7 +18,7 @@ use vigie_notify::{with_pool, with_tx};
 
 use crate::alarm::{Alarm, Decision};
 use crate::event::Notification;
-use crate::store::{Store, StoreError};
+use crate::store::{EventId, Store, StoreError};
 use crate::time::Timestamp;
 
 /// A stored decision response management has not finished with.
@@ -32,6 +32,8 @@ pub struct PendingDecision {
     pub decision: Decision,
     /// The notification that caused it, when a received trap or inform did.
     pub cause: Option<Notification>,
+    /// The stored event of that notification, when it was stored as one.
+    pub cause_event: Option<EventId>,
 }
 
 /// What one read of the pending decisions found.
@@ -65,7 +67,7 @@ impl PendingRead {
     }
 }
 
-/// Rows per INSERT statement: 4 parameters each.
+/// Rows per INSERT statement: 5 parameters each.
 const ROWS_PER_INSERT: usize = 128;
 
 /// Ids per DELETE statement.
@@ -83,38 +85,46 @@ fn change_of(decision: &Decision) -> Option<(&'static str, &Alarm)> {
 
 /// Writes, in the alarm transaction `tx`, one pending row for each raise, repeat and clear
 /// among `decisions`, with the notification of the same index in `causes` (missing or `None`:
-/// no cause). Acknowledgements and unchanged decisions reach no rule and are not written.
+/// no cause). A cause stored as an event in `tx` is named by its id, the event of the same
+/// index in `cause_events`; another is copied as JSON. Acknowledgements and unchanged
+/// decisions reach no rule and are not written.
 pub(crate) async fn write(
     tx: &mut Transaction<'_>,
     now: Timestamp,
     decisions: &[Decision],
     causes: &[Option<Arc<Notification>>],
+    cause_events: &[Option<EventId>],
 ) -> Result<(), StoreError> {
     let invalid = |column| StoreError::InvalidRow {
         table: "response_pending",
         column,
     };
-    let mut rows: Vec<(&'static str, String, Option<String>)> = Vec::new();
+    let mut rows: Vec<(&'static str, String, Option<String>, Option<i64>)> = Vec::new();
     for (index, decision) in decisions.iter().enumerate() {
         let Some((change, alarm)) = change_of(decision) else {
             continue;
         };
         let alarm = serde_json::to_string(alarm).map_err(|_| invalid("alarm"))?;
-        let cause = match causes.get(index).and_then(Option::as_deref) {
-            Some(cause) => Some(serde_json::to_string(cause).map_err(|_| invalid("cause"))?),
-            None => None,
+        let event = cause_events.get(index).copied().flatten();
+        let cause = match (event, causes.get(index).and_then(Option::as_deref)) {
+            (None, Some(cause)) => {
+                Some(serde_json::to_string(cause).map_err(|_| invalid("cause"))?)
+            }
+            _ => None,
         };
-        rows.push((change, alarm, cause));
+        rows.push((change, alarm, cause, event.map(|id| id.0)));
     }
     with_tx!(tx, |tx, DB| {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut query =
-                QueryBuilder::<DB>::new("INSERT INTO response_pending (at, change, alarm, cause) ");
-            query.push_values(chunk, |mut row, (change, alarm, cause)| {
+            let mut query = QueryBuilder::<DB>::new(
+                "INSERT INTO response_pending (at, change, alarm, cause, cause_event) ",
+            );
+            query.push_values(chunk, |mut row, (change, alarm, cause, event)| {
                 row.push_bind(now.millis())
                     .push_bind(*change)
                     .push_bind(alarm.as_str())
-                    .push_bind(cause.as_deref());
+                    .push_bind(cause.as_deref())
+                    .push_bind(*event);
             });
             query.build().execute(&mut **tx).await?;
         }
@@ -131,14 +141,29 @@ impl Store {
     ) -> Result<PendingRead, StoreError> {
         with_pool!(&self.pool, |pool| {
             let rows = sqlx::query(
-                "SELECT id, at, change, alarm, cause FROM response_pending \
+                "SELECT id, at, change, alarm, cause, cause_event FROM response_pending \
                  WHERE id > $1 ORDER BY id LIMIT $2",
             )
             .bind(after)
             .bind(i64::from(limit.max(1)))
             .fetch_all(pool)
             .await?;
-            read_pending(&rows)
+            let mut read = read_pending(&rows)?;
+            let wanted: Vec<EventId> = read
+                .decisions
+                .iter()
+                .filter_map(|pending| pending.cause_event)
+                .collect();
+            if !wanted.is_empty() {
+                let mut events = self.events_by_id(&wanted).await?;
+                for pending in &mut read.decisions {
+                    if let Some(id) = pending.cause_event {
+                        // A cause pruned by retention since leaves the decision without one.
+                        pending.cause = events.remove(&id);
+                    }
+                }
+            }
+            Ok(read)
         })
     }
 
@@ -203,6 +228,7 @@ fn read_pending(rows: &[impl DbRow]) -> Result<PendingRead, StoreError> {
                 at: Timestamp(row.try_get("at")?),
                 decision,
                 cause,
+                cause_event: row.try_get::<Option<i64>, _>("cause_event")?.map(EventId),
             })
         };
         match decision() {
@@ -317,6 +343,63 @@ mod tests {
             let next = store.pending_decisions(0, 100).await.unwrap().decisions;
             assert_eq!(next.len(), 1);
             assert!(next[0].id > pending[2].id);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cause_stored_as_an_event_is_named_by_the_event_not_copied() {
+        for (dir, store) in crate::store::test_stores().await {
+            let _ = &dir;
+            let desk = AlarmDesk::load(store.clone()).await.unwrap();
+            let stored = cause();
+            let mut elsewhere = (*cause()).clone();
+            elsewhere.received_at = Timestamp(99);
+            let elsewhere = Arc::new(elsewhere);
+            let (ids, _) = desk
+                .apply_batch_with_events(
+                    Timestamp(20),
+                    &[&*stored],
+                    vec![
+                        (raise("a"), Some(Arc::clone(&stored))),
+                        (raise("b"), Some(Arc::clone(&elsewhere))),
+                        (raise("c"), None),
+                    ],
+                )
+                .await
+                .unwrap();
+            let pending = store.pending_decisions(0, 100).await.unwrap().decisions;
+            assert_eq!(pending.len(), 3);
+            assert_eq!(pending[0].cause_event, Some(ids[0]));
+            assert_eq!(pending[0].cause.as_ref(), Some(&*stored));
+            assert_eq!(
+                pending[1].cause_event, None,
+                "not stored in this transaction"
+            );
+            assert_eq!(pending[1].cause.as_ref(), Some(&*elsewhere));
+            assert_eq!(
+                (pending[2].cause_event, pending[2].cause.as_ref()),
+                (None, None)
+            );
+            let copies: Vec<Option<String>> = with_pool!(store.pool(), |pool| {
+                sqlx::query_scalar("SELECT cause FROM response_pending ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap()
+            });
+            assert!(copies[0].is_none(), "the event is not copied");
+            assert!(copies[1].is_some());
+
+            // An event pruned since (retention) leaves the decision without its cause.
+            with_pool!(store.pool(), |pool| {
+                sqlx::query("DELETE FROM events")
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            });
+            let pending = store.pending_decisions(0, 100).await.unwrap().decisions;
+            assert_eq!(pending.len(), 3);
+            assert_eq!(pending[0].cause, None);
+            assert_eq!(pending[1].cause.as_ref(), Some(&*elsewhere));
         }
     }
 
