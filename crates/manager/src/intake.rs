@@ -184,6 +184,11 @@ mod tests {
         let open = store.open_alarms().await.unwrap();
         assert_eq!(open.len(), 2, "ifIndex 2 twice is one alarm");
         assert!(open.iter().all(|a| a.severity == Severity::Major));
+        // Each decision's cause is named by the event stored with it.
+        let pending = store.pending_decisions(0, 10).await.unwrap().decisions;
+        let causes: Vec<_> = pending.iter().map(|p| p.cause_event).collect();
+        assert_eq!(causes, ids.iter().copied().map(Some).collect::<Vec<_>>());
+        assert!(pending.iter().all(|p| p.cause.is_some()));
 
         intake.accept(Timestamp(20), &[link(4, 2)]).await.unwrap();
         let cleared = store
