@@ -440,7 +440,8 @@ def outbox(path):
 class Load:
     """Traps, informs and API reads in threads, until stop()."""
 
-    def __init__(self, station, run, trap_rate, inform_rate, api_rate, link_every, if_range):
+    def __init__(self, station, run, trap_rate, inform_rate, api_rate, link_every, if_range,
+                 clear_after=None):
         self.station = station
         self.run = run
         self.trap_rate = trap_rate
@@ -448,12 +449,16 @@ class Load:
         self.api_rate = api_rate
         self.link_every = link_every
         self.if_range = if_range
+        # With a number N: the inform after each fresh linkDown is the linkUp of the fresh
+        # ifIndex N before it, so that open alarms stay bounded (a steady state for the
+        # soak) while every fresh link still raises, mails and then clears its own alarm.
+        self.clear_after = clear_after
         self.stopping = threading.Event()
         # Set while a crash round checks the store: no new traps or informs, so that each
         # round's check costs the same.
         self.paused = threading.Event()
         self.lock = threading.Lock()
-        self.acked = {}  # marker -> ("plain" | "link", ifIndex or None)
+        self.acked = {}  # marker -> ("plain" | "link" | "linkup", ifIndex or None)
         self.sent_informs = 0
         self.sent_traps = 0
         self.seen_ids = set()
@@ -542,6 +547,11 @@ class Load:
                     if_index = 100000 + self.sequence
                 kind = ("link", if_index)
                 datagram = link_trap(b"public", 0xA6, request_id, True, if_index, marker)
+            elif (self.link_every and self.clear_after and n % self.link_every == 1
+                  and n > self.link_every and self.sequence > self.clear_after):
+                if_index = 100000 + self.sequence - self.clear_after
+                kind = ("linkup", if_index)
+                datagram = link_trap(b"public", 0xA6, request_id, False, if_index, marker)
             else:
                 kind = ("plain", None)
                 datagram = plain_trap(b"public", request_id, marker, pdu_tag=0xA6)
@@ -725,7 +735,7 @@ def crash(args, work, peers):
 def soak(args, work, peers):
     station = Station(args.bin, work, peers, "10s", nice=args.nice)
     load = Load(station, "soak", args.trap_rate, args.inform_rate, args.api_rate,
-                link_every=50, if_range=50)
+                link_every=50, if_range=50, clear_after=args.clear_after)
     csv_path = args.csv
     os.makedirs(os.path.dirname(os.path.abspath(csv_path)), exist_ok=True)
     station.start()
@@ -1117,6 +1127,9 @@ def main():
     parser.add_argument("--sample", type=float, default=60.0)
     parser.add_argument("--csv", default=os.path.join(ROOT, "docs/reliability/soak.csv"))
     parser.add_argument("--nice", type=int, default=0)
+    parser.add_argument("--clear-after", type=int, default=100,
+                        help="soak: each fresh linkDown inform's alarm is cleared by a linkUp "
+                             "inform this many fresh links later (0: never, open alarms grow)")
     parser.add_argument("--strict-mail", action="store_true",
                         help="crash: fail when an acknowledged linkDown inform was not mailed")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
