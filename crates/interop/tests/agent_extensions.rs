@@ -805,6 +805,56 @@ fn proxy_forwards_a_context_to_snmpd() {
 }
 
 #[test]
+fn proxy_asks_the_far_agent_in_its_remote_context() {
+    if !require(&[Peer::Snmpd, Peer::Snmpget]) {
+        return;
+    }
+    let Some(snmpd) = Snmpd::start("") else {
+        return;
+    };
+    // The far agent: a vigie agent whose context `far` is snmpd, its default context its own.
+    let far = VigieAgent::start(&format!(
+        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
+         [[proxy]]\noid = \".1.3\"\ntarget = \"udp:{snmpd}\"\ncommunity = \"public\"\ncontext = \"far\"\ntimeout = 1\nretries = 1\n",
+        snmpd = snmpd.target(),
+    ));
+    // The near agent serves the far agent's system group twice: asked in the far context
+    // `far` (snmpd's `proxy -v3 -n far …`), and in its default context.
+    let session = "version = \"v3\"\nuser = \"ctxuser\"\nauth = \"SHA\"\n\
+                   auth_password = \"context-secret\"\ntimeout = 1\nretries = 1\n";
+    let near = VigieAgent::start(&format!(
+        "[[proxy]]\noid = \".1.3.6.1.4.1.99991.7\"\nremote_oid = \".1.3.6.1.2.1.1\"\n\
+         target = \"udp:{far}\"\n{session}remote_context = \"far\"\n\
+         [[proxy]]\noid = \".1.3.6.1.4.1.99991.8\"\nremote_oid = \".1.3.6.1.2.1.1\"\n\
+         target = \"udp:{far}\"\n{session}",
+        far = far.target(),
+    ));
+    let get = |oid: &str| {
+        run_netsnmp(
+            Peer::Snmpget,
+            &["-v2c", "-c", "public", "-On", &near.target(), oid],
+        )
+    };
+    let in_far = get(".1.3.6.1.4.1.99991.7.1.0");
+    assert!(
+        in_far.success() && in_far.stdout.contains(vigie_interop::SYS_DESCR),
+        "{in_far:?}\nnear:\n{}\nfar:\n{}",
+        near.log(),
+        far.log()
+    );
+    let in_default = get(".1.3.6.1.4.1.99991.8.1.0");
+    assert!(
+        in_default.success() && in_default.stdout.contains("STRING:"),
+        "{in_default:?}\nnear:\n{}",
+        near.log()
+    );
+    assert!(
+        !in_default.stdout.contains(vigie_interop::SYS_DESCR),
+        "the default context is the far vigie agent's own: {in_default:?}"
+    );
+}
+
+#[test]
 fn sighup_reloads_the_extension_tables() {
     if !require(&[Peer::Snmpget]) {
         return;

@@ -28,6 +28,7 @@
 //! timeout = 1                            # seconds per try (default 1)
 //! retries = 1                            # (default 5)
 //! context = "far"                        # snmpd's -Cn: served in this context (default: "")
+//! remote_context = "vrf-blue"             # v3 only, snmpd's -n: asked in this far context
 //! ```
 
 use std::ffi::OsString;
@@ -101,6 +102,7 @@ pub(super) struct FileProxy {
     privacy: Option<toml::Spanned<String>>,
     priv_password: Option<toml::Spanned<String>>,
     context: Option<toml::Spanned<String>>,
+    remote_context: Option<toml::Spanned<String>>,
     timeout: Option<toml::Spanned<f64>>,
     retries: Option<u32>,
 }
@@ -449,7 +451,7 @@ fn proxy_spec(
                 "proxy.user: a v3 proxy needs a user".to_owned(),
             ));
         };
-        let usm = v3_user(
+        let mut usm = v3_user(
             "proxy",
             &V3Fields {
                 user,
@@ -461,8 +463,25 @@ fn proxy_spec(
             },
             at,
         )?;
+        if let Some(text) = &table.remote_context {
+            if text.get_ref().len() > MAX_CONTEXT_NAME {
+                return Err(at(
+                    text.span(),
+                    format!("proxy.remote_context: longer than {MAX_CONTEXT_NAME} bytes"),
+                ));
+            }
+            usm.context_name = text.get_ref().clone().into_bytes().into();
+        }
         Session::v3(address, usm)
     } else {
+        if let Some(text) = &table.remote_context {
+            return Err(at(
+                text.span(),
+                "proxy.remote_context: only for a v3 proxy (in v1 and v2c the community \
+                 chooses the far agent's context)"
+                    .to_owned(),
+            ));
+        }
         if let Some((span, field)) = [
             (&table.user, "user"),
             (&table.level, "level"),
@@ -620,6 +639,36 @@ mod tests {
         .unwrap();
         assert!(
             error.contains("proxy.privacy: needs auth and auth_password"),
+            "{error}"
+        );
+        // snmpd's -n: the far context, for v3 only.
+        let extensions = load(
+            "[[proxy]]\noid = \".1.3.6.1.4.1.2021\"\ntarget = \"udp:127.0.0.1:1161\"\n\
+             version = \"v3\"\nuser = \"u\"\nauth = \"SHA\"\nauth_password = \"secret-auth\"\n\
+             remote_context = \"vrf-blue\"\n",
+        )
+        .unwrap();
+        let usm = extensions.proxy[0].session.usm.as_ref().unwrap();
+        assert_eq!(&usm.context_name[..], b"vrf-blue");
+        let error = load(
+            "[[proxy]]\noid = \".1.3.6.1.4.1.2021\"\ntarget = \"udp:127.0.0.1:1161\"\n\
+             community = \"public\"\nremote_context = \"vrf-blue\"\n",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            error.contains("proxy.remote_context: only for a v3 proxy"),
+            "{error}"
+        );
+        let error = load(&format!(
+            "[[proxy]]\noid = \".1.3\"\ntarget = \"udp:127.0.0.1:1161\"\nversion = \"v3\"\n\
+             user = \"u\"\nremote_context = \"{}\"\n",
+            "c".repeat(33)
+        ))
+        .err()
+        .unwrap();
+        assert!(
+            error.contains("proxy.remote_context: longer than 32 bytes"),
             "{error}"
         );
     }
