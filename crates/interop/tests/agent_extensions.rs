@@ -910,3 +910,52 @@ fn sighup_reloads_the_extension_tables() {
     assert!(get(&persist_object).stdout.contains("persistent"));
     assert!(get(".1.3.6.1.2.1.1.5.0").success());
 }
+
+#[test]
+fn the_first_extension_table_comes_with_a_reload() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let scripts = Scripts::new();
+    // Started without any table: requests are answered inline, not on blocking threads.
+    let vigie = VigieAgent::start("");
+    let target = vigie.target();
+    let get = |oid: &str| {
+        run_netsnmp(
+            Peer::Snmpget,
+            &[
+                "-v2c", "-c", "public", "-On", "-t", "2", "-r", "0", &target, oid,
+            ],
+        )
+    };
+    let pass_object = format!("{PASS}.2.0");
+    assert!(get(&pass_object).stdout.contains("No Such Object"));
+
+    vigie.reload(&format!(
+        "[[pass]]\noid = \"{PASS}\"\ncommand = \"{}\"\n",
+        scripts.show("pass.sh")
+    ));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&pass_object).stdout.contains("hello pass") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    let out = get(&pass_object);
+    assert!(
+        out.stdout.contains("hello pass"),
+        "{out:?}\nlog:\n{}",
+        vigie.log()
+    );
+
+    // And goes with the next: the agent answers inline again.
+    vigie.reload("");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&pass_object).stdout.contains("No Such Object") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        get(&pass_object).stdout.contains("No Such Object"),
+        "{}",
+        vigie.log()
+    );
+    assert!(get(".1.3.6.1.2.1.1.5.0").success());
+}

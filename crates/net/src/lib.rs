@@ -23,7 +23,9 @@ pub use listener::{
     Accepted, Ack, BATCH, ListenerDrop, ListenerError, ListenerObserver, ListenerReloadHandle,
     ListenerStats, NoObserver, NotificationListener, RECEIVE_BUFFER,
 };
-pub use responder::{ReloadHandle, RequestHandler, Responder, ResponderError, SharedHandler};
+pub use responder::{
+    MAX_WORKERS, ReloadHandle, RequestHandler, Responder, ResponderError, SharedHandler,
+};
 pub use session::Session;
 pub use target::{AddressFamily, TargetError, resolve_target};
 pub use vigie_snmp::engine::ClientStats;

@@ -172,7 +172,7 @@ impl Responder {
         workers: usize,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ResponderError> {
-        let workers = workers.max(1);
+        let mut workers = workers.clamp(1, MAX_WORKERS);
         let Self {
             sockets,
             mut engine,
@@ -183,7 +183,7 @@ impl Responder {
         let mut reloads = reloads.unwrap_or(idle);
         let mut listening = sockets;
         // At most `workers` answers are in progress, so the channel never makes one wait.
-        let (answers, mut answered) = mpsc::channel::<Answered>(workers);
+        let (answers, mut answered) = mpsc::channel::<Answered>(MAX_WORKERS);
         let mut in_progress = 0;
         // Every datagram is read into this buffer, then copied at its own size: no datagram
         // costs more than its length, and no socket read waits for another task.
@@ -218,6 +218,10 @@ impl Responder {
                             engine.set_users(reload.users);
                             (reload.apply)();
                             let _ = reload.applied.send(());
+                        }
+                        Control::Workers(change) => {
+                            workers = change.count.clamp(1, MAX_WORKERS);
+                            let _ = change.done.send(());
                         }
                         Control::Rebind(rebind) => {
                             let outcome = match bind_all(&listening, &rebind.addresses).await {
@@ -295,6 +299,9 @@ impl Responder {
     }
 }
 
+/// The most requests answered at once ([`Responder::run_shared`]'s `workers`).
+pub const MAX_WORKERS: usize = 64;
+
 /// Changes a running [`Responder`]'s configuration.
 #[derive(Debug, Clone)]
 pub struct ReloadHandle {
@@ -324,6 +331,18 @@ impl ReloadHandle {
         done.await.map_err(|_| ResponderError::Stopped)
     }
 
+    /// Answers up to `count` requests at once from now on (at most [`MAX_WORKERS`]), as
+    /// [`Responder::run_shared`]'s `workers`: one answers on the responder's task, more on
+    /// blocking threads. Applied between two requests, once those in progress are answered.
+    pub async fn set_workers(&self, count: usize) -> Result<(), ResponderError> {
+        let (done, applied) = oneshot::channel();
+        self.sender
+            .send(Control::Workers(Workers { count, done }))
+            .await
+            .map_err(|_| ResponderError::Stopped)?;
+        applied.await.map_err(|_| ResponderError::Stopped)
+    }
+
     /// Listens on `addresses` from now on, between two requests: a socket already bound to
     /// one of them (its local address, port resolved) is kept with its queued datagrams, the
     /// others are bound, and the sockets no longer listed are closed. Returns the local
@@ -346,6 +365,14 @@ impl ReloadHandle {
 enum Control {
     Reload(Reload),
     Rebind(Rebind),
+    Workers(Workers),
+}
+
+/// A new number of requests answered at once.
+#[derive(Debug)]
+struct Workers {
+    count: usize,
+    done: oneshot::Sender<()>,
 }
 
 /// New listening addresses for the running loop.

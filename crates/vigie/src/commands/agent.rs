@@ -329,11 +329,14 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         listening: Arc::new(tokio::sync::Mutex::new(listening)),
         notify: notify.clone(),
         extensions: Arc::new(std::sync::Mutex::new(installed)),
-        blocking: settings.extensions.blocks() || settings.agentx.is_some(),
+        blocking: Arc::new(AtomicBool::new(
+            settings.extensions.blocks() || settings.agentx.is_some(),
+        )),
+        agentx: settings.agentx.is_some(),
     };
     Ok(Running {
         // AgentX requests wait for subagents: they need the blocking threads too.
-        workers: workers(reloader.blocking),
+        workers: workers(reloader.blocking.load(Ordering::Relaxed)),
         local_addrs: responder.local_addrs(),
         responder,
         handler: Handler {
@@ -387,8 +390,11 @@ pub(crate) struct AgentReload {
     /// Where the `[[pass]]`, `[[pass_persist]]`, `[[extend]]` and `[[proxy]]` handlers are
     /// registered: (context, root).
     extensions: Arc<std::sync::Mutex<Vec<Installed>>>,
-    /// Whether requests are answered on blocking threads, which handlers that block need.
-    blocking: bool,
+    /// Whether requests are answered on blocking threads, which handlers that block need:
+    /// from the start with `AgentX` or such a handler, else from the reload that adds one.
+    blocking: Arc<AtomicBool>,
+    /// Whether `AgentX` is served (read at start only): its requests wait for subagents.
+    agentx: bool,
 }
 
 impl AgentReload {
@@ -397,12 +403,15 @@ impl AgentReload {
     /// agent has stopped.
     pub(crate) async fn apply(&self, settings: Settings) -> Result<(), String> {
         let mut listening = self.listening.lock().await;
-        if settings.extensions.blocks() && !self.blocking {
-            return Err(
-                "pass, pass_persist, extend and proxy tables need a restart of an \
-                        agent started without any (it answers requests inline)"
-                    .to_owned(),
-            );
+        // The first handler that may block moves the requests to blocking threads before it
+        // is installed; answering inline again waits until the last one is gone.
+        let blocks = settings.extensions.blocks() || self.agentx;
+        if blocks && !self.blocking.load(Ordering::Relaxed) {
+            self.reloads
+                .set_workers(BLOCKING_WORKERS)
+                .await
+                .map_err(|error| error.to_string())?;
+            self.blocking.store(true, Ordering::Relaxed);
         }
         // The extension tables are built anew (programs checked, proxies' clients opened),
         // then swapped in between two requests, all or nothing; a `pass_persist` child of the
@@ -458,6 +467,13 @@ impl AgentReload {
         };
         // The old handlers go now, outside the agent's lock.
         drop(removed);
+        if !blocks && self.blocking.load(Ordering::Relaxed) {
+            self.reloads
+                .set_workers(WORKERS)
+                .await
+                .map_err(|error| error.to_string())?;
+            self.blocking.store(false, Ordering::Relaxed);
+        }
         *listening = settings.listen.iter().copied().zip(bound).collect();
         *self
             .destinations
