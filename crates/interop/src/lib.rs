@@ -27,12 +27,14 @@
 //! The harness panics on failure (a peer that does not start, a tool that hangs): it is
 //! test-only code and a panic is how a test fails.
 
+mod context;
 mod peer;
 mod postgres;
 mod process;
 mod snmpd;
 mod snmptrapd;
 
+pub use context::{CONTEXT_USER, context_user_args};
 pub use peer::{Peer, require};
 pub use postgres::{PASSWORD as POSTGRES_PASSWORD, Postgres};
 pub use process::{Outcome, Pair, compare, compare_as_shell, cut_usage, mask_timeticks, run};

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 use vigie_interop::{
-    Outcome, Peer, Snmpd, SnmpdConfig, free_udp_port, require, run_netsnmp, vigie_bin,
+    CONTEXT_USER, Outcome, Peer, Snmpd, SnmpdConfig, context_user_args, free_udp_port, require,
+    run_netsnmp, vigie_bin,
 };
 
 /// The subtree of the `pass` script.
@@ -710,29 +711,6 @@ fn proxy_forwards_sets_and_speaks_v1_to_the_far_agent() {
     );
 }
 
-/// The arguments of Net-SNMP's tools for `ctxuser`, an `SNMPv3` user with no context of its
-/// own (every context), in `context`.
-fn ctxuser(context: &str) -> Vec<&str> {
-    vec![
-        "-v3",
-        "-u",
-        "ctxuser",
-        "-l",
-        "authNoPriv",
-        "-a",
-        "SHA",
-        "-A",
-        "context-secret",
-        "-n",
-        context,
-        "-On",
-        "-t",
-        "2",
-        "-r",
-        "0",
-    ]
-}
-
 #[test]
 fn proxy_forwards_a_context_to_snmpd() {
     if !require(&[Peer::Snmpd, Peer::Snmpwalk, Peer::Snmpget]) {
@@ -744,8 +722,7 @@ fn proxy_forwards_a_context_to_snmpd() {
     // snmpd's `proxy -Cn far -v2c -c public HOST .1.3`, and `rocommunity farside default
     // .1 far`: the context `far` is the far agent's whole MIB.
     let vigie = VigieAgent::start(&format!(
-        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
-         [[community]]\nname = \"farside\"\naccess = \"ro\"\ncontext = \"far\"\n\
+        "{CONTEXT_USER}[[community]]\nname = \"farside\"\naccess = \"ro\"\ncontext = \"far\"\n\
          [[proxy]]\noid = \".1.3\"\ntarget = \"udp:{far}\"\ncommunity = \"public\"\ncontext = \"far\"\ntimeout = 1\nretries = 1\n",
         far = snmpd.target(),
     ));
@@ -755,7 +732,7 @@ fn proxy_forwards_a_context_to_snmpd() {
 
     // In the context: the far agent's objects, by SNMPv3 contextName and by the community
     // mapped to it.
-    let mut args = ctxuser("far");
+    let mut args = context_user_args("far");
     args.extend([target.as_str(), sys_descr]);
     let out = run_netsnmp(Peer::Snmpget, &args);
     assert!(
@@ -775,7 +752,7 @@ fn proxy_forwards_a_context_to_snmpd() {
             .into_iter()
             .filter(|line| !line.starts_with(".1.3.6.1.2.1.1.3.0 "))
             .collect();
-    let mut args = ctxuser("far");
+    let mut args = context_user_args("far");
     args.truncate(args.len() - 5);
     let through: Vec<String> = proxied_walk(&args, &vigie.target(), ".1.3.6.1.2.1.1")
         .into_iter()
@@ -784,7 +761,7 @@ fn proxy_forwards_a_context_to_snmpd() {
     assert_eq!(through, direct, "v3 walk of the context `far`");
 
     // The default context is vigie's own, for the same user and for `public`.
-    let mut args = ctxuser("");
+    let mut args = context_user_args("");
     args.extend([target.as_str(), sys_descr]);
     let out = run_netsnmp(Peer::Snmpget, &args);
     assert!(out.success(), "{out:?}");
@@ -797,7 +774,7 @@ fn proxy_forwards_a_context_to_snmpd() {
     assert!(!out.stdout.contains(vigie_interop::SYS_DESCR), "{out:?}");
 
     // A context nothing serves is refused, never answered from another context.
-    let mut args = ctxuser("elsewhere");
+    let mut args = context_user_args("elsewhere");
     args.extend([target.as_str(), sys_descr]);
     let out = run_netsnmp(Peer::Snmpget, &args);
     assert!(!out.success(), "{out:?}");
@@ -814,8 +791,7 @@ fn proxy_asks_the_far_agent_in_its_remote_context() {
     };
     // The far agent: a vigie agent whose context `far` is snmpd, its default context its own.
     let far = VigieAgent::start(&format!(
-        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
-         [[proxy]]\noid = \".1.3\"\ntarget = \"udp:{snmpd}\"\ncommunity = \"public\"\ncontext = \"far\"\ntimeout = 1\nretries = 1\n",
+        "{CONTEXT_USER}[[proxy]]\noid = \".1.3\"\ntarget = \"udp:{snmpd}\"\ncommunity = \"public\"\ncontext = \"far\"\ntimeout = 1\nretries = 1\n",
         snmpd = snmpd.target(),
     ));
     // The near agent serves the far agent's system group twice: asked in the far context

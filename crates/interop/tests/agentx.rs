@@ -13,7 +13,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
-use vigie_interop::{Outcome, Peer, Snmptrapd, free_udp_port, require, run, vigie_bin};
+use vigie_interop::{
+    CONTEXT_USER, Outcome, Peer, Snmptrapd, context_user_args, free_udp_port, require, run,
+    vigie_bin,
+};
 
 /// nsExtendOutput1Line."hello" (NET-SNMP-EXTEND-MIB), served by the Net-SNMP subagent.
 const EXTEND_HELLO: &str = ".1.3.6.1.4.1.8072.1.3.2.3.1.1.5.104.101.108.108.111";
@@ -859,28 +862,6 @@ while True:
         s.sendall(response(head))
 "#;
 
-/// The arguments of Net-SNMP's tools for `ctxuser` (every context) in `context`.
-fn ctxuser(context: &str) -> Vec<&str> {
-    vec![
-        "-v3",
-        "-u",
-        "ctxuser",
-        "-l",
-        "authNoPriv",
-        "-a",
-        "SHA",
-        "-A",
-        "context-secret",
-        "-n",
-        context,
-        "-On",
-        "-t",
-        "2",
-        "-r",
-        "0",
-    ]
-}
-
 #[test]
 fn a_subagent_registers_in_a_context() {
     if !require(&[Peer::Snmpget, Peer::Snmpwalk]) {
@@ -892,8 +873,9 @@ fn a_subagent_registers_in_a_context() {
     let config = dir.path().join("agent.toml");
     std::fs::write(
         &config,
-        "[[user]]\nname = \"ctxuser\"\nauth = \"SHA\"\nauth_password = \"context-secret\"\naccess = \"ro\"\n\
-         [[community]]\nname = \"ctxside\"\naccess = \"ro\"\ncontext = \"ctx\"\n",
+        format!(
+            "{CONTEXT_USER}[[community]]\nname = \"ctxside\"\naccess = \"ro\"\ncontext = \"ctx\"\n"
+        ),
     )
     .expect("write the configuration");
     let master = Master::start_with(
@@ -917,7 +899,7 @@ fn a_subagent_registers_in_a_context() {
 
     // In the context, by contextName and by the community mapped to it: the subagent's
     // object, asked with the context.
-    let mut args = ctxuser("ctx");
+    let mut args = context_user_args("ctx");
     args.extend([target.as_str(), instance]);
     let out = snmp(Peer::Snmpget, &args);
     assert!(
@@ -930,7 +912,7 @@ fn a_subagent_registers_in_a_context() {
         &["-v2c", "-c", "ctxside", "-On", &target, instance],
     );
     assert!(out.stdout.contains("\"in-ctx\""), "{out}");
-    let mut args = ctxuser("ctx");
+    let mut args = context_user_args("ctx");
     args.truncate(args.len() - 4);
     args.extend([target.as_str(), ".1"]);
     let out = snmp(Peer::Snmpwalk, &args);
@@ -946,7 +928,7 @@ fn a_subagent_registers_in_a_context() {
     // The default context does not see it, and the context does not see vigie's groups.
     let out = master.get(instance);
     assert!(out.stdout.contains("No Such Object"), "{out}");
-    let mut args = ctxuser("ctx");
+    let mut args = context_user_args("ctx");
     args.extend([target.as_str(), SYS_DESCR]);
     let out = snmp(Peer::Snmpget, &args);
     assert!(out.stdout.contains("No Such Object"), "{out}");
@@ -971,7 +953,7 @@ fn a_subagent_registers_in_a_context() {
     // The subagent goes: so do its context and its capabilities.
     drop(subagent);
     let gone = wait_until(Duration::from_secs(5), || {
-        let mut args = ctxuser("ctx");
+        let mut args = context_user_args("ctx");
         args.extend([target.as_str(), instance]);
         (!snmp(Peer::Snmpget, &args).stdout.contains("in-ctx")).then_some(())
     });
