@@ -197,6 +197,38 @@ impl VigieAgent {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// `snmpget -v2c -c public` of `oid`, 2 s, no retry.
+    fn get(&self, oid: &str) -> Outcome {
+        run_netsnmp(
+            Peer::Snmpget,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                "-t",
+                "2",
+                "-r",
+                "0",
+                &self.target(),
+                oid,
+            ],
+        )
+    }
+
+    /// [`VigieAgent::get`] of `oid` until its output contains `text` (a reload applied), for
+    /// at most 10 s; the last answer.
+    fn get_until(&self, oid: &str, text: &str) -> Outcome {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = self.get(oid);
+            if out.stdout.contains(text) || Instant::now() >= deadline {
+                return out;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
@@ -845,15 +877,7 @@ fn sighup_reloads_the_extension_tables() {
         scripts.show("persist.sh")
     );
     let vigie = VigieAgent::start(&pass);
-    let target = vigie.target();
-    let get = |oid: &str| {
-        run_netsnmp(
-            Peer::Snmpget,
-            &[
-                "-v2c", "-c", "public", "-On", "-t", "2", "-r", "0", &target, oid,
-            ],
-        )
-    };
+    let get = |oid: &str| vigie.get(oid);
     let pass_object = format!("{PASS}.2.0");
     let persist_object = format!("{PERSIST}.3.0");
     assert!(get(&pass_object).stdout.contains("hello pass"));
@@ -861,11 +885,7 @@ fn sighup_reloads_the_extension_tables() {
 
     // The pass table goes, a pass_persist table comes.
     vigie.reload(&persist);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&persist_object).stdout.contains("persistent") && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(100));
-    }
-    let out = get(&persist_object);
+    let out = vigie.get_until(&persist_object, "persistent");
     assert!(
         out.stdout.contains("persistent"),
         "{out:?}\nlog:\n{}",
@@ -895,15 +915,7 @@ fn the_first_extension_table_comes_with_a_reload() {
     let scripts = Scripts::new();
     // Started without any table: requests are answered inline, not on blocking threads.
     let vigie = VigieAgent::start("");
-    let target = vigie.target();
-    let get = |oid: &str| {
-        run_netsnmp(
-            Peer::Snmpget,
-            &[
-                "-v2c", "-c", "public", "-On", "-t", "2", "-r", "0", &target, oid,
-            ],
-        )
-    };
+    let get = |oid: &str| vigie.get(oid);
     let pass_object = format!("{PASS}.2.0");
     assert!(get(&pass_object).stdout.contains("No Such Object"));
 
@@ -911,11 +923,7 @@ fn the_first_extension_table_comes_with_a_reload() {
         "[[pass]]\noid = \"{PASS}\"\ncommand = \"{}\"\n",
         scripts.show("pass.sh")
     ));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&pass_object).stdout.contains("hello pass") && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(100));
-    }
-    let out = get(&pass_object);
+    let out = vigie.get_until(&pass_object, "hello pass");
     assert!(
         out.stdout.contains("hello pass"),
         "{out:?}\nlog:\n{}",
@@ -924,14 +932,7 @@ fn the_first_extension_table_comes_with_a_reload() {
 
     // And goes with the next: the agent answers inline again.
     vigie.reload("");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(&pass_object).stdout.contains("No Such Object") && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(100));
-    }
-    assert!(
-        get(&pass_object).stdout.contains("No Such Object"),
-        "{}",
-        vigie.log()
-    );
+    let out = vigie.get_until(&pass_object, "No Such Object");
+    assert!(out.stdout.contains("No Such Object"), "{}", vigie.log());
     assert!(get(".1.3.6.1.2.1.1.5.0").success());
 }
