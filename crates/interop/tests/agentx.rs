@@ -323,15 +323,11 @@ fn a_netsnmp_subagent_is_served_across_the_built_in_groups() {
         (out.success() && out.stdout.contains("No Such Object")).then_some(())
     });
     assert!(gone.is_some(), "{}", master.get(EXTEND_HELLO));
-    let started = Instant::now();
+    // No request waits on the lost subagent: each would cost the walk's 2 s timeout and
+    // fail it.
     let out = master.walk(Peer::Snmpwalk, ".1");
     assert!(out.success(), "{out}");
     assert!(!walked(&out).contains(&arcs(EXTEND_HELLO)), "{out}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "the walk took {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]
@@ -533,7 +529,6 @@ fn a_stalled_subagent_times_out_without_holding_up_the_others() {
     // meanwhile, at once.
     let stalled_oid = ".1.3.6.1.4.1.8072.9999.1.0";
     let target = master.target();
-    let started = Instant::now();
     let waiting = thread::spawn(move || {
         snmp(
             Peer::Snmpget,
@@ -552,22 +547,15 @@ fn a_stalled_subagent_times_out_without_holding_up_the_others() {
         )
     });
     thread::sleep(Duration::from_millis(200));
-    let quick = Instant::now();
     let out = master.get(SYS_DESCR);
     assert!(out.success(), "{out}");
     assert!(
-        quick.elapsed() < Duration::from_millis(700),
-        "sysDescr took {:?}",
-        quick.elapsed()
+        !waiting.is_finished(),
+        "sysDescr was answered only after the stalled GET"
     );
     // Net-SNMP's master answers a subagent's timeout with genErr.
     let out = waiting.join().expect("the waiting GET");
     assert!(out.stderr.contains("genError"), "{out}");
-    let waited = started.elapsed();
-    assert!(
-        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
-        "{waited:?}"
-    );
 
     // A walk skips the silent region (the second timeout in a row closes the session), and
     // afterwards the region is gone: no more waiting.
@@ -576,13 +564,77 @@ fn a_stalled_subagent_times_out_without_holding_up_the_others() {
         out.success() || out.stdout.contains("No Such Object"),
         "{out}"
     );
-    let started = Instant::now();
     let out = master.get(stalled_oid);
     assert!(out.stdout.contains("No Such Object"), "{out}");
+}
+
+#[test]
+fn a_reload_changes_the_timeout_of_the_sessions_already_open() {
+    if !require(&[Peer::Snmpget]) {
+        return;
+    }
+    let dir = TempDir::new().expect("a temporary directory");
+    let socket = dir.path().join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let config = dir.path().join("agent.toml");
+    std::fs::write(&config, "[agentx]\ntimeout = 1\nretries = 9\n")
+        .expect("write the configuration");
+    let master = Master::start_with(
+        dir.path(),
+        socket,
+        &["--config", config.to_str().expect("a UTF-8 path")],
+    );
+    let subagent = python_subagent(dir.path(), "stalled", STALLED_SUBAGENT, socket);
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    // The session and its registration asked for no timeout of their own: the master's
+    // applies. A manager waiting 3 s gets the master's genErr after 1 s, then, once the
+    // reload has made it 6 s, no answer in its 3 s.
+    let ask = || {
+        snmp(
+            Peer::Snmpget,
+            &[
+                "-v2c",
+                "-c",
+                "public",
+                "-t",
+                "3",
+                "-r",
+                "0",
+                &master.target(),
+                ".1.3.6.1.4.1.8072.9999.1.0",
+            ],
+        )
+    };
+    let out = ask();
+    assert!(out.stderr.contains("genError"), "{out}");
+
+    std::fs::write(&config, "[agentx]\ntimeout = 6\nretries = 9\n")
+        .expect("write the configuration");
+    let hup = Command::new("kill")
+        .args(["-HUP", &master.process.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(hup.success());
+    let reloaded = wait_until(Duration::from_secs(10), || {
+        master
+            .process
+            .log()
+            .contains("configuration reloaded")
+            .then_some(())
+    });
+    assert!(reloaded.is_some(), "vigie log:\n{}", master.process.log());
+    let out = ask();
+    assert!(!out.success(), "{out}");
+    assert!(out.stderr.contains("Timeout"), "{out}");
+    assert!(!out.stderr.contains("genError"), "{out}");
+    // The socket is the command line's, as before: nothing waits for a restart.
     assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        started.elapsed()
+        !master.process.log().contains("agentx."),
+        "{}",
+        master.process.log()
     );
 }
 

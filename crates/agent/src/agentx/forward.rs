@@ -7,7 +7,7 @@
 //! dropped); after `retries` timeouts in a row the session is closed with reasonTimeouts and
 //! its registrations removed, as Net-SNMP does.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -24,10 +24,10 @@ pub(super) struct Session {
     id: u32,
     link: Arc<Link>,
     big_endian: bool,
-    timeout: Duration,
-    retries: u32,
-    /// Whether GETBULK repetitions are forwarded as AgentX GetBulk.
-    get_bulk: bool,
+    /// The timeout the subagent asked for at Open; `None` (0): the master's.
+    timeout: Option<Duration>,
+    /// The master's timeout, retries and GetBulk choice, as the last reload set them.
+    defaults: Arc<Defaults>,
     /// Timeouts in a row.
     timeouts: AtomicU32,
     closed: AtomicBool,
@@ -44,17 +44,15 @@ impl Session {
         id: u32,
         link: Arc<Link>,
         big_endian: bool,
-        timeout: Duration,
-        retries: u32,
-        get_bulk: bool,
+        timeout: Option<Duration>,
+        defaults: Arc<Defaults>,
     ) -> Self {
         Self {
             id,
             link,
             big_endian,
             timeout,
-            retries,
-            get_bulk,
+            defaults,
             timeouts: AtomicU32::new(0),
             closed: AtomicBool::new(false),
             regions: Mutex::new(None),
@@ -67,9 +65,9 @@ impl Session {
         self.id
     }
 
-    /// The session's default timeout.
+    /// The session's default timeout: its own, else the master's.
     pub(super) fn timeout(&self) -> Duration {
-        self.timeout
+        self.timeout.unwrap_or_else(|| self.defaults.timeout())
     }
 
     pub(super) fn is_closed(&self) -> bool {
@@ -131,7 +129,7 @@ impl Session {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 self.link.forget(packet);
                 let timeouts = self.timeouts.fetch_add(1, Ordering::Relaxed) + 1;
-                if timeouts >= self.retries.max(1) {
+                if timeouts >= self.defaults.retries().max(1) {
                     self.give_up();
                 }
                 None
@@ -171,16 +169,59 @@ impl Session {
     }
 }
 
+/// The master's timeout, retries and GetBulk choice ([`MasterConfig`]'s), read at each
+/// request, so that a reload changes them for the sessions already open.
+///
+/// [`MasterConfig`]: super::MasterConfig
+#[derive(Debug)]
+pub(super) struct Defaults {
+    timeout_ms: AtomicU64,
+    retries: AtomicU32,
+    get_bulk: AtomicBool,
+}
+
+impl Defaults {
+    pub(super) fn new(timeout: Duration, retries: u32, get_bulk: bool) -> Self {
+        let defaults = Self {
+            timeout_ms: AtomicU64::new(0),
+            retries: AtomicU32::new(0),
+            get_bulk: AtomicBool::new(false),
+        };
+        defaults.set(timeout, retries, get_bulk);
+        defaults
+    }
+
+    pub(super) fn set(&self, timeout: Duration, retries: u32, get_bulk: bool) {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.timeout_ms.store(millis, Ordering::Relaxed);
+        self.retries.store(retries, Ordering::Relaxed);
+        self.get_bulk.store(get_bulk, Ordering::Relaxed);
+    }
+
+    pub(super) fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
+    }
+
+    pub(super) fn retries(&self) -> u32 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn get_bulk(&self) -> bool {
+        self.get_bulk.load(Ordering::Relaxed)
+    }
+}
+
 /// The registry's handler for one registration of a session.
 pub(super) struct Forwarder {
     session: Arc<Session>,
-    timeout: Duration,
+    /// The timeout the registration asked for; `None` (0): the session's.
+    timeout: Option<Duration>,
     /// The registration's context, sent with every request (`None` for the default one).
     context: Option<Bytes>,
 }
 
 impl Forwarder {
-    pub(super) fn new(session: Arc<Session>, timeout: Duration, context: Bytes) -> Self {
+    pub(super) fn new(session: Arc<Session>, timeout: Option<Duration>, context: Bytes) -> Self {
         Self {
             session,
             timeout,
@@ -189,8 +230,9 @@ impl Forwarder {
     }
 
     fn request(&self, body: Body, transaction_id: u32) -> Option<Response> {
+        let timeout = self.timeout.unwrap_or_else(|| self.session.timeout());
         self.session
-            .request(self.context.clone(), body, transaction_id, self.timeout)
+            .request(self.context.clone(), body, transaction_id, timeout)
     }
 
     fn open_transaction(&self) -> Option<u32> {
@@ -251,7 +293,7 @@ impl DynamicMib for Forwarder {
     /// One AgentX GetBulk for the repetitions left (RFC 2741 §7.2.3.3), when the master is
     /// configured to send them; the answer's increasing prefix inside `range`.
     fn bulk_in(&self, _ctx: &RequestCtx, range: &SearchRange, max: u16) -> Vec<VarBind> {
-        if !self.session.get_bulk || max == 0 {
+        if !self.session.defaults.get_bulk() || max == 0 {
             return Vec::new();
         }
         let body = Body::GetBulk {

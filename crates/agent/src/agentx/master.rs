@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use vigie_snmp::{Oid, Value, VarBind};
 
 use super::address::SocketAddress;
-use super::forward::{Forwarder, Session};
+use super::forward::{Defaults, Forwarder, Session};
 use super::pdu::{self, Body, Header, Pdu, Registration, Response, error, flags};
 use crate::registry::{DynamicRegion, DynamicRegions, RegistryError};
 use crate::system::AgentCapabilities;
@@ -85,10 +85,27 @@ impl std::fmt::Debug for Master {
     }
 }
 
+/// The reloadable part of a running master's [`MasterConfig`].
+#[derive(Debug, Clone)]
+pub struct MasterSettings {
+    defaults: Arc<Defaults>,
+}
+
+impl MasterSettings {
+    /// Applies `config`'s timeout, retries and GetBulk choice to every session, those open
+    /// included, from their next request; its sockets and mode are the bound ones' business
+    /// and are not read.
+    pub fn apply(&self, config: &MasterConfig) {
+        self.defaults
+            .set(config.timeout, config.retries, config.get_bulk);
+    }
+}
+
 /// What every connection shares.
 pub(super) struct Shared {
     pub(super) regions: Arc<DynamicRegions>,
-    pub(super) config: MasterConfig,
+    /// The timeout, retries and GetBulk choice of the configuration, as last reloaded.
+    defaults: Arc<Defaults>,
     events: mpsc::Sender<MasterEvent>,
     start: Instant,
     next_session: AtomicU32,
@@ -165,7 +182,11 @@ impl Master {
             tcp,
             shared: Arc::new(Shared {
                 regions,
-                config,
+                defaults: Arc::new(Defaults::new(
+                    config.timeout,
+                    config.retries,
+                    config.get_bulk,
+                )),
                 events,
                 start,
                 next_session: AtomicU32::new(1),
@@ -183,6 +204,13 @@ impl Master {
             shared.capabilities = capabilities;
         }
         self
+    }
+
+    /// What changes the running master's timeout, retries and GetBulk choice.
+    pub fn settings(&self) -> MasterSettings {
+        MasterSettings {
+            defaults: Arc::clone(&self.shared.defaults),
+        }
     }
 
     /// The addresses listened on, TCP ports resolved.
@@ -369,10 +397,7 @@ fn administer(
     let header = pdu.header;
     if let Body::Open { timeout, .. } = &pdu.body {
         let id = shared.next_session.fetch_add(1, Ordering::Relaxed);
-        let timeout = match *timeout {
-            0 => shared.config.timeout,
-            seconds => Duration::from_secs(u64::from(seconds)),
-        };
+        let timeout = (*timeout != 0).then(|| Duration::from_secs(u64::from(*timeout)));
         sessions.insert(
             id,
             Arc::new(Session::new(
@@ -380,8 +405,7 @@ fn administer(
                 Arc::clone(link),
                 header.big_endian(),
                 timeout,
-                shared.config.retries,
-                shared.config.get_bulk,
+                Arc::clone(&shared.defaults),
             )),
         );
         return Some(response(
@@ -475,10 +499,8 @@ fn register(
     let Some(subtrees) = expand(registration) else {
         return error::PARSE_ERROR;
     };
-    let timeout = match registration.timeout {
-        0 => session.timeout(),
-        seconds => Duration::from_secs(u64::from(seconds)),
-    };
+    let timeout =
+        (registration.timeout != 0).then(|| Duration::from_secs(u64::from(registration.timeout)));
     let handler = Arc::new(Forwarder::new(
         Arc::clone(session),
         timeout,

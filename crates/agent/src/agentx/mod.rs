@@ -17,5 +17,5 @@ pub mod pdu;
 pub use address::{AddressError, SocketAddress};
 pub use master::{
     DEFAULT_MODE, DEFAULT_RETRIES, DEFAULT_SOCKET, DEFAULT_TIMEOUT, Master, MasterConfig,
-    MasterError, MasterEvent,
+    MasterError, MasterEvent, MasterSettings,
 };

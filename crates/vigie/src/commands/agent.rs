@@ -4,8 +4,9 @@
 //! [--rwcommunity private] [--state-dir DIR]`; full form: `--config FILE` (TOML, below). Both
 //! may be combined: the flags add to the file. SIGHUP reads the configuration again and
 //! applies its listen addresses, communities, users, views, GETBULK cap, notification
-//! targets and `pass`, `pass_persist`, `extend` and `proxy` tables without dropping
-//! requests, then sends warmStart to the new targets; a configuration that fails to load, an
+//! targets, `pass`, `pass_persist`, `extend` and `proxy` tables and the `AgentX` master's
+//! timeout, retries and `GetBulk` choice without dropping requests (the master's sockets wait
+//! for a restart, and the log says so), then sends warmStart to the new targets; a configuration that fails to load, an
 //! extension table that overlaps a built-in group, or an address that cannot be bound,
 //! leaves the running one in place.
 //!
@@ -175,7 +176,12 @@ async fn serve(settings: Settings, args: AgentArgs) -> Result<(), String> {
         while hangups.recv().await.is_some() {
             match Settings::load(&args) {
                 Ok(settings) => match reloader.apply(settings).await {
-                    Ok(()) => eprintln!("vigie agent: configuration reloaded"),
+                    Ok(kept) => {
+                        eprintln!("vigie agent: configuration reloaded");
+                        for line in kept {
+                            eprintln!("vigie agent: {line}");
+                        }
+                    }
                     Err(error) => eprintln!("vigie agent: reload failed: {error}"),
                 },
                 Err(error) => {
@@ -290,11 +296,13 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         engine_id,
         clock: LocalClock::new(identity.boots, start),
     };
+    let mut master = None;
     if let (Some(config), Some(regions)) = (settings.agentx.clone(), agentx_regions) {
-        for address in agentx::run(config, regions, capabilities, originator.clone(), start).await?
-        {
+        let running = agentx::run(config, regions, capabilities, originator.clone(), start).await?;
+        for address in &running.addresses {
             eprintln!("vigie agent: AgentX master on {address}");
         }
+        master = Some(Arc::new(running));
     }
     originator.send(Notification::ColdStart).await;
     let (notify, notifications) = mpsc::channel(NOTIFICATION_QUEUE);
@@ -332,7 +340,7 @@ pub(crate) async fn start(settings: Settings) -> Result<Running, String> {
         blocking: Arc::new(AtomicBool::new(
             settings.extensions.blocks() || settings.agentx.is_some(),
         )),
-        agentx: settings.agentx.is_some(),
+        agentx: master,
     };
     Ok(Running {
         // AgentX requests wait for subagents: they need the blocking threads too.
@@ -393,19 +401,20 @@ pub(crate) struct AgentReload {
     /// Whether requests are answered on blocking threads, which handlers that block need:
     /// from the start with `AgentX` or such a handler, else from the reload that adds one.
     blocking: Arc<AtomicBool>,
-    /// Whether `AgentX` is served (read at start only): its requests wait for subagents.
-    agentx: bool,
+    /// The `AgentX` master, when one started: its requests wait for subagents.
+    agentx: Option<Arc<agentx::Running>>,
 }
 
 impl AgentReload {
     /// Swaps in `settings`: its addresses first (when one cannot be bound, nothing changes
     /// and the error says which), then its access configuration and targets; fails when the
-    /// agent has stopped.
-    pub(crate) async fn apply(&self, settings: Settings) -> Result<(), String> {
+    /// agent has stopped. Returns what was kept as it runs until a restart (the `AgentX`
+    /// master's sockets, or the master itself), one line each.
+    pub(crate) async fn apply(&self, settings: Settings) -> Result<Vec<String>, String> {
         let mut listening = self.listening.lock().await;
         // The first handler that may block moves the requests to blocking threads before it
         // is installed; answering inline again waits until the last one is gone.
-        let blocks = settings.extensions.blocks() || self.agentx;
+        let blocks = settings.extensions.blocks() || self.agentx.is_some();
         if blocks && !self.blocking.load(Ordering::Relaxed) {
             self.reloads
                 .set_workers(BLOCKING_WORKERS)
@@ -499,8 +508,16 @@ impl AgentReload {
             })
             .await
             .map_err(|error| error.to_string())?;
+        let kept = match (&self.agentx, &settings.agentx) {
+            (Some(master), config) => master.reload(config.as_ref()),
+            (None, Some(_)) => vec![
+                "agentx: the AgentX master starts with the agent: restart it to serve subagents"
+                    .to_owned(),
+            ],
+            (None, None) => Vec::new(),
+        };
         let _ = self.notify.try_send(Notification::WarmStart);
-        Ok(())
+        Ok(kept)
     }
 }
 

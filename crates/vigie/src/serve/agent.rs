@@ -51,6 +51,7 @@ impl BuiltinAgent {
             self.state_dir.clone(),
             notify.clone(),
         )?;
+        // The built-in agent has no AgentX master: nothing is kept for a restart.
         self.reload.apply(settings).await?;
         self.notify = notify;
         Ok(())

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use vigie_agent::agentx::{
     DEFAULT_MODE, DEFAULT_RETRIES, DEFAULT_SOCKET, DEFAULT_TIMEOUT, Master, MasterConfig,
-    MasterEvent, SocketAddress,
+    MasterEvent, MasterSettings, SocketAddress,
 };
 use vigie_agent::system::AgentCapabilities;
 use vigie_agent::{DynamicRegions, Registry};
@@ -118,20 +118,21 @@ pub(super) fn attach(registry: &mut Registry) -> Arc<DynamicRegions> {
 
 /// Binds the master's sockets and runs it over `regions`: subagents' notifications go out
 /// through `originator`, their agent capabilities into `capabilities` (sysORTable). Returns
-/// the addresses listened on.
+/// the addresses listened on and the master's reloadable settings.
 pub(super) async fn run(
     config: AgentxSettings,
     regions: Arc<DynamicRegions>,
     capabilities: AgentCapabilities,
     originator: Originator,
     start: Instant,
-) -> Result<Vec<SocketAddress>, String> {
+) -> Result<Running, String> {
     let (events, mut received) = mpsc::channel(EVENT_QUEUE);
-    let master = Master::bind(config, regions, events, start)
+    let master = Master::bind(config.clone(), regions, events, start)
         .await
         .map_err(|error| error.to_string())?
         .with_capabilities(capabilities);
     let addresses = master.local_addrs();
+    let settings = master.settings();
     tokio::spawn(master.run());
     tokio::spawn(async move {
         while let Some(event) = received.recv().await {
@@ -140,7 +141,56 @@ pub(super) async fn run(
             }
         }
     });
-    Ok(addresses)
+    Ok(Running {
+        addresses,
+        started: config,
+        settings,
+    })
+}
+
+/// A master started by [`run`].
+pub(super) struct Running {
+    /// The addresses listened on, TCP ports resolved.
+    pub(super) addresses: Vec<SocketAddress>,
+    /// The configuration it started with: its sockets and mode stay until a restart.
+    started: AgentxSettings,
+    settings: MasterSettings,
+}
+
+impl Running {
+    /// Applies a reloaded `[agentx]`: the timeout, retries and `GetBulk` choice at once, to the
+    /// sessions already open too. Returns what the reload cannot change: the sockets and
+    /// their mode, and the master started or stopped, which wait for the next start.
+    pub(super) fn reload(&self, config: Option<&AgentxSettings>) -> Vec<String> {
+        let Some(config) = config else {
+            return vec![
+                "agentx: the AgentX master keeps running until the agent is restarted".to_owned(),
+            ];
+        };
+        self.settings.apply(config);
+        let mut kept = Vec::new();
+        if config.sockets != self.started.sockets {
+            kept.push(format!(
+                "agentx.socket: the master keeps listening on {} until the agent is restarted",
+                list(&self.started.sockets)
+            ));
+        }
+        if config.mode != self.started.mode {
+            kept.push(format!(
+                "agentx.mode: the sockets keep mode {:04o} until the agent is restarted",
+                self.started.mode
+            ));
+        }
+        kept
+    }
+}
+
+fn list(sockets: &[SocketAddress]) -> String {
+    sockets
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The longest timeout accepted, in seconds (Net-SNMP's field is one octet).
@@ -215,5 +265,46 @@ mod tests {
         assert!(error.contains("agentx.timeout"), "{error}");
         let error = parse("[agentx]\nmode = \"999\"\n").expect_err("refused");
         assert!(error.contains("agentx.mode"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_reload_says_what_waits_for_a_restart() {
+        let started = MasterConfig {
+            sockets: vec![SocketAddress::Tcp("127.0.0.1:0".parse().expect("literal"))],
+            ..MasterConfig::default()
+        };
+        let (events, _received) = mpsc::channel(1);
+        let master = Master::bind(
+            started.clone(),
+            Arc::new(DynamicRegions::new()),
+            events,
+            Instant::now(),
+        )
+        .await
+        .expect("bind on loopback");
+        let running = Running {
+            addresses: master.local_addrs(),
+            started: started.clone(),
+            settings: master.settings(),
+        };
+        let tuned = MasterConfig {
+            timeout: Duration::from_secs(9),
+            retries: 1,
+            get_bulk: true,
+            ..started.clone()
+        };
+        assert_eq!(running.reload(Some(&tuned)), Vec::<String>::new());
+        let moved = MasterConfig {
+            sockets: vec![SocketAddress::Unix("/run/agentx".into())],
+            mode: 0o700,
+            ..started.clone()
+        };
+        let kept = running.reload(Some(&moved));
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept[0].starts_with("agentx.socket:"), "{kept:?}");
+        assert!(kept[0].contains("tcp:127.0.0.1:0"), "{kept:?}");
+        assert!(kept[1].contains("mode 0777"), "{kept:?}");
+        let stopped = running.reload(None);
+        assert!(stopped[0].contains("keeps running"), "{stopped:?}");
     }
 }
