@@ -10,7 +10,7 @@ use vigie_notify::{with_pool, with_tx};
 
 use crate::alarm::{Alarm, AlarmId, AlarmKey, AlarmState, Decision, Severity};
 use crate::event::Notification;
-use crate::store::{EventId, Store, StoreError, parse_column, pending};
+use crate::store::{EventId, Store, StoreError, keep_prepared, parse_column, pending};
 use crate::time::Timestamp;
 
 /// Which alarms to list, newest first.
@@ -246,7 +246,11 @@ pub(super) async fn record_caused_in(
                     .push_bind(count_column(alarm.count))
                     .push_bind(*actor);
             });
-            query.build().execute(&mut **tx).await?;
+            query
+                .build()
+                .persistent(keep_prepared(chunk.len(), HISTORY_ROWS_PER_INSERT))
+                .execute(&mut **tx)
+                .await?;
         }
     });
     pending::write(tx, now, decisions, causes, cause_events).await

@@ -14,7 +14,7 @@ use vigie_snmp::Oid;
 use crate::alarm::Decision;
 use crate::event::{Notification, NotificationKind, SnmpVersion, StoredVarBind};
 use crate::store::alarms::record_caused_in;
-use crate::store::{Store, StoreError, parse_column};
+use crate::store::{Store, StoreError, keep_prepared, parse_column};
 use crate::time::Timestamp;
 
 /// A stored event's identity; later events have larger ids.
@@ -143,7 +143,11 @@ impl Store {
                     list.push_bind(id.0);
                 }
                 query.push(")");
-                let rows = query.build().fetch_all(pool).await?;
+                let rows = query
+                    .build()
+                    .persistent(keep_prepared(chunk.len(), IDS_PER_SELECT))
+                    .fetch_all(pool)
+                    .await?;
                 rows.iter()
                     .map(event_from_row)
                     .collect::<Result<Vec<_>, _>>()?
@@ -223,6 +227,7 @@ async fn insert_events_in<N: Borrow<Notification>>(
                 })?;
             rows.push((n, varbinds));
         }
+        let count = rows.len();
         let mut chunk_ids: Vec<i64> = with_tx!(&mut *tx, |tx, DB| {
             let mut query = QueryBuilder::<DB>::new(
                 "INSERT INTO events (received_at, source_ip, source_port, version, kind, \
@@ -241,7 +246,11 @@ async fn insert_events_in<N: Borrow<Notification>>(
                     .push_bind(n.trap_name.clone());
             });
             query.push(" RETURNING id");
-            query.build_query_scalar().fetch_all(&mut **tx).await?
+            query
+                .build_query_scalar()
+                .persistent(keep_prepared(count, ROWS_PER_INSERT))
+                .fetch_all(&mut **tx)
+                .await?
         });
         // A rowid key grows with each insert in one writer's transaction, whatever
         // order RETURNING lists the rows in.

@@ -18,7 +18,7 @@ use vigie_notify::{with_pool, with_tx};
 
 use crate::alarm::{Alarm, Decision};
 use crate::event::Notification;
-use crate::store::{EventId, Store, StoreError};
+use crate::store::{EventId, Store, StoreError, keep_prepared};
 use crate::time::Timestamp;
 
 /// A stored decision response management has not finished with.
@@ -126,7 +126,11 @@ pub(crate) async fn write(
                     .push_bind(cause.as_deref())
                     .push_bind(*event);
             });
-            query.build().execute(&mut **tx).await?;
+            query
+                .build()
+                .persistent(keep_prepared(chunk.len(), ROWS_PER_INSERT))
+                .execute(&mut **tx)
+                .await?;
         }
     });
     Ok(())
@@ -183,7 +187,11 @@ impl Store {
                     list.push_bind(*id);
                 }
                 query.push(")");
-                query.build().execute(&mut **tx).await?;
+                query
+                    .build()
+                    .persistent(keep_prepared(chunk.len(), IDS_PER_DELETE))
+                    .execute(&mut **tx)
+                    .await?;
             }
         });
         tx.commit().await?;

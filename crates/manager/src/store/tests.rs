@@ -607,3 +607,35 @@ async fn concurrent_read_then_write_transactions_all_commit() {
     }
     assert_eq!(store.device_groups().await.unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn batches_of_every_size_leave_one_prepared_insert_per_chunk_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let batch = |size: usize| -> Vec<Notification> {
+        (0..size)
+            .map(|_| notification(1, "192.0.2.1:162", LINK_DOWN))
+            .collect()
+    };
+    for size in 1..=60 {
+        store.insert_events(&batch(size)).await.unwrap();
+    }
+    store
+        .insert_events(&batch(2 * events::ROWS_PER_INSERT))
+        .await
+        .unwrap();
+    assert_eq!(store.event_count().await.unwrap(), 1830 + 256);
+    // Every connection of the pool at once: the statements each keeps prepared.
+    let pool = store.pool.sqlite().unwrap();
+    let mut connections = Vec::new();
+    for _ in 0..MAX_CONNECTIONS {
+        connections.push(pool.acquire().await.unwrap());
+    }
+    let kept: usize = connections
+        .iter()
+        .map(|connection| sqlx::Connection::cached_statements_size(&**connection))
+        .sum();
+    // The full chunk's INSERT and the few fixed statements, per connection; not one
+    // statement per batch size.
+    assert!(kept < 60, "{kept} statements prepared");
+}
