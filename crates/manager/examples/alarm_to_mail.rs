@@ -20,13 +20,12 @@
 )]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use vigie_interop::SmtpRelay;
 use vigie_manager::actions::{
     ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, ResponseService,
     SmtpSettings,
@@ -49,8 +48,20 @@ async fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let (ca_pem, cert, key) = pki(dir.path());
-    let mut relay = start_relay(dir.path(), &cert, &key);
-    let port = relay.1;
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let relay = SmtpRelay::start(&[
+        "--mode",
+        "starttls",
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--auth-user",
+        "bench",
+        "--auth-password",
+        "bench-password",
+    ]);
+    let port = relay.port();
 
     let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
         .await
@@ -167,8 +178,7 @@ async fn main() {
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
-    let _ = relay.0.kill();
-    let _ = relay.0.wait();
+    drop(relay);
 }
 
 fn trap(i: usize) -> Received {
@@ -230,33 +240,4 @@ fn pki(dir: &Path) -> (String, std::path::PathBuf, std::path::PathBuf) {
     std::fs::write(&cert_path, format!("{}{}", cert.pem(), ca.pem())).unwrap();
     std::fs::write(&key_path, key.serialize_pem()).unwrap();
     (ca.pem(), cert_path, key_path)
-}
-
-fn start_relay(dir: &Path, cert: &Path, key: &Path) -> (Child, u16) {
-    let out = dir.join("mail");
-    std::fs::create_dir_all(&out).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-    let mut child = Command::new("python3")
-        .arg(script)
-        .arg("--out")
-        .arg(&out)
-        .args(["--mode", "starttls", "--cert"])
-        .arg(cert)
-        .arg("--key")
-        .arg(key)
-        .args(["--auth-user", "bench", "--auth-password", "bench-password"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with aiosmtpd");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("READY ")
-        .and_then(|p| p.parse().ok())
-        .expect("the relay starts (is aiosmtpd installed?)");
-    (child, port)
 }

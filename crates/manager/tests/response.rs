@@ -3,10 +3,8 @@
 //! rule, the grouper and the durable outbox to the relay; Test Action meets the seed's
 //! failures for real; the API captures and imports an unknown CA.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +15,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value as Json, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
+use vigie_interop::{SmtpRelay, aiosmtpd_available};
 use vigie_manager::actions::{
     ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, ResponseService,
     SmtpSettings,
@@ -40,7 +39,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 #[tokio::test]
 async fn a_link_down_becomes_an_email_naming_the_device_and_its_if_mib_varbinds() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -82,7 +81,7 @@ async fn a_link_down_becomes_an_email_naming_the_device_and_its_if_mib_varbinds(
 
 #[tokio::test]
 async fn twenty_flaps_within_the_group_window_send_one_mail() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -117,7 +116,7 @@ async fn twenty_flaps_within_the_group_window_send_one_mail() {
 
 #[tokio::test]
 async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after_restart() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -207,7 +206,7 @@ async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after
 
 #[tokio::test]
 async fn test_action_answers_the_relays_reply() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -235,7 +234,7 @@ async fn test_action_answers_the_relays_reply() {
 
 #[tokio::test]
 async fn test_action_explains_535_as_ses_smtp_credentials_not_iam_keys() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -288,7 +287,7 @@ async fn test_action_explains_535_as_ses_smtp_credentials_not_iam_keys() {
 
 #[tokio::test]
 async fn test_action_explains_554_unverified_identity_naming_the_address() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -319,7 +318,7 @@ async fn test_action_explains_554_unverified_identity_naming_the_address() {
 
 #[tokio::test]
 async fn an_unknown_ca_is_captured_imported_through_the_api_then_the_send_succeeds() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -371,7 +370,7 @@ async fn an_unknown_ca_is_captured_imported_through_the_api_then_the_send_succee
 
 #[tokio::test]
 async fn a_relay_down_then_up_gets_the_mail_from_the_outbox() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -422,7 +421,7 @@ async fn a_relay_down_then_up_gets_the_mail_from_the_outbox() {
 
 #[tokio::test]
 async fn the_relays_health_is_probed_before_any_alarm_and_comes_back_with_a_test_action() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -461,7 +460,7 @@ async fn the_relays_health_is_probed_before_any_alarm_and_comes_back_with_a_test
 
 #[tokio::test]
 async fn a_reachable_relay_is_up_after_the_probe_without_a_message() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -486,7 +485,7 @@ async fn a_reachable_relay_is_up_after_the_probe_without_a_message() {
 
 #[tokio::test]
 async fn a_relay_with_an_untrusted_certificate_is_down_with_the_capture_fix() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let relay_pki = Pki::new("Unknown Relay CA");
@@ -512,7 +511,7 @@ async fn a_relay_with_an_untrusted_certificate_is_down_with_the_capture_fix() {
 
 #[tokio::test]
 async fn a_permanent_failure_raises_the_broken_channel_alarm() {
-    if !aiosmtpd() {
+    if !aiosmtpd_available() {
         return;
     }
     let pki = Pki::new("Vigie Test CA");
@@ -1044,24 +1043,6 @@ where
     panic!("the condition did not hold within 15 s");
 }
 
-/// Whether aiosmtpd can be imported; skips (or fails with `VIGIE_REQUIRE_PEERS=1`) if not.
-fn aiosmtpd() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "aiosmtpd is required (VIGIE_REQUIRE_PEERS=1) but not available"
-        );
-        eprintln!("skipped: aiosmtpd (PyPI package `aiosmtpd`) is not installed");
-    }
-    ok
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("test setup")
@@ -1070,62 +1051,28 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// vigie-notify's relay (copied launcher; the script stays in vigie-notify), stopped by PID
-/// when dropped.
+/// vigie-notify's relay ([`SmtpRelay`]), with the wait this suite's steps need.
 struct Relay {
-    child: Child,
+    relay: SmtpRelay,
     port: u16,
-    out: TempDir,
 }
 
 impl Relay {
     fn start(args: &[String]) -> Self {
-        let out = tempfile::tempdir().expect("test setup");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("test setup");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("test setup"))
-            .read_line(&mut line)
-            .expect("test setup");
-        let Some(port) = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-        else {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .expect("test setup")
-                .read_to_string(&mut stderr);
-            panic!("relay did not start: {line:?} {stderr}");
-        };
-        Self { child, port, out }
+        let relay = SmtpRelay::start(args);
+        Self {
+            port: relay.port(),
+            relay,
+        }
     }
 
+    /// The messages received so far: (envelope lines, content).
     fn received(&self) -> Vec<(Vec<String>, String)> {
-        let mut messages = Vec::new();
-        for n in 1.. {
-            let base = self.out.path().join(n.to_string());
-            let Ok(content) = std::fs::read(base.with_extension("eml")) else {
-                break;
-            };
-            let envelope = std::fs::read_to_string(base.with_extension("env")).expect("test setup");
-            messages.push((
-                envelope.lines().map(str::to_owned).collect(),
-                String::from_utf8(content).expect("test setup"),
-            ));
-        }
-        messages
+        self.relay
+            .received()
+            .into_iter()
+            .map(|message| (message.envelope, message.content))
+            .collect()
     }
 
     /// Waits up to 15 s for `count` messages.
@@ -1143,13 +1090,6 @@ impl Relay {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -14,12 +14,12 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
-use vigie_interop::{Peer, Snmpd, require, run_netsnmp};
+use vigie_interop::{Peer, SmtpRelay, Snmpd, aiosmtpd_available, require, run_netsnmp};
 use vigie_manager::actions::{ResponseConfig, ResponseService};
 use vigie_manager::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
 use vigie_manager::desk::AlarmDesk;
@@ -148,11 +148,11 @@ async fn the_ui_in_chromium() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/ui.mjs");
     let mut node = Command::new("node");
     if let Some(relays) = &relays {
-        node.env("RELAY_OK_PORT", relays.ok.port.to_string())
+        node.env("RELAY_OK_PORT", relays.ok.port().to_string())
             .env("SYSLOG_PORT", sink_port.to_string())
             .env("CLOSED_PORT", closed_port.to_string())
-            .env("RELAY_BAD_PORT", relays.bad.port.to_string())
-            .env("RELAY_TLS_PORT", relays.tls.port.to_string());
+            .env("RELAY_BAD_PORT", relays.bad.port().to_string())
+            .env("RELAY_TLS_PORT", relays.tls.port().to_string());
     }
     if let Some(snmpd) = &snmpd {
         node.env("SNMPD_PORT", snmpd.port().to_string());
@@ -266,10 +266,14 @@ async fn the_ui_in_chromium() {
         );
     }
     if let Some(relays) = &relays {
-        let message = std::fs::read_to_string(relays.ok.out.path().join("1.eml"))
+        let message = relays
+            .ok
+            .contents()
+            .into_iter()
+            .next()
             .expect("Test Action's message reached the relay");
         assert!(
-            relays.tls.out.path().join("1.eml").is_file(),
+            !relays.tls.received().is_empty(),
             "Test Action over STARTTLS, after the capture, reached the relay"
         );
         assert!(
@@ -325,86 +329,28 @@ async fn the_ui_in_chromium() {
     }
 }
 
-/// An SMTP relay of vigie-notify's tests (aiosmtpd), stopped when dropped.
-struct Relay {
-    child: Child,
-    port: u16,
-    out: tempfile::TempDir,
-}
-
-impl Relay {
-    fn start(args: &[String]) -> Self {
-        let out = tempfile::tempdir().expect("a temporary directory");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("the relay's first line");
-        let port = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|port| port.parse().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the relay did not start: {line:?}");
-        };
-        Self { child, port, out }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The relays of the Response Management steps.
 struct Relays {
     /// Plain text, accepts.
-    ok: Relay,
+    ok: SmtpRelay,
     /// Plain text, answers 554 like SES to an unverified sender.
-    bad: Relay,
+    bad: SmtpRelay,
     /// STARTTLS with a certificate from a private CA, which the browser captures and imports.
-    tls: Relay,
+    tls: SmtpRelay,
     _pki: tempfile::TempDir,
 }
 
 /// The relays, or `None` without aiosmtpd (a failure under `VIGIE_REQUIRE_PEERS=1`).
 fn relays() -> Option<Relays> {
-    let importable = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !importable {
-        let message = "skipped (Response Management steps): aiosmtpd not found — run \
-                       scripts/install-python-peers.sh aiosmtpd";
-        let required = std::env::var_os("VIGIE_REQUIRE_PEERS").is_some_and(|value| value == "1");
-        assert!(!required, "{message} (VIGIE_REQUIRE_PEERS=1)");
-        let _ = writeln!(std::io::stderr(), "{message}");
+    if !aiosmtpd_available() {
         return None;
     }
     let pki = tempfile::tempdir().expect("a temporary directory");
     let (cert, key) = relay_certificate(pki.path());
-    let args = |list: &[&str]| list.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>();
     Some(Relays {
-        ok: Relay::start(&args(&["--mode", "plain"])),
-        bad: Relay::start(&args(&["--mode", "plain", "--ses-unverified"])),
-        tls: Relay::start(&args(&[
-            "--mode", "starttls", "--cert", &cert, "--key", &key,
-        ])),
+        ok: SmtpRelay::start(&["--mode", "plain"]),
+        bad: SmtpRelay::start(&["--mode", "plain", "--ses-unverified"]),
+        tls: SmtpRelay::start(&["--mode", "starttls", "--cert", &cert, "--key", &key]),
         _pki: pki,
     })
 }

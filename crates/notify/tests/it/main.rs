@@ -73,7 +73,7 @@ async fn starttls_with_auth_plain_delivers_the_message() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     let message = message();
 
@@ -84,7 +84,7 @@ async fn starttls_with_auth_plain_delivers_the_message() {
 
     let received = relay.received();
     assert_eq!(received.len(), 1);
-    let (envelope, content) = &received[0];
+    let vigie_interop::Received { envelope, content } = &received[0];
     assert_eq!(
         envelope,
         &[
@@ -116,7 +116,7 @@ async fn starttls_with_auth_login_delivers() {
     let mut args = with_auth(relay_args("starttls", &cert, &key));
     args.extend(["--auth-exclude", "PLAIN"]);
     let relay = Relay::start(&args);
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     send(&config, &message()).await.unwrap();
     assert_eq!(relay.received().len(), 1);
@@ -130,7 +130,7 @@ async fn implicit_tls_delivers() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("implicit", &cert, &key)));
-    let config = config(relay.port, Encryption::ImplicitTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     let delivered = send(&config, &message()).await.unwrap();
     assert!(delivered.tls.is_some());
@@ -145,7 +145,7 @@ async fn wrong_password_is_bad_credentials_and_never_shows_the_password() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new("wrong-password-xyz"));
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::BadCredentials { reply } = &failure else {
@@ -172,7 +172,7 @@ async fn relay_answering_535_to_every_auth() {
     let mut args = relay_args("starttls", &cert, &key);
     args.push("--auth-reject");
     let relay = Relay::start(&args);
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
@@ -192,7 +192,7 @@ async fn ses_unverified_sender_names_address_and_region() {
     let mut args = with_auth(relay_args("starttls", &cert, &key));
     args.push("--ses-unverified");
     let relay = Relay::start(&args);
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::UnverifiedSender {
@@ -220,7 +220,7 @@ async fn unknown_ca_is_captured_imported_then_the_send_succeeds() {
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
     let store_dir = tempfile::tempdir().unwrap();
     let mut store = TrustStore::open(store_dir.path()).unwrap();
-    let mut config = config(relay.port, Encryption::StartTls, &pki.ca_der)
+    let mut config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
         .with_credentials(USER, Secret::new(PASSWORD));
     config.trust = store.anchors(false);
 
@@ -232,9 +232,14 @@ async fn unknown_ca_is_captured_imported_then_the_send_succeeds() {
     assert_eq!(chain.len(), 2, "the presented chain is kept");
     assert!(failure.fix().contains("trust store"));
 
-    let captured = capture_chain("127.0.0.1", relay.port, Encryption::StartTls, &config.trust)
-        .await
-        .unwrap();
+    let captured = capture_chain(
+        "127.0.0.1",
+        relay.port(),
+        Encryption::StartTls,
+        &config.trust,
+    )
+    .await
+    .unwrap();
     assert_eq!(captured.validation, Err(CertificateProblem::UnknownIssuer));
     let names: Vec<_> = captured
         .certificates
@@ -254,9 +259,14 @@ async fn unknown_ca_is_captured_imported_then_the_send_succeeds() {
     let store = TrustStore::open(store_dir.path()).unwrap();
     config.trust = store.anchors(false);
 
-    let captured = capture_chain("127.0.0.1", relay.port, Encryption::StartTls, &config.trust)
-        .await
-        .unwrap();
+    let captured = capture_chain(
+        "127.0.0.1",
+        relay.port(),
+        Encryption::StartTls,
+        &config.trust,
+    )
+    .await
+    .unwrap();
     assert_eq!(captured.validation, Ok(()));
     send(&config, &message()).await.unwrap();
     assert_eq!(relay.received().len(), 1);
@@ -269,7 +279,7 @@ async fn certificate_problem(kind: ServerCert) -> Option<CertificateProblem> {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", kind);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let config = config(relay.port, Encryption::ImplicitTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
     match send(&config, &message()).await {
         Err(DeliveryFailure::UntrustedCertificate { problem, chain }) => {
             assert!(!chain.is_empty());
@@ -313,7 +323,7 @@ async fn dangerous_option_accepts_an_untrusted_certificate() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::SelfSigned);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let mut config = config(relay.port, Encryption::ImplicitTls, &pki.ca_der);
+    let mut config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
     config.dangerous_accept_invalid_certs = true;
     send(&config, &message()).await.unwrap();
 }
@@ -339,7 +349,7 @@ async fn implicit_tls_to_a_starttls_port() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("starttls", &cert, &key));
-    let config = config(relay.port, Encryption::ImplicitTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::TlsOnPlainPort),
@@ -356,7 +366,7 @@ async fn starttls_to_an_implicit_tls_port() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der);
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::PlainOnTlsPort),
@@ -371,7 +381,7 @@ async fn starttls_not_offered_never_falls_back() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain"]);
-    let config = config(relay.port, Encryption::StartTls, &[]);
+    let config = config(relay.port(), Encryption::StartTls, &[]);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::StartTlsNotOffered { extensions } = &failure else {
         panic!("{failure:?}")
@@ -390,7 +400,7 @@ async fn relay_requiring_starttls_answers_530() {
     let mut args = relay_args("starttls", &cert, &key);
     args.push("--require-starttls");
     let relay = Relay::start(&args);
-    let config = config(relay.port, Encryption::None, &pki.ca_der);
+    let config = config(relay.port(), Encryption::None, &pki.ca_der);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::MustIssueStartTls { reply, .. } = &failure else {
         panic!("{failure:?}")
@@ -420,7 +430,7 @@ async fn plaintext_auth_is_refused_unless_allowed() {
         PASSWORD,
     ]);
     let mut config = config;
-    config.port = relay.port;
+    config.port = relay.port();
     config.insecure_plaintext_auth = true;
     send(&config, &message()).await.unwrap();
     assert_eq!(relay.received().len(), 1);
@@ -432,7 +442,7 @@ async fn temporary_refusal_is_transient() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain", "--transient"]);
-    let config = config(relay.port, Encryption::None, &[]);
+    let config = config(relay.port(), Encryption::None, &[]);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::Transient { stage, reply } = &failure else {
         panic!("{failure:?}")
@@ -447,7 +457,7 @@ async fn message_larger_than_the_announced_size() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain", "--size-limit", "300"]);
-    let config = config(relay.port, Encryption::None, &[]);
+    let config = config(relay.port(), Encryption::None, &[]);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::MessageTooLarge { limit, size, .. } = &failure else {
         panic!("{failure:?}")
@@ -462,7 +472,7 @@ async fn rejected_recipient_is_named() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain"]);
-    let config = config(relay.port, Encryption::None, &[]);
+    let config = config(relay.port(), Encryption::None, &[]);
     let mut message = message();
     message
         .to
@@ -552,7 +562,7 @@ async fn other_refusal_keeps_code_enhanced_code_and_text() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain", "--reject-mail"]);
-    let config = config(relay.port, Encryption::None, &[]);
+    let config = config(relay.port(), Encryption::None, &[]);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::Rejected { stage, reply } = &failure else {
         panic!("{failure:?}")
@@ -572,7 +582,7 @@ async fn relay_refusing_the_data_as_too_large() {
         return;
     }
     let relay = Relay::start(&["--mode", "plain", "--data-too-large"]);
-    let config = config(relay.port, Encryption::None, &[]);
+    let config = config(relay.port(), Encryption::None, &[]);
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::MessageTooLarge {
         stage, reply, size, ..
@@ -593,7 +603,7 @@ async fn relay_requiring_auth_answers_530_without_credentials() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port, Encryption::StartTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der);
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::AuthenticationRequired { ref reply, .. } if reply.code == 530),

@@ -492,7 +492,7 @@ fn received_ids(relay: &Relay) -> Vec<String> {
     relay
         .received()
         .iter()
-        .filter_map(|(_, content)| {
+        .filter_map(|vigie_interop::Received { content, .. }| {
             content
                 .split("\r\n")
                 .find_map(|line| line.strip_prefix("Message-ID: <"))
@@ -576,7 +576,7 @@ async fn restart_mid_way_loses_nothing() {
     {
         let outbox = open(dir.path(), &clock).await;
         // One per second: the first pass sends one message and leaves the rest waiting.
-        let worker = Worker::new(outbox.clone(), smtp_channels(relay.port, &pki))
+        let worker = Worker::new(outbox.clone(), smtp_channels(relay.port(), &pki))
             .with_rate_limit("ses", RateLimit::SES_SANDBOX);
         for n in 0..3 {
             let notification = email(n);
@@ -587,7 +587,7 @@ async fn restart_mid_way_loses_nothing() {
     }
     assert_eq!(received_ids(&relay).len(), 1);
     let outbox = open(dir.path(), &clock).await;
-    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port, &pki))
+    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port(), &pki))
         .with_rate_limit("ses", RateLimit::SES_SANDBOX);
     for _ in 0..20 {
         worker.run_once().await.expect("pass");
@@ -621,7 +621,7 @@ async fn bad_credentials_fail_permanently_and_the_log_never_holds_the_password()
     args.push("--auth-reject");
     let relay = Relay::start(&args);
     let (events, mut received) = mpsc::unbounded_channel();
-    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port, &pki))
+    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port(), &pki))
         .with_retry_policy(policy())
         .with_events(events);
     outbox.enqueue(&email(1)).await.expect("enqueue");
@@ -710,7 +710,7 @@ async fn one_per_second_against_the_relay() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port, &pki))
+    let worker = Worker::new(outbox.clone(), smtp_channels(relay.port(), &pki))
         .with_rate_limit("ses", RateLimit::SES_SANDBOX);
     for n in 0..3 {
         outbox.enqueue(&email(n)).await.expect("enqueue");

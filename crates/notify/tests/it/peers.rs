@@ -1,9 +1,10 @@
-//! Starting the test peers: the aiosmtpd relay of `tests/smtpd/relay.py` and
-//! `openssl s_server`, each on a free 127.0.0.1 port, stopped by PID when dropped.
+//! Starting the test peers: the aiosmtpd relay of `tests/smtpd/relay.py` (the interop
+//! harness's [`vigie_interop::SmtpRelay`]) and `openssl s_server`, each on a free 127.0.0.1
+//! port, stopped by PID when dropped.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,73 +45,7 @@ pub(crate) fn openssl() -> bool {
     )
 }
 
-/// A running relay.
-pub(crate) struct Relay {
-    child: Child,
-    pub(crate) port: u16,
-    out: TempDir,
-}
-
-impl Relay {
-    /// Starts `relay.py` with `args` and waits for its `READY <port>` line.
-    pub(crate) fn start(args: &[&str]) -> Self {
-        let out = tempfile::tempdir().expect("test peer setup");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("test peer setup");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("test peer setup"))
-            .read_line(&mut line)
-            .expect("test peer setup");
-        let Some(port) = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-        else {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .expect("test peer setup")
-                .read_to_string(&mut stderr);
-            panic!("relay did not start: {line:?} {stderr}");
-        };
-        Self { child, port, out }
-    }
-
-    /// The messages received so far: (envelope lines, content).
-    pub(crate) fn received(&self) -> Vec<(Vec<String>, String)> {
-        let mut messages = Vec::new();
-        for n in 1.. {
-            let base = self.out.path().join(n.to_string());
-            let Ok(content) = std::fs::read(base.with_extension("eml")) else {
-                break;
-            };
-            let envelope =
-                std::fs::read_to_string(base.with_extension("env")).expect("test peer setup");
-            messages.push((
-                envelope.lines().map(str::to_owned).collect(),
-                String::from_utf8(content).expect("test peer setup"),
-            ));
-        }
-        messages
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub(crate) use vigie_interop::SmtpRelay as Relay;
 
 /// A free port: bound, then released (a small race the tests accept).
 pub(crate) fn free_port() -> u16 {

@@ -1,94 +1,10 @@
-//! aiosmtpd peers shared by the e-mail tests: vigie-notify's test relay
-//! (`crates/notify/tests/smtpd/relay.py`) and a test CA for its certificates.
+//! The e-mail tests' peers: vigie-notify's aiosmtpd relay, started by the interop harness
+//! ([`vigie_interop::SmtpRelay`]), and a test CA for its certificates.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 
 use tempfile::TempDir;
-
-/// Whether aiosmtpd is there; without it the test is skipped, unless
-/// `VIGIE_REQUIRE_PEERS=1`.
-pub(crate) fn aiosmtpd_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
-        assert!(
-            std::env::var("VIGIE_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "aiosmtpd is required (VIGIE_REQUIRE_PEERS=1): pip install aiosmtpd"
-        );
-        eprintln!("skipped: aiosmtpd (PyPI package `aiosmtpd`) is not installed");
-    }
-    ok
-}
-
-/// vigie-notify's test relay, stopped by PID when dropped.
-pub(crate) struct Relay {
-    child: Child,
-    /// The port it listens on.
-    pub(crate) port: u16,
-    out: TempDir,
-}
-
-impl Relay {
-    /// Starts `relay.py` with `args` and waits for its `READY <port>` line.
-    pub(crate) fn start(args: &[&str]) -> Self {
-        let out = tempfile::tempdir().expect("test peer setup");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtpd/relay.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg("--out")
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("test peer setup");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("test peer setup"))
-            .read_line(&mut line)
-            .expect("test peer setup");
-        let Some(port) = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-        else {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .expect("test peer setup")
-                .read_to_string(&mut stderr);
-            panic!("relay did not start: {line:?} {stderr}");
-        };
-        Self { child, port, out }
-    }
-
-    /// The contents of the messages received so far.
-    pub(crate) fn received(&self) -> Vec<String> {
-        (1..)
-            .map_while(|n| std::fs::read(self.out.path().join(format!("{n}.eml"))).ok())
-            .map(|content| String::from_utf8_lossy(&content).into_owned())
-            .collect()
-    }
-
-    /// MAIL FROM and RCPT TO of message `n`.
-    pub(crate) fn envelope(&self, n: u32) -> String {
-        std::fs::read_to_string(self.out.path().join(format!("{n}.env"))).unwrap_or_default()
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub(crate) use vigie_interop::{SmtpRelay as Relay, aiosmtpd_available};
 
 /// A test CA and the server certificates it signs, as PEM files.
 pub(crate) struct Pki {

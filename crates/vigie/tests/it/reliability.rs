@@ -71,7 +71,7 @@ fn the_alarm_of_the_first_notification_after_a_start_is_mailed() {
              [[actions]]\nname = \"mail\"\nkind = \"email\"\nto = [\"noc@example.net\"]\n\
              [[rules]]\nname = \"starts\"\nactions = [\"mail\"]\n\
              notifications = [\"SNMPv2-MIB::coldStart\"]\ngroup_wait = \"0s\"\n",
-            relay.port
+            relay.port()
         ),
     )
     .expect("test setup");
@@ -96,7 +96,7 @@ fn the_alarm_of_the_first_notification_after_a_start_is_mailed() {
         .expect("test setup");
     let deadline = Instant::now() + Duration::from_secs(30);
     let mailed = loop {
-        let received = relay.received();
+        let received = relay.contents();
         if let Some(mail) = received.iter().find(|m| m.contains("coldStart")) {
             break Some(mail.clone());
         }

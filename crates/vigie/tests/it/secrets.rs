@@ -253,7 +253,7 @@ fn planted_secrets_appear_in_no_log_answer_page_or_error() {
     let agent = format!("127.0.0.1:{}", free_udp_port());
     let dead_port = free_tcp_address().port();
     let config = data.join("vigie.toml");
-    std::fs::write(&config, serve_config(relay.port, &agent, dead_port)).expect("test setup");
+    std::fs::write(&config, serve_config(relay.port(), &agent, dead_port)).expect("test setup");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("setup");
     let mut seen = Seen::default();
 
@@ -442,7 +442,7 @@ fn planted_secrets_appear_in_no_log_answer_page_or_error() {
     );
     let mut smtp_test = Command::new(VIGIE)
         .args(["smtp", "test", "--host", "127.0.0.1", "--port"])
-        .arg(relay.port.to_string())
+        .arg(relay.port().to_string())
         .args([
             "--plain",
             "--insecure-plaintext-auth",
@@ -467,7 +467,7 @@ fn planted_secrets_appear_in_no_log_answer_page_or_error() {
     seen.add("vigie smtp test", text);
     smtp_test = Command::new(VIGIE)
         .args(["smtp", "test", "--host", "127.0.0.1", "--port"])
-        .arg(relay.port.to_string())
+        .arg(relay.port().to_string())
         .args([
             "--plain",
             "--insecure-plaintext-auth",

@@ -465,8 +465,8 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
     let (cert, key) = pki.server("relay");
     let relay = Relay::start(&starttls_args(&cert, &key, &[]));
     let data = tempfile::tempdir().expect("test setup");
-    import_ca(relay.port, data.path(), "vigiee2eCA");
-    let station = Station::start_in(data, &mail_config(relay.port, "starttls", true, ""));
+    import_ca(relay.port(), data.path(), "vigiee2eCA");
+    let station = Station::start_in(data, &mail_config(relay.port(), "starttls", true, ""));
 
     let sent = run_netsnmp(
         Peer::Snmptrap,
@@ -491,7 +491,12 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
         "varbinds by name:\n{mail}"
     );
     assert!(mail.contains("linkDown"), "{mail}");
-    assert!(relay.envelope(1).contains("noc@example.net"));
+    assert!(
+        relay.received()[0]
+            .envelope
+            .join("\n")
+            .contains("noc@example.net")
+    );
 
     let (code, outcome) = station.post("/api/v1/actions/mail-noc/test", None);
     assert_eq!(code, 200, "{outcome}");
@@ -518,8 +523,8 @@ fn test_action_against_a_535_relay_answers_the_classification_and_the_fix() {
     let (cert, key) = pki.server("relay");
     let relay = Relay::start(&starttls_args(&cert, &key, &["--auth-reject"]));
     let data = tempfile::tempdir().expect("test setup");
-    import_ca(relay.port, data.path(), "vigiee2eCA");
-    let station = Station::start_in(data, &mail_config(relay.port, "starttls", true, ""));
+    import_ca(relay.port(), data.path(), "vigiee2eCA");
+    let station = Station::start_in(data, &mail_config(relay.port(), "starttls", true, ""));
     let (code, outcome) = station.post("/api/v1/actions/mail-noc/test", None);
     assert_eq!(code, 200, "{outcome}");
     assert_eq!(outcome["ok"], false, "{outcome}");
@@ -530,7 +535,7 @@ fn test_action_against_a_535_relay_answers_the_classification_and_the_fix() {
     let fix = failure["fix"].as_str().unwrap_or_default();
     assert!(fix.contains("SMTP credentials"), "{fix}");
     assert!(!outcome.to_string().contains(SMTP_PASSWORD), "{outcome}");
-    assert!(relay.received().is_empty());
+    assert!(relay.contents().is_empty());
 }
 
 #[test]
@@ -985,7 +990,7 @@ impl Drop for OwnSnmpd {
 fn wait_for_mail(relay: &Relay, count: usize, station: &Station) -> Vec<String> {
     let deadline = Instant::now() + WAIT;
     loop {
-        let received = relay.received();
+        let received = relay.contents();
         if received.len() >= count {
             return received;
         }

@@ -21,7 +21,7 @@ fn starttls_chain_is_captured_saved_imported_and_then_trusted() {
     let pki = Pki::new("vigie test CA");
     let (cert, key) = pki.server("relay");
     let relay = Relay::start(&relay_args("starttls", &cert, &key, &[]));
-    let port = relay.port.to_string();
+    let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
     let save = data.path().join("saved");
     let data_dir = data.path().join("vigie");
@@ -79,7 +79,7 @@ fn starttls_chain_is_captured_saved_imported_and_then_trusted() {
     );
 
     // Before the import, a test mail fails on the certificate, with the capture as the fix.
-    let untrusted = send_test(relay.port, &data_dir, "--starttls");
+    let untrusted = send_test(relay.port(), &data_dir, "--starttls");
     assert_eq!(untrusted.status.code(), Some(1));
     let stderr = text(&untrusted.stderr);
     assert!(stderr.contains("(untrusted_certificate)"), "{stderr}");
@@ -138,7 +138,7 @@ fn starttls_chain_is_captured_saved_imported_and_then_trusted() {
     assert_eq!(document["certificates"][1]["file_name"], "vigietestCA.pem");
 
     // Now the real send goes through, and its reply is printed and logged.
-    let sent = send_test(relay.port, &data_dir, "--starttls");
+    let sent = send_test(relay.port(), &data_dir, "--starttls");
     let stdout = text(&sent.stdout);
     assert_eq!(sent.status.code(), Some(0), "{}", text(&sent.stderr));
     assert!(stdout.contains("accepted by 127.0.0.1:"), "{stdout}");
@@ -148,7 +148,7 @@ fn starttls_chain_is_captured_saved_imported_and_then_trusted() {
     );
     assert!(stdout.contains("log: "), "{stdout}");
     assert!(!stdout.contains(PASSWORD) && !text(&sent.stderr).contains(PASSWORD));
-    let received = relay.received();
+    let received = relay.contents();
     assert_eq!(received.len(), 1);
     assert!(received[0].contains("Subject: vigie test message"));
 
@@ -181,7 +181,7 @@ fn implicit_tls_chain_is_captured_and_imported() {
     let pki = Pki::new("vigie implicit CA");
     let (cert, key) = pki.server("relay");
     let relay = Relay::start(&relay_args("implicit", &cert, &key, &[]));
-    let port = relay.port.to_string();
+    let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
     let save = data.path().join("saved");
     let data_dir = data.path().join("vigie");
@@ -218,7 +218,7 @@ fn implicit_tls_chain_is_captured_and_imported() {
     assert!(save.join("relay.test.pem").exists());
     assert!(save.join("vigieimplicitCA.pem").exists());
 
-    let sent = send_test(relay.port, &data_dir, "--tls");
+    let sent = send_test(relay.port(), &data_dir, "--tls");
     assert_eq!(sent.status.code(), Some(0), "{}", text(&sent.stderr));
     assert!(text(&sent.stdout).contains("(implicit TLS, TLSv1_3"));
 }
@@ -231,7 +231,7 @@ fn a_535_relay_gives_the_credentials_classification_and_its_fix() {
     let pki = Pki::new("vigie 535 CA");
     let (cert, key) = pki.server("relay");
     let relay = Relay::start(&relay_args("starttls", &cert, &key, &["--auth-reject"]));
-    let port = relay.port.to_string();
+    let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
     let data_dir = data.path().join("vigie");
     let imported = vigie(
@@ -256,7 +256,7 @@ fn a_535_relay_gives_the_credentials_classification_and_its_fix() {
         text(&imported.stderr)
     );
 
-    let failed = send_test(relay.port, &data_dir, "--starttls");
+    let failed = send_test(relay.port(), &data_dir, "--starttls");
     assert_eq!(failed.status.code(), Some(1));
     let stderr = text(&failed.stderr);
     assert!(
