@@ -30,6 +30,7 @@
 
 mod context;
 mod peer;
+mod pki;
 mod postgres;
 mod process;
 mod smtp;
@@ -38,6 +39,7 @@ mod snmptrapd;
 
 pub use context::{CONTEXT_USER, context_user_args};
 pub use peer::{Peer, require};
+pub use pki::{ServerCert, TestPki};
 pub use postgres::{PASSWORD as POSTGRES_PASSWORD, Postgres};
 pub use process::{Outcome, Pair, compare, compare_as_shell, cut_usage, mask_timeticks, run};
 pub use process::{run_as_shell, run_netsnmp, vigie_bin};

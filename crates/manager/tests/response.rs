@@ -15,7 +15,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value as Json, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
-use vigie_interop::{SmtpRelay, aiosmtpd_available};
+use vigie_interop::{ServerCert, SmtpRelay, TestPki, aiosmtpd_available};
 use vigie_manager::actions::{
     ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, ResponseService,
     SmtpSettings,
@@ -1093,9 +1093,10 @@ impl Relay {
     }
 }
 
-/// A test CA and a server certificate for 127.0.0.1 it signs.
+/// A test CA and the relay's certificate for 127.0.0.1 it signs.
 struct Pki {
-    dir: TempDir,
+    /// Holds the files until the test ends.
+    _pki: TestPki,
     ca_pem: String,
     cert: PathBuf,
     key: PathBuf,
@@ -1103,41 +1104,17 @@ struct Pki {
 
 impl Pki {
     fn new(ca_name: &str) -> Self {
-        let dir = tempfile::tempdir().expect("test setup");
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("test setup");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, ca_name);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_key = rcgen::KeyPair::generate().expect("test setup");
-        let ca = params.self_signed(&ca_key).expect("test setup");
-        let mut server =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-                .expect("test setup");
-        server
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "relay.test");
-        let key = rcgen::KeyPair::generate().expect("test setup");
-        let cert = server.signed_by(&key, &ca, &ca_key).expect("test setup");
-        let cert_path = dir.path().join("relay.crt");
-        let key_path = dir.path().join("relay.key");
-        std::fs::write(&cert_path, format!("{}{}", cert.pem(), ca.pem())).expect("test setup");
-        std::fs::write(&key_path, key.serialize_pem()).expect("test setup");
+        let pki = TestPki::new(ca_name);
+        let (cert, key) = pki.server("relay", ServerCert::Good);
         Self {
-            ca_pem: ca.pem(),
-            dir,
-            cert: cert_path,
-            key: key_path,
+            ca_pem: pki.ca_pem(),
+            _pki: pki,
+            cert,
+            key,
         }
     }
 
     fn relay_args(&self, mode: &str, auth: bool) -> Vec<String> {
-        let _ = &self.dir;
         let mut args = vec![
             "--mode".to_owned(),
             mode.to_owned(),

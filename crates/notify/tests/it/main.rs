@@ -73,7 +73,7 @@ async fn starttls_with_auth_plain_delivers_the_message() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     let message = message();
 
@@ -116,7 +116,7 @@ async fn starttls_with_auth_login_delivers() {
     let mut args = with_auth(relay_args("starttls", &cert, &key));
     args.extend(["--auth-exclude", "PLAIN"]);
     let relay = Relay::start(&args);
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     send(&config, &message()).await.unwrap();
     assert_eq!(relay.received().len(), 1);
@@ -130,7 +130,7 @@ async fn implicit_tls_delivers() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("implicit", &cert, &key)));
-    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     let delivered = send(&config, &message()).await.unwrap();
     assert!(delivered.tls.is_some());
@@ -145,7 +145,7 @@ async fn wrong_password_is_bad_credentials_and_never_shows_the_password() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new("wrong-password-xyz"));
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::BadCredentials { reply } = &failure else {
@@ -172,7 +172,7 @@ async fn relay_answering_535_to_every_auth() {
     let mut args = relay_args("starttls", &cert, &key);
     args.push("--auth-reject");
     let relay = Relay::start(&args);
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
@@ -192,7 +192,7 @@ async fn ses_unverified_sender_names_address_and_region() {
     let mut args = with_auth(relay_args("starttls", &cert, &key));
     args.push("--ses-unverified");
     let relay = Relay::start(&args);
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::UnverifiedSender {
@@ -220,7 +220,7 @@ async fn unknown_ca_is_captured_imported_then_the_send_succeeds() {
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
     let store_dir = tempfile::tempdir().unwrap();
     let mut store = TrustStore::open(store_dir.path()).unwrap();
-    let mut config = config(relay.port(), Encryption::StartTls, &pki.ca_der)
+    let mut config = config(relay.port(), Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     config.trust = store.anchors(false);
 
@@ -248,7 +248,10 @@ async fn unknown_ca_is_captured_imported_then_the_send_succeeds() {
         .collect();
     assert_eq!(names, ["relay.test", "Private Relay CA"]);
     assert_eq!(captured.certificates[1].file_name(), "PrivateRelayCA.pem");
-    assert_eq!(captured.certificates[1].der.as_ref(), pki.ca_der.as_slice());
+    assert_eq!(
+        captured.certificates[1].der.as_ref(),
+        pki.ca_der().as_slice()
+    );
 
     for certificate in &captured.certificates {
         store
@@ -279,7 +282,7 @@ async fn certificate_problem(kind: ServerCert) -> Option<CertificateProblem> {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", kind);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der());
     match send(&config, &message()).await {
         Err(DeliveryFailure::UntrustedCertificate { problem, chain }) => {
             assert!(!chain.is_empty());
@@ -323,7 +326,7 @@ async fn dangerous_option_accepts_an_untrusted_certificate() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::SelfSigned);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let mut config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
+    let mut config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der());
     config.dangerous_accept_invalid_certs = true;
     send(&config, &message()).await.unwrap();
 }
@@ -349,7 +352,7 @@ async fn implicit_tls_to_a_starttls_port() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("starttls", &cert, &key));
-    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::ImplicitTls, &pki.ca_der());
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::TlsOnPlainPort),
@@ -366,7 +369,7 @@ async fn starttls_to_an_implicit_tls_port() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("implicit", &cert, &key));
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der());
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::PlainOnTlsPort),
@@ -400,7 +403,7 @@ async fn relay_requiring_starttls_answers_530() {
     let mut args = relay_args("starttls", &cert, &key);
     args.push("--require-starttls");
     let relay = Relay::start(&args);
-    let config = config(relay.port(), Encryption::None, &pki.ca_der);
+    let config = config(relay.port(), Encryption::None, &pki.ca_der());
     let failure = send(&config, &message()).await.unwrap_err();
     let DeliveryFailure::MustIssueStartTls { reply, .. } = &failure else {
         panic!("{failure:?}")
@@ -603,7 +606,7 @@ async fn relay_requiring_auth_answers_530_without_credentials() {
     let pki = Pki::new("Vigie Test CA");
     let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&with_auth(relay_args("starttls", &cert, &key)));
-    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der);
+    let config = config(relay.port(), Encryption::StartTls, &pki.ca_der());
     let failure = send(&config, &message()).await.unwrap_err();
     assert!(
         matches!(failure, DeliveryFailure::AuthenticationRequired { ref reply, .. } if reply.code == 530),

@@ -470,7 +470,7 @@ async fn the_troubleshooting_log_filters_and_caps() {
 
 /// The relay configuration of the SMTP tests, as a channel.
 fn smtp_channels(port: u16, pki: &Pki) -> Channels {
-    let config = config(port, Encryption::StartTls, &pki.ca_der)
+    let config = config(port, Encryption::StartTls, &pki.ca_der())
         .with_credentials(USER, Secret::new(PASSWORD));
     let mut channels = Channels::new();
     channels.insert("ses", Channel::Smtp(Box::new(config)));

@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -123,82 +122,7 @@ fn wait_listening(port: u16) {
     panic!("nothing listens on port {port}");
 }
 
-/// A test PKI: a CA and server certificates it signs, written as PEM files.
-pub(crate) struct Pki {
-    pub(crate) dir: TempDir,
-    pub(crate) ca_der: Vec<u8>,
-    ca_cert: rcgen::Certificate,
-    ca_key: rcgen::KeyPair,
-}
-
-/// Which server certificate to make.
-pub(crate) enum ServerCert {
-    /// Valid for 127.0.0.1 and localhost, signed by the CA.
-    Good,
-    /// Signed by the CA, expired in 2001.
-    Expired,
-    /// Signed by the CA, for another name only.
-    OtherName,
-    /// Self-signed.
-    SelfSigned,
-}
-
-impl Pki {
-    pub(crate) fn new(ca_name: &str) -> Self {
-        let dir = tempfile::tempdir().expect("test peer setup");
-        let mut params =
-            rcgen::CertificateParams::new(Vec::<String>::new()).expect("test peer setup");
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, ca_name);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-            rcgen::KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_key = rcgen::KeyPair::generate().expect("test peer setup");
-        let ca_cert = params.self_signed(&ca_key).expect("test peer setup");
-        Self {
-            dir,
-            ca_der: ca_cert.der().to_vec(),
-            ca_cert,
-            ca_key,
-        }
-    }
-
-    /// Writes `<name>.crt` (server certificate then CA, as relays send the chain) and
-    /// `<name>.key`; returns their paths.
-    pub(crate) fn server(&self, name: &str, kind: ServerCert) -> (PathBuf, PathBuf) {
-        let names = match kind {
-            ServerCert::OtherName => vec!["mail.example.test".to_owned()],
-            _ => vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
-        };
-        let mut params = rcgen::CertificateParams::new(names).expect("test peer setup");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "relay.test");
-        if let ServerCert::Expired = kind {
-            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2001, 1, 1);
-        }
-        let key = rcgen::KeyPair::generate().expect("test peer setup");
-        let chain = match kind {
-            ServerCert::SelfSigned => params.self_signed(&key).expect("test peer setup").pem(),
-            _ => {
-                let cert = params
-                    .signed_by(&key, &self.ca_cert, &self.ca_key)
-                    .expect("test peer setup");
-                format!("{}{}", cert.pem(), self.ca_cert.pem())
-            }
-        };
-        let cert_path = self.dir.path().join(format!("{name}.crt"));
-        let key_path = self.dir.path().join(format!("{name}.key"));
-        std::fs::write(&cert_path, chain).expect("test peer setup");
-        std::fs::write(&key_path, key.serialize_pem()).expect("test peer setup");
-        (cert_path, key_path)
-    }
-}
+pub(crate) use vigie_interop::{ServerCert, TestPki as Pki};
 
 /// One step of a [`scripted`] server.
 pub(crate) enum Step {

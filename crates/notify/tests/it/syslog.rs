@@ -115,7 +115,7 @@ async fn tls_uses_octet_counting_over_the_trusted_chain() {
     let mut config = config(port, SyslogTransport::Tls);
     config.trust = TrustAnchors {
         system_roots: false,
-        certificates: vec![pki.ca_der.clone().into()],
+        certificates: vec![pki.ca_der().into()],
     };
     let message = message();
     send_syslog(&config, &message).await.expect("sent");
@@ -141,7 +141,7 @@ async fn tls_with_an_unknown_ca_fails_permanently() {
     let mut config = config(port, SyslogTransport::Tls);
     config.trust = TrustAnchors {
         system_roots: false,
-        certificates: vec![Pki::new("Other CA").ca_der.into()],
+        certificates: vec![Pki::new("Other CA").ca_der().into()],
     };
     let failure = send_syslog(&config, &message())
         .await

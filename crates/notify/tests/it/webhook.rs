@@ -232,7 +232,7 @@ async fn https_with_the_trusted_ca_is_accepted() {
     let pki = Pki::new("Vigie Webhook CA");
     let (port, seen) = receiver(vec![(204, "")], Some(tls_acceptor(&pki))).await;
     let response = post_webhook(
-        &config(format!("https://127.0.0.1:{port}/h"), Some(&pki.ca_der)),
+        &config(format!("https://127.0.0.1:{port}/h"), Some(&pki.ca_der())),
         "d1",
         "{}",
         SystemTime::now(),
@@ -249,7 +249,7 @@ async fn https_with_an_unknown_ca_is_an_untrusted_certificate() {
     let other = Pki::new("Another CA");
     let (port, _seen) = receiver(vec![(200, "")], Some(tls_acceptor(&pki))).await;
     let failure = post_webhook(
-        &config(format!("https://127.0.0.1:{port}/h"), Some(&other.ca_der)),
+        &config(format!("https://127.0.0.1:{port}/h"), Some(&other.ca_der())),
         "d1",
         "{}",
         SystemTime::now(),

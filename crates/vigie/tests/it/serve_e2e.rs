@@ -14,7 +14,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use vigie_interop::{POSTGRES_PASSWORD, Peer, Postgres, free_udp_port, require, run_netsnmp};
 
-use crate::relay::{Pki, Relay, aiosmtpd_available};
+use crate::relay::{Pki, Relay, ServerCert, aiosmtpd_available};
 use crate::support::vigie;
 
 const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
@@ -462,7 +462,7 @@ fn a_link_down_trap_becomes_an_email_through_starttls_and_auth() {
         return;
     }
     let pki = Pki::new("vigie e2e CA");
-    let (cert, key) = pki.server("relay");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&starttls_args(&cert, &key, &[]));
     let data = tempfile::tempdir().expect("test setup");
     import_ca(relay.port(), data.path(), "vigiee2eCA");
@@ -520,7 +520,7 @@ fn test_action_against_a_535_relay_answers_the_classification_and_the_fix() {
         return;
     }
     let pki = Pki::new("vigie e2e CA");
-    let (cert, key) = pki.server("relay");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&starttls_args(&cert, &key, &["--auth-reject"]));
     let data = tempfile::tempdir().expect("test setup");
     import_ca(relay.port(), data.path(), "vigiee2eCA");

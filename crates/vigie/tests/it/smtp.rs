@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::relay::{Pki, Relay, aiosmtpd_available};
+use crate::relay::{Pki, Relay, ServerCert, aiosmtpd_available};
 
 /// The `vigie` binary under test.
 const VIGIE: &str = env!("CARGO_BIN_EXE_vigie");
@@ -19,7 +19,7 @@ fn starttls_chain_is_captured_saved_imported_and_then_trusted() {
         return;
     }
     let pki = Pki::new("vigie test CA");
-    let (cert, key) = pki.server("relay");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("starttls", &cert, &key, &[]));
     let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
@@ -179,7 +179,7 @@ fn implicit_tls_chain_is_captured_and_imported() {
         return;
     }
     let pki = Pki::new("vigie implicit CA");
-    let (cert, key) = pki.server("relay");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("implicit", &cert, &key, &[]));
     let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
@@ -229,7 +229,7 @@ fn a_535_relay_gives_the_credentials_classification_and_its_fix() {
         return;
     }
     let pki = Pki::new("vigie 535 CA");
-    let (cert, key) = pki.server("relay");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
     let relay = Relay::start(&relay_args("starttls", &cert, &key, &["--auth-reject"]));
     let port = relay.port().to_string();
     let data = tempfile::tempdir().expect("test setup");
