@@ -503,27 +503,34 @@ while True:
         break
 "#;
 
+/// `vigie agent` with `config` (written to `DIR/agent.toml`, returned) and
+/// [`STALLED_SUBAGENT`] registered under it.
+fn with_stalled_subagent(dir: &Path, config: &str) -> (Master, Process, PathBuf) {
+    let socket = dir.join("master");
+    let socket = socket.to_str().expect("a UTF-8 path");
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, config).expect("write the configuration");
+    let master = Master::start_with(
+        dir,
+        socket,
+        &["--config", path.to_str().expect("a UTF-8 path")],
+    );
+    let subagent = python_subagent(dir, "stalled", STALLED_SUBAGENT, socket);
+    let registered = wait_until(Duration::from_secs(10), || {
+        subagent.log().contains("registered").then_some(())
+    });
+    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    (master, subagent, path)
+}
+
 #[test]
 fn a_stalled_subagent_times_out_without_holding_up_the_others() {
     if !require(&[Peer::Snmpget, Peer::Snmpwalk]) {
         return;
     }
     let dir = TempDir::new().expect("a temporary directory");
-    let socket = dir.path().join("master");
-    let socket = socket.to_str().expect("a UTF-8 path");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, "[agentx]\ntimeout = 1\nretries = 2\n")
-        .expect("write the configuration");
-    let master = Master::start_with(
-        dir.path(),
-        socket,
-        &["--config", config.to_str().expect("a UTF-8 path")],
-    );
-    let subagent = python_subagent(dir.path(), "stalled", STALLED_SUBAGENT, socket);
-    let registered = wait_until(Duration::from_secs(10), || {
-        subagent.log().contains("registered").then_some(())
-    });
-    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    let (master, _subagent, _config) =
+        with_stalled_subagent(dir.path(), "[agentx]\ntimeout = 1\nretries = 2\n");
 
     // A GET waits for the stalled subagent on one thread; vigie's own objects are answered
     // meanwhile, at once.
@@ -574,21 +581,8 @@ fn a_reload_changes_the_timeout_of_the_sessions_already_open() {
         return;
     }
     let dir = TempDir::new().expect("a temporary directory");
-    let socket = dir.path().join("master");
-    let socket = socket.to_str().expect("a UTF-8 path");
-    let config = dir.path().join("agent.toml");
-    std::fs::write(&config, "[agentx]\ntimeout = 1\nretries = 9\n")
-        .expect("write the configuration");
-    let master = Master::start_with(
-        dir.path(),
-        socket,
-        &["--config", config.to_str().expect("a UTF-8 path")],
-    );
-    let subagent = python_subagent(dir.path(), "stalled", STALLED_SUBAGENT, socket);
-    let registered = wait_until(Duration::from_secs(10), || {
-        subagent.log().contains("registered").then_some(())
-    });
-    assert!(registered.is_some(), "vigie log:\n{}", master.process.log());
+    let (master, _subagent, config) =
+        with_stalled_subagent(dir.path(), "[agentx]\ntimeout = 1\nretries = 9\n");
     // The session and its registration asked for no timeout of their own: the master's
     // applies. A manager waiting 3 s gets the master's genErr after 1 s, then, once the
     // reload has made it 6 s, no answer in its 3 s.
