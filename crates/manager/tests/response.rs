@@ -46,7 +46,7 @@ async fn a_link_down_becomes_an_email_naming_the_device_and_its_if_mib_varbinds(
     let relay = Relay::start(&pki.relay_args("starttls", true));
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -91,7 +91,7 @@ async fn twenty_flaps_within_the_group_window_send_one_mail() {
         group_wait: Duration::from_millis(800),
         ..Grouping::default()
     };
-    let world = World::start(&pki, relay.port, grouping, RetryPolicy::default()).await;
+    let world = World::start(&pki, relay.port(), grouping, RetryPolicy::default()).await;
     for _ in 0..10 {
         world.trap(3, 2).await;
         world.trap(4, 2).await;
@@ -132,7 +132,7 @@ async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after
     let first = World::start_in(
         dir.path(),
         &pki,
-        relay.port,
+        relay.port(),
         waiting,
         RetryPolicy::default(),
     )
@@ -158,7 +158,7 @@ async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after
     let second = World::start_in(
         dir.path(),
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -184,7 +184,7 @@ async fn a_decision_held_in_memory_when_response_management_dies_is_mailed_after
     let third = World::start_in(
         dir.path(),
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -213,7 +213,7 @@ async fn test_action_answers_the_relays_reply() {
     let relay = Relay::start(&pki.relay_args("starttls", true));
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -243,7 +243,7 @@ async fn test_action_explains_535_as_ses_smtp_credentials_not_iam_keys() {
     let relay = Relay::start(&args);
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -296,7 +296,7 @@ async fn test_action_explains_554_unverified_identity_naming_the_address() {
     let relay = Relay::start(&args);
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -327,7 +327,7 @@ async fn an_unknown_ca_is_captured_imported_through_the_api_then_the_send_succee
     // The trust store holds the other CA only.
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -467,7 +467,7 @@ async fn a_reachable_relay_is_up_after_the_probe_without_a_message() {
     let relay = Relay::start(&pki.relay_args("starttls", true));
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -493,7 +493,7 @@ async fn a_relay_with_an_untrusted_certificate_is_down_with_the_capture_fix() {
     let pki = Pki::new("Vigie Test CA");
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -520,7 +520,7 @@ async fn a_permanent_failure_raises_the_broken_channel_alarm() {
     let relay = Relay::start(&args);
     let world = World::start(
         &pki,
-        relay.port,
+        relay.port(),
         Grouping::immediate(),
         RetryPolicy::default(),
     )
@@ -1054,16 +1054,17 @@ fn free_port() -> u16 {
 /// vigie-notify's relay ([`SmtpRelay`]), with the wait this suite's steps need.
 struct Relay {
     relay: SmtpRelay,
-    port: u16,
 }
 
 impl Relay {
     fn start(args: &[String]) -> Self {
-        let relay = SmtpRelay::start(args);
         Self {
-            port: relay.port(),
-            relay,
+            relay: SmtpRelay::start(args),
         }
+    }
+
+    fn port(&self) -> u16 {
+        self.relay.port()
     }
 
     /// The messages received so far: (envelope lines, content).
