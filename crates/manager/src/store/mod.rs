@@ -125,7 +125,22 @@ pub enum StoreError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// How often [`Store::migrate`] tries again when another process migrates the same database.
+/// Whether SQLite answered `SQLITE_BUSY` (or one of its extended codes) without waiting:
+/// it does so, whatever the busy timeout, to a connection that switches a new database to
+/// write-ahead logging while another process does the same.
+fn is_busy(error: &sqlx::Error) -> bool {
+    const SQLITE_BUSY: i32 = 5;
+    match error {
+        sqlx::Error::Database(error) => error
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == SQLITE_BUSY),
+        _ => false,
+    }
+}
+
+/// How often [`Store::open`] and [`Store::migrate`] try again when another process opens or
+/// migrates the same new database.
 const MIGRATION_RETRIES: u32 = 20;
 /// The pause between those tries.
 const MIGRATION_RETRY_DELAY: Duration = Duration::from_millis(100);
@@ -143,10 +158,20 @@ impl Store {
             })
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
-            .await?;
+        let mut attempts = 0;
+        let pool = loop {
+            let connect = SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .connect_with(options.clone())
+                .await;
+            match connect {
+                Err(error) if is_busy(&error) && attempts < MIGRATION_RETRIES => {
+                    attempts += 1;
+                    tokio::time::sleep(MIGRATION_RETRY_DELAY).await;
+                }
+                connect => break connect?,
+            }
+        };
         Self::with_pool(Pool::Sqlite(pool), Location::Sqlite(path.to_owned())).await
     }
 

@@ -555,11 +555,14 @@ const CRASH_CHILD_DB: &str = "VIGIE_MANAGER_CRASH_CHILD_DB";
 /// The signal `std::process::abort` raises.
 const SIGABRT: i32 = 6;
 
+/// Eight stores opening one new file at once: some find it locked while another switches it
+/// to write-ahead logging (SQLite answers busy then without waiting), or lose the race to
+/// create a table; each tries again and opens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stores_opened_at_once_on_a_new_database_all_migrate() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vigie.db");
-    let opens: Vec<_> = (0..4)
+    let opens: Vec<_> = (0..8)
         .map(|_| {
             let path = path.clone();
             tokio::spawn(async move { Store::open(&path, Durability::Full).await })
