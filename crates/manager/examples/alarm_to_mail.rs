@@ -21,11 +21,10 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use vigie_interop::SmtpRelay;
+use vigie_interop::{ServerCert, SmtpRelay, TestPki};
 use vigie_manager::actions::{
     ActionKind, ActionSpec, EmailAction, EncryptionMode, ResponseConfig, ResponseService,
     SmtpSettings,
@@ -47,7 +46,9 @@ async fn main() {
     let rate: f64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50.0);
 
     let dir = tempfile::tempdir().unwrap();
-    let (ca_pem, cert, key) = pki(dir.path());
+    let pki = TestPki::new("Bench CA");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
+    let ca_pem = pki.ca_pem();
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
     let relay = SmtpRelay::start(&[
         "--mode",
@@ -216,28 +217,4 @@ fn trap(i: usize) -> Received {
         notification: Arc::new(notification),
         device,
     }
-}
-
-/// A test CA and a certificate for 127.0.0.1; returns the CA's PEM and the chain and key
-/// files.
-fn pki(dir: &Path) -> (String, std::path::PathBuf, std::path::PathBuf) {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Bench CA");
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let ca = params.self_signed(&ca_key).unwrap();
-    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = server.signed_by(&key, &ca, &ca_key).unwrap();
-    let cert_path = dir.join("relay.crt");
-    let key_path = dir.join("relay.key");
-    std::fs::write(&cert_path, format!("{}{}", cert.pem(), ca.pem())).unwrap();
-    std::fs::write(&key_path, key.serialize_pem()).unwrap();
-    (ca.pem(), cert_path, key_path)
 }

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
-use vigie_interop::{Peer, SmtpRelay, Snmpd, aiosmtpd_available, require, run_netsnmp};
+use vigie_interop::{
+    Peer, ServerCert, SmtpRelay, Snmpd, TestPki, aiosmtpd_available, require, run_netsnmp,
+};
 use vigie_manager::actions::{ResponseConfig, ResponseService};
 use vigie_manager::alarm::{AlarmEvent, AlarmKey, Raise, Severity, Source};
 use vigie_manager::desk::AlarmDesk;
@@ -337,7 +339,7 @@ struct Relays {
     bad: SmtpRelay,
     /// STARTTLS with a certificate from a private CA, which the browser captures and imports.
     tls: SmtpRelay,
-    _pki: tempfile::TempDir,
+    _pki: TestPki,
 }
 
 /// The relays, or `None` without aiosmtpd (a failure under `VIGIE_REQUIRE_PEERS=1`).
@@ -345,47 +347,15 @@ fn relays() -> Option<Relays> {
     if !aiosmtpd_available() {
         return None;
     }
-    let pki = tempfile::tempdir().expect("a temporary directory");
-    let (cert, key) = relay_certificate(pki.path());
+    let pki = TestPki::new("vigie test CA");
+    let (cert, key) = pki.server("relay", ServerCert::Good);
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
     Some(Relays {
         ok: SmtpRelay::start(&["--mode", "plain"]),
         bad: SmtpRelay::start(&["--mode", "plain", "--ses-unverified"]),
         tls: SmtpRelay::start(&["--mode", "starttls", "--cert", &cert, "--key", &key]),
         _pki: pki,
     })
-}
-
-/// A private CA and a relay certificate for 127.0.0.1 signed by it, written to `dir`:
-/// the chain file (relay then CA) and the key file.
-fn relay_certificate(dir: &Path) -> (String, String) {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "vigie test CA");
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = rcgen::KeyPair::generate().expect("a CA key");
-    let ca = params.self_signed(&ca_key).expect("a CA certificate");
-    let mut server =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("relay parameters");
-    server
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "relay.test");
-    let key = rcgen::KeyPair::generate().expect("a relay key");
-    let cert = server
-        .signed_by(&key, &ca, &ca_key)
-        .expect("a relay certificate");
-    let cert_path = dir.join("relay.crt");
-    let key_path = dir.join("relay.key");
-    std::fs::write(&cert_path, format!("{}{}", cert.pem(), ca.pem())).expect("chain written");
-    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
-    (
-        cert_path.display().to_string(),
-        key_path.display().to_string(),
-    )
 }
 
 /// snmpTrapOID of linkDown (RFC 2863) and ifIndex.7.
