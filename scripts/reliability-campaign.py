@@ -401,6 +401,32 @@ group_wait = "0s"
                     split[key] = int(line.split()[1])
         return split.get("RssAnon", 0), split.get("RssFile", 0)
 
+    def memory_detail(self):
+        """(threads, resident KiB of the [heap] mapping, resident KiB of the other anonymous
+        mappings): the main allocator arena grows the first; the other threads' arenas and
+        the thread stacks the second."""
+        threads = 0
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    threads = int(line.split()[1])
+        heap = other = 0
+        kind = None
+        with open(f"/proc/{self.proc.pid}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if not fields:
+                    continue
+                if "-" in fields[0] and not fields[0].endswith(":"):
+                    path = fields[5] if len(fields) > 5 else ""
+                    kind = "heap" if path == "[heap]" else "anon" if path == "" else None
+                elif fields[0] == "Rss:" and kind is not None:
+                    if kind == "heap":
+                        heap += int(fields[1])
+                    else:
+                        other += int(fields[1])
+        return threads, heap, other
+
     def cpu_seconds(self):
         """User and system CPU time of the running process."""
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -745,7 +771,7 @@ def soak(args, work, peers):
         with open(csv_path, "w") as csv:
             csv.write("minute,rss_kib,fds,api_p99_ms,inform_p99_ms,api_requests,"
                       "informs_acked,traps_sent,informs_sent,events_stored,api_errors,loadavg,cpu_percent,"
-                      "rss_anon_kib,rss_file_kib\n")
+                      "rss_anon_kib,rss_file_kib,threads,heap_kib,anon_mmap_kib\n")
             minute = 0
             last_cpu = station.cpu_seconds()
             while time.monotonic() - started < args.minutes * 60:
@@ -766,13 +792,15 @@ def soak(args, work, peers):
                        round(p99(api) * 1000, 1) if api else "",
                        round(p99(informs) * 1000, 1) if informs else "",
                        len(api), len(informs), load.sent_traps, load.sent_informs, stored,
-                       load.api_errors, load1, cpu_share, *station.memory_split()]
+                       load.api_errors, load1, cpu_share, *station.memory_split(),
+                       *station.memory_detail()]
                 csv.write(",".join(str(v) for v in row) + "\n")
                 csv.flush()
                 print(" ".join(f"{k}={v}" for k, v in zip(
                     ["minute", "rss_kib", "fds", "api_p99_ms", "inform_p99_ms", "api",
                      "acked", "traps", "informs", "stored", "api_errors", "load", "cpu%",
-                     "rss_anon_kib", "rss_file_kib"], row)), flush=True)
+                     "rss_anon_kib", "rss_file_kib", "threads", "heap_kib", "anon_mmap_kib"],
+                    row)), flush=True)
     finally:
         load.stop()
         station.stop()
