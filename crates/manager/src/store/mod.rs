@@ -139,11 +139,29 @@ fn is_busy(error: &sqlx::Error) -> bool {
     }
 }
 
-/// How often [`Store::open`] and [`Store::migrate`] try again when another process opens or
-/// migrates the same new database.
-const MIGRATION_RETRIES: u32 = 20;
+/// How often [`retrying`] tries again.
+const RACE_RETRIES: u32 = 20;
 /// The pause between those tries.
-const MIGRATION_RETRY_DELAY: Duration = Duration::from_millis(100);
+const RACE_RETRY_DELAY: Duration = Duration::from_millis(100);
+
+/// Runs `attempt` until it succeeds, fails with an error `retryable` refuses, or has been
+/// tried again [`RACE_RETRIES`] times: for the races of two processes opening or migrating
+/// one new database (`vigie serve` starting while `vigie token create` runs).
+async fn retrying<T, E, F: Future<Output = Result<T, E>>>(
+    mut attempt: impl FnMut() -> F,
+    retryable: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+    let mut attempts = 0;
+    loop {
+        match attempt().await {
+            Err(error) if attempts < RACE_RETRIES && retryable(&error) => {
+                attempts += 1;
+                tokio::time::sleep(RACE_RETRY_DELAY).await;
+            }
+            result => return result,
+        }
+    }
+}
 
 impl Store {
     /// Opens (creating it if needed) the database at `path` and applies pending migrations.
@@ -158,20 +176,15 @@ impl Store {
             })
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let mut attempts = 0;
-        let pool = loop {
-            let connect = SqlitePoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
-                .connect_with(options.clone())
-                .await;
-            match connect {
-                Err(error) if is_busy(&error) && attempts < MIGRATION_RETRIES => {
-                    attempts += 1;
-                    tokio::time::sleep(MIGRATION_RETRY_DELAY).await;
-                }
-                connect => break connect?,
-            }
-        };
+        let pool = retrying(
+            || {
+                SqlitePoolOptions::new()
+                    .max_connections(MAX_CONNECTIONS)
+                    .connect_with(options.clone())
+            },
+            is_busy,
+        )
+        .await?;
         Self::with_pool(Pool::Sqlite(pool), Location::Sqlite(path.to_owned())).await
     }
 
@@ -229,18 +242,13 @@ impl Store {
         };
         let mut migrator = Migrator::new(Embedded(set)).await?;
         migrator.set_ignore_missing(true);
-        let mut attempts = 0;
-        loop {
-            let run = with_pool!(&self.pool, |pool| migrator.run(pool).await);
-            match run {
-                Ok(()) => return Ok(()),
-                Err(_) if attempts < MIGRATION_RETRIES => {
-                    attempts += 1;
-                    tokio::time::sleep(MIGRATION_RETRY_DELAY).await;
-                }
-                Err(error) => return Err(error.into()),
-            }
-        }
+        let (pool, migrator) = (&self.pool, &migrator);
+        retrying(
+            move || async move { with_pool!(pool, |pool| migrator.run(pool).await) },
+            |_| true,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Deletes events received before `cutoff` and the history of alarms cleared before it;
