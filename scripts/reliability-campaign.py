@@ -391,25 +391,20 @@ group_wait = "0s"
         return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
     def memory_split(self):
-        """(anonymous, file-backed) resident memory in KiB: the heap and stacks, and the
-        pages of the executable and libraries, which the kernel may drop and read again."""
+        """(anonymous, file-backed) resident memory in KiB, and the thread count. Anonymous
+        is the heap and the stacks; file-backed the pages of the executable and libraries,
+        which the kernel may drop and read again."""
         split = {}
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
                 key = line.split(":")[0]
-                if key in ("RssAnon", "RssFile"):
+                if key in ("RssAnon", "RssFile", "Threads"):
                     split[key] = int(line.split()[1])
-        return split.get("RssAnon", 0), split.get("RssFile", 0)
+        return split.get("RssAnon", 0), split.get("RssFile", 0), split.get("Threads", 0)
 
-    def memory_detail(self):
-        """(threads, resident KiB of the [heap] mapping, resident KiB of the other anonymous
-        mappings): the main allocator arena grows the first; the other threads' arenas and
-        the thread stacks the second."""
-        threads = 0
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("Threads:"):
-                    threads = int(line.split()[1])
+    def anonymous_split(self):
+        """Resident KiB of the [heap] mapping (glibc's main arena) and of the other anonymous
+        mappings (the other threads' arenas, thread stacks, large blocks)."""
         heap = other = 0
         kind = None
         with open(f"/proc/{self.proc.pid}/smaps") as f:
@@ -420,12 +415,11 @@ group_wait = "0s"
                 if "-" in fields[0] and not fields[0].endswith(":"):
                     path = fields[5] if len(fields) > 5 else ""
                     kind = "heap" if path == "[heap]" else "anon" if path == "" else None
-                elif fields[0] == "Rss:" and kind is not None:
-                    if kind == "heap":
-                        heap += int(fields[1])
-                    else:
-                        other += int(fields[1])
-        return threads, heap, other
+                elif fields[0] == "Rss:" and kind == "heap":
+                    heap += int(fields[1])
+                elif fields[0] == "Rss:" and kind == "anon":
+                    other += int(fields[1])
+        return heap, other
 
     def cpu_seconds(self):
         """User and system CPU time of the running process."""
@@ -793,7 +787,7 @@ def soak(args, work, peers):
                        round(p99(informs) * 1000, 1) if informs else "",
                        len(api), len(informs), load.sent_traps, load.sent_informs, stored,
                        load.api_errors, load1, cpu_share, *station.memory_split(),
-                       *station.memory_detail()]
+                       *station.anonymous_split()]
                 csv.write(",".join(str(v) for v in row) + "\n")
                 csv.flush()
                 print(" ".join(f"{k}={v}" for k, v in zip(
