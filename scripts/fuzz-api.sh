@@ -128,11 +128,16 @@ else
     budget=(--max-examples 200)
 fi
 
+# Hypothesis's health checks `filter_too_much` and `too_slow` judge the generator, not the API:
+# an operation whose only input is a plain string in the path leaves the negative mode almost
+# nothing to mutate, so most of its drafts are discarded and, with some seeds, the check fails
+# the run although every request sent passed every check.
 status=0
 schemathesis run "$base/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --workers 1 --request-timeout 20 --generation-database none --no-color \
+    --suppress-health-check filter_too_much,too_slow \
     "${budget[@]}" "${excluded[@]}" "${extra[@]}" || status=$?
 
 if grep -E "panicked|ERROR" "$work/serve.log" >&2; then
