@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use crate::db::{DbRow, Pool};
 use crate::with_pool;
@@ -265,8 +265,7 @@ impl AttemptLog {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
+        let pool = crate::db::sqlite_pool_options(1)
             .connect_with(options)
             .await?;
         // The same embedded schema as the outbox's; a database the manager shares keeps its
@@ -286,8 +285,7 @@ impl AttemptLog {
             .filename(path)
             .read_only(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
+        let pool = crate::db::sqlite_pool_options(1)
             .connect_with(options)
             .await?;
         Ok(Self {

@@ -14,8 +14,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{Decode, Postgres, Row, Sqlite, Type};
+
+/// The options of every SQLite pool: at most `max_connections`, kept open for the life of the
+/// pool. sqlx's defaults close a connection idle for 10 minutes and any connection 30 minutes
+/// old, which suits a server behind a proxy, not a local file: each new SQLite connection
+/// starts a thread, parses the schema, prepares its statements again and refills its page
+/// cache, and in a long-running `vigie serve` that churn, every half hour, is memory the
+/// allocator keeps.
+pub fn sqlite_pool_options(max_connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .idle_timeout(None)
+        .max_lifetime(None)
+}
 
 /// A pool of connections to the database: SQLite (the default) or PostgreSQL.
 #[derive(Debug, Clone)]

@@ -46,11 +46,11 @@ use std::path::Path;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
-use vigie_notify::db::BeginWrite;
+use vigie_notify::db::{BeginWrite, sqlite_pool_options};
 
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 pub use vigie_notify::db::{Pool, PostgresUrl};
 pub(crate) use vigie_notify::with_pool;
@@ -177,11 +177,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let pool = retrying(
-            || {
-                SqlitePoolOptions::new()
-                    .max_connections(MAX_CONNECTIONS)
-                    .connect_with(options.clone())
-            },
+            || sqlite_pool_options(MAX_CONNECTIONS).connect_with(options.clone()),
             is_busy,
         )
         .await?;

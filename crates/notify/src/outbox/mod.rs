@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::db::{DbRow, Pool};
 use crate::with_pool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use tokio::sync::Notify;
 
 pub use channels::{Channel, Channels};
@@ -276,8 +276,7 @@ impl Outbox {
             // A notification is stored before it is sent: its commit must be on disk.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+        let pool = crate::db::sqlite_pool_options(4)
             .connect_with(options)
             .await?;
         Self::from_pool(Pool::Sqlite(pool)).await
