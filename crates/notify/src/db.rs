@@ -21,8 +21,7 @@ use sqlx::{Decode, Postgres, Row, Sqlite, Type};
 /// pool. sqlx's defaults close a connection idle for 10 minutes and any connection 30 minutes
 /// old, which suits a server behind a proxy, not a local file: each new SQLite connection
 /// starts a thread, parses the schema, prepares its statements again and refills its page
-/// cache, and in a long-running `vigie serve` that churn, every half hour, is memory the
-/// allocator keeps.
+/// cache, every half hour, for nothing (docs/reliability.md, "Seventh").
 pub fn sqlite_pool_options(max_connections: u32) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .max_connections(max_connections)
