@@ -342,6 +342,14 @@ mod tests {
         pools
     }
 
+    #[test]
+    fn sqlite_pools_never_close_a_connection_for_age_or_idleness() {
+        let options = sqlite_pool_options(3);
+        assert_eq!(options.get_max_connections(), 3);
+        assert_eq!(options.get_idle_timeout(), None);
+        assert_eq!(options.get_max_lifetime(), None);
+    }
+
     #[tokio::test]
     async fn a_transaction_commits_or_rolls_back_on_either_backend() {
         let dir = tempfile::tempdir().unwrap();
