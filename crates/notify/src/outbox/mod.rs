@@ -394,6 +394,37 @@ impl Outbox {
         })
     }
 
+    /// Deletes the delivered and abandoned notifications last changed before `cutoff`, in
+    /// transactions of at most `batch` rows, so that the outbox holds a retention period of
+    /// finished notifications rather than all of them; pending and in-flight ones stay,
+    /// whatever their age. Returns how many were deleted.
+    pub async fn prune_finished_before(
+        &self,
+        cutoff: SystemTime,
+        batch: u32,
+    ) -> Result<u64, OutboxError> {
+        let batch = i64::from(batch.max(1));
+        let mut pruned = 0;
+        loop {
+            let deleted = with_pool!(&self.pool, |pool| {
+                sqlx::query(
+                    "DELETE FROM outbox_notifications WHERE id IN (SELECT id FROM \
+                     outbox_notifications WHERE state IN ('delivered', 'failed') \
+                     AND updated_ms < $1 ORDER BY id LIMIT $2)",
+                )
+                .bind(to_ms(cutoff))
+                .bind(batch)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            });
+            pruned += deleted;
+            if deleted < batch.unsigned_abs() {
+                return Ok(pruned);
+            }
+        }
+    }
+
     /// Makes a failed notification pending again, due now (after the channel was fixed).
     /// Returns whether it was failed.
     pub async fn retry_failed(&self, id: NotificationId) -> Result<bool, OutboxError> {

@@ -649,7 +649,7 @@ impl<D: Deliverer> Worker<D> {
                 .execute(&mut *transaction)
                 .await?;
             // The day window is the longest any limit looks back.
-            sqlx::query("DELETE FROM outbox_sends WHERE at_ms < $1")
+            sqlx::query(PRUNE_SENDS)
                 .bind(now.checked_sub(ratelimit::DAY).map_or(0, to_ms))
                 .execute(&mut *transaction)
                 .await?;
@@ -732,6 +732,10 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     .await;
     outputs.into_iter().flatten().collect()
 }
+
+/// Forgets the sends older than the longest rate-limit window, at each delivery: a range of
+/// the `outbox_sends_at` index, whatever the table holds.
+const PRUNE_SENDS: &str = "DELETE FROM outbox_sends WHERE at_ms < $1";
 
 #[cfg(test)]
 mod tests {
@@ -819,5 +823,106 @@ mod tests {
         assert_eq!(policy.delay(1000, 0.0), Duration::from_secs(60));
         assert_eq!(policy.delay(2, 1.0), Duration::from_secs(10));
         assert_eq!(policy.delay(2, 0.5), Duration::from_secs(15));
+    }
+
+    #[tokio::test]
+    async fn pruning_the_sends_reads_an_index_not_the_table() {
+        let dir = tempfile::tempdir().expect("test dir");
+        let outbox = Outbox::open(dir.path().join("outbox.db"))
+            .await
+            .expect("test database");
+        let pool = outbox.pool().sqlite().expect("a SQLite outbox");
+        let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {PRUNE_SENDS}"))
+            .bind(0_i64)
+            .fetch_all(pool)
+            .await
+            .expect("query plan");
+        let plan: Vec<String> = rows
+            .iter()
+            .map(|row| sqlx::Row::get::<String, _>(row, "detail"))
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX outbox_sends_at")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:?}"
+        );
+    }
+
+    /// Accepts what goes to the channel `ok`, fails the rest transiently.
+    struct AcceptsOk;
+
+    impl Deliverer for AcceptsOk {
+        async fn deliver(&self, notification: &Notification, now: SystemTime) -> Attempt {
+            if notification.channel == "ok" {
+                Attempt {
+                    target: notification.channel.clone(),
+                    result: Ok(Accepted {
+                        code: Some(200),
+                        detail: "200 OK".to_owned(),
+                    }),
+                }
+            } else {
+                AlwaysTransient.deliver(notification, now).await
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn pruning_deletes_finished_notifications_only() {
+        let dir = tempfile::tempdir().expect("test dir");
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+        let outbox = Outbox::open(dir.path().join("outbox.db"))
+            .await
+            .expect("test database")
+            .with_clock(Arc::new(clock.clone()));
+        for (channel, body) in [("ok", "a"), ("ok", "b"), ("down", "c")] {
+            outbox
+                .enqueue(&Notification::webhook(channel, body))
+                .await
+                .expect("enqueue");
+        }
+        let worker = Worker::new(outbox.clone(), AcceptsOk).with_retry_policy(policy(10, 60, 3600));
+        let pass = worker.run_once().await.expect("pass");
+        assert_eq!((pass.delivered, pass.retried), (2, 1));
+        let start = clock.now();
+        clock.advance(Duration::from_secs(100));
+        outbox
+            .enqueue(&Notification::webhook("ok", "d"))
+            .await
+            .expect("enqueue");
+        worker.run_once().await.expect("pass");
+
+        // One row per transaction: the batches loop until a short one.
+        let pruned = outbox
+            .prune_finished_before(start + Duration::from_secs(50), 1)
+            .await
+            .expect("prune");
+        assert_eq!(pruned, 2);
+        let left: Vec<(String, State)> = outbox
+            .entries(None)
+            .await
+            .expect("entries")
+            .into_iter()
+            .map(|entry| (entry.notification.expect("readable").channel, entry.state))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ("down".to_owned(), State::Pending),
+                ("ok".to_owned(), State::Delivered)
+            ],
+            "the pending one stays whatever its age, the recent delivered one stays"
+        );
+        assert_eq!(
+            outbox
+                .prune_finished_before(start + Duration::from_secs(50), 1)
+                .await
+                .expect("prune"),
+            0
+        );
     }
 }

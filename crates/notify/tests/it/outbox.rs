@@ -935,7 +935,7 @@ async fn the_outbox_shares_the_managers_database_and_migration_table() {
             .fetch_all(&pool)
             .await
             .expect("versions");
-    assert_eq!(versions, [1, 1000]);
+    assert_eq!(versions, [1, 1000, 1001]);
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name",
     )

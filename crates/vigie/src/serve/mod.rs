@@ -194,7 +194,12 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
     let poller =
         poller::start_poller(&config, store.clone(), Arc::clone(&desk), status.clone()).await?;
     let (retention_period, retention_changes) = watch::channel(config.storage.retention);
-    let retention = retention::start_retention(store.clone(), retention_changes, stopping.clone());
+    let retention = retention::start_retention(
+        store.clone(),
+        response.as_ref().map(|service| service.outbox().clone()),
+        retention_changes,
+        stopping.clone(),
+    );
 
     let (reload_requests, mut reloads) = mpsc::channel::<ReloadRequest>(RELOAD_QUEUE);
     let state = AppState {

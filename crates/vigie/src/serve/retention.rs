@@ -1,15 +1,19 @@
-//! The retention task: events older than `[storage] retention_days` are pruned at start,
-//! then once a day, and again at once when a reload changes the period.
+//! The retention task: events, cleared alarms and finished (delivered or abandoned) outbox
+//! notifications older than `[storage] retention_days` are pruned at start, then once a day,
+//! and again at once when a reload changes the period.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use vigie_manager::store::Store;
+use vigie_notify::Outbox;
 
-/// Starts pruning; `retention` carries the live period, `shutdown` ends the task.
+/// Starts pruning `store` and, when response management runs, its `outbox`; `retention`
+/// carries the live period, `shutdown` ends the task.
 pub(crate) fn start_retention(
     store: Store,
+    outbox: Option<Outbox>,
     mut retention: watch::Receiver<Duration>,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
@@ -26,6 +30,20 @@ pub(crate) fn start_retention(
                 ),
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "retention: pruning failed"),
+            }
+            if let Some(outbox) = &outbox {
+                let cutoff = std::time::SystemTime::now()
+                    .checked_sub(period)
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                match outbox.prune_finished_before(cutoff, BATCH).await {
+                    Ok(0) => {}
+                    Ok(notifications) => tracing::info!(
+                        notifications,
+                        days = period.as_secs() / 86_400,
+                        "retention: pruned finished outbox notifications"
+                    ),
+                    Err(error) => tracing::error!(%error, "retention: pruning the outbox failed"),
+                }
             }
             tokio::select! {
                 () = tokio::time::sleep(EVERY) => {}
