@@ -394,25 +394,25 @@ impl Outbox {
         })
     }
 
-    /// Deletes the delivered and abandoned notifications last changed before `cutoff`, in
-    /// transactions of at most `batch` rows, so that the outbox holds a retention period of
-    /// finished notifications rather than all of them; pending and in-flight ones stay,
-    /// whatever their age. Returns how many were deleted.
-    pub async fn prune_finished_before(
-        &self,
-        cutoff: SystemTime,
-        batch: u32,
-    ) -> Result<u64, OutboxError> {
+    /// Deletes the delivered and abandoned notifications last changed more than `age` ago
+    /// (by the outbox's clock, which stamped them), in transactions of at most `batch` rows,
+    /// so that the outbox holds a retention period of finished notifications rather than all
+    /// of them; pending and in-flight ones stay, whatever their age. Returns how many were
+    /// deleted.
+    pub async fn prune_finished(&self, age: Duration, batch: u32) -> Result<u64, OutboxError> {
+        let cutoff = to_ms(self.clock.now().checked_sub(age).unwrap_or(UNIX_EPOCH));
         let batch = i64::from(batch.max(1));
         let mut pruned = 0;
         loop {
+            // No ORDER BY: each batch takes the first matching rows of the state index
+            // instead of sorting every finished notification first.
             let deleted = with_pool!(&self.pool, |pool| {
                 sqlx::query(
                     "DELETE FROM outbox_notifications WHERE id IN (SELECT id FROM \
                      outbox_notifications WHERE state IN ('delivered', 'failed') \
-                     AND updated_ms < $1 ORDER BY id LIMIT $2)",
+                     AND updated_ms < $1 LIMIT $2)",
                 )
-                .bind(to_ms(cutoff))
+                .bind(cutoff)
                 .bind(batch)
                 .execute(pool)
                 .await?

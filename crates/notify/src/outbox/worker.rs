@@ -766,14 +766,20 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_changed_policy_schedules_the_next_retry() {
+    /// An outbox in a temporary directory (kept alive by the first value), on a manual clock.
+    async fn outbox_with_clock() -> (tempfile::TempDir, Outbox, ManualClock) {
         let dir = tempfile::tempdir().expect("test dir");
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
         let outbox = Outbox::open(dir.path().join("outbox.db"))
             .await
             .expect("test database")
             .with_clock(Arc::new(clock.clone()));
+        (dir, outbox, clock)
+    }
+
+    #[tokio::test]
+    async fn a_changed_policy_schedules_the_next_retry() {
+        let (_dir, outbox, clock) = outbox_with_clock().await;
         let (policy_tx, policy_rx) = watch::channel(policy(10, 60, 3600));
         let worker =
             Worker::new(outbox.clone(), AlwaysTransient).with_retry_policy_updates(policy_rx);
@@ -873,12 +879,7 @@ mod tests {
 
     #[tokio::test]
     async fn pruning_deletes_finished_notifications_only() {
-        let dir = tempfile::tempdir().expect("test dir");
-        let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
-        let outbox = Outbox::open(dir.path().join("outbox.db"))
-            .await
-            .expect("test database")
-            .with_clock(Arc::new(clock.clone()));
+        let (_dir, outbox, clock) = outbox_with_clock().await;
         for (channel, body) in [("ok", "a"), ("ok", "b"), ("down", "c")] {
             outbox
                 .enqueue(&Notification::webhook(channel, body))
@@ -888,7 +889,6 @@ mod tests {
         let worker = Worker::new(outbox.clone(), AcceptsOk).with_retry_policy(policy(10, 60, 3600));
         let pass = worker.run_once().await.expect("pass");
         assert_eq!((pass.delivered, pass.retried), (2, 1));
-        let start = clock.now();
         clock.advance(Duration::from_secs(100));
         outbox
             .enqueue(&Notification::webhook("ok", "d"))
@@ -896,9 +896,10 @@ mod tests {
             .expect("enqueue");
         worker.run_once().await.expect("pass");
 
-        // One row per transaction: the batches loop until a short one.
+        // Finished 100 s ago, or just now: an age of 50 s takes the first two. One row per
+        // transaction: the batches loop until a short one.
         let pruned = outbox
-            .prune_finished_before(start + Duration::from_secs(50), 1)
+            .prune_finished(Duration::from_secs(50), 1)
             .await
             .expect("prune");
         assert_eq!(pruned, 2);
@@ -919,7 +920,7 @@ mod tests {
         );
         assert_eq!(
             outbox
-                .prune_finished_before(start + Duration::from_secs(50), 1)
+                .prune_finished(Duration::from_secs(50), 1)
                 .await
                 .expect("prune"),
             0

@@ -32,10 +32,7 @@ pub(crate) fn start_retention(
                 Err(error) => tracing::error!(%error, "retention: pruning failed"),
             }
             if let Some(outbox) = &outbox {
-                let cutoff = std::time::SystemTime::now()
-                    .checked_sub(period)
-                    .unwrap_or(std::time::UNIX_EPOCH);
-                match outbox.prune_finished_before(cutoff, BATCH).await {
+                match outbox.prune_finished(period, BATCH).await {
                     Ok(0) => {}
                     Ok(notifications) => tracing::info!(
                         notifications,
