@@ -15,10 +15,13 @@
 //! to tell the event path's capacity from the alarm path's.
 //!
 //! Each step sends `rate × seconds` traps, paced every 200 µs by `sendmmsg` from a thread of
-//! this process, to a fresh receiver (a fresh database), then waits until nothing moves.
-//! "kernel" is what the sockets never delivered (sent − read): the socket buffer overflowed.
-//! "µs/trap" is CPU time per trap: for vigie, this process's CPU during the step, the
-//! sender's thread excepted, per datagram read (stored or shed); for snmptrapd, its CPU from
+//! this process, to a fresh receiver (a fresh database and journal), then waits until
+//! nothing moves. "stored" counts the events in the database at the end: a trap counts once
+//! the store has indexed it from the journal, not when the journal has it. "lag s" is the
+//! time from the last trap sent to the last event stored, polled every 50 ms: how far the
+//! store was behind the receiver. "kernel" is what the sockets never delivered (sent − read): the socket buffer overflowed.
+//! "µs/trap" is CPU time per trap: for vigie, this process's CPU during the step (the
+//! indexing after the last trap included), the sender's thread excepted, per datagram read (stored or shed); for snmptrapd, its CPU from
 //! the first trap to the last line logged, per line. The load average is printed at the start
 //! and the end: on a shared machine it says how much of the cores the step had.
 
@@ -254,6 +257,9 @@ struct VigieStep {
     dropped: u64,
     /// CPU used by the process during the step, the sender's excepted, in clock ticks.
     cpu: u64,
+    /// From the last trap sent to the last event stored: how far the store's indexing of
+    /// the journal was behind the receiver.
+    lag: Duration,
 }
 
 async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieStep, String> {
@@ -287,6 +293,7 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
         metrics,
         store: store.clone(),
         mibs: Arc::new(vigie_mib::MibSet::builtin()),
+        journal: dir.path().join("journal"),
     };
     let receiver = Receiver::bind(config, parts)
         .await
@@ -303,20 +310,26 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
             .await
             .map_err(|e| e.to_string())?
             .map_err(|_| "the sender panicked".to_owned())?;
+    let sent_at = Instant::now();
     // Settled: nothing new read, and everything read stored or dropped.
     let mut last = (u64::MAX, u64::MAX);
+    let mut last_stored_at = sent_at;
     loop {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let stored = store.event_count().await.map_err(|e| e.to_string())?;
         let now = (stats.received(), stored);
         if now == last && stats.received() == stored + stats.dropped_total() {
             break;
+        }
+        if now.1 != last.1 {
+            last_stored_at = Instant::now();
         }
         last = now;
     }
     let cpu = cpu_ticks("/proc/self/stat")
         .unwrap_or(0)
         .saturating_sub(before + sender);
+    let lag = last_stored_at.saturating_duration_since(sent_at);
     let _ = stop.send(());
     let _ = task.await;
     let stored = store.event_count().await.map_err(|e| e.to_string())?;
@@ -326,6 +339,7 @@ async fn vigie_step(rate: u64, count: u64, options: &Options) -> Result<VigieSte
         stored,
         dropped: stats.dropped_total(),
         cpu,
+        lag,
     })
 }
 
@@ -393,13 +407,18 @@ async fn events_only_step(rate: u64, count: u64, options: &Options) -> Result<Vi
             .await
             .map_err(|e| e.to_string())?
             .map_err(|_| "the sender panicked".to_owned())?;
+    let sent_at = Instant::now();
     let mut last = (u64::MAX, u64::MAX);
+    let mut last_stored_at = sent_at;
     loop {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let stored = store.event_count().await.map_err(|e| e.to_string())?;
         let now = (stats.received(), stored);
         if now == last && stats.received() == stored + stats.dropped_total() {
             break;
+        }
+        if now.1 != last.1 {
+            last_stored_at = Instant::now();
         }
         last = now;
     }
@@ -414,6 +433,7 @@ async fn events_only_step(rate: u64, count: u64, options: &Options) -> Result<Vi
         stored: store.event_count().await.map_err(|e| e.to_string())?,
         dropped: stats.dropped_total(),
         cpu,
+        lag: last_stored_at.saturating_duration_since(sent_at),
     })
 }
 
@@ -465,7 +485,7 @@ async fn main() -> Result<(), String> {
     );
     println!("load average at the start: {}", load_average());
     println!(
-        "{:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} | {:>10} {:>8} {:>7}",
+        "{:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>6} | {:>10} {:>8} {:>7}",
         "rate/s",
         "vigie sent",
         "read",
@@ -473,6 +493,7 @@ async fn main() -> Result<(), String> {
         "counted",
         "kernel",
         "µs/trap",
+        "lag s",
         "snmptrapd",
         "logged",
         "µs/trap"
@@ -511,14 +532,15 @@ async fn main() -> Result<(), String> {
             |(s, l, cpu)| (s.to_string(), l.to_string(), per_item(cpu, l)),
         );
         println!(
-            "{rate:>8} | {:>10} {:>8} {:>8} {:>8} {:>8} {:>7} | {trapd_sent:>10} {trapd_logged:>8} \
-             {trapd_cpu:>7}",
+            "{rate:>8} | {:>10} {:>8} {:>8} {:>8} {:>8} {:>7} {:>6.2} | {trapd_sent:>10} \
+             {trapd_logged:>8} {trapd_cpu:>7}",
             step.sent,
             step.read,
             step.stored,
             step.dropped,
             step.sent - step.read,
             per_item(step.cpu, step.read),
+            step.lag.as_secs_f64(),
         );
     }
     println!("load average at the end: {}", load_average());

@@ -109,19 +109,23 @@ impl AlarmDesk {
             return Ok(Vec::new());
         }
         let none: &[Notification] = &[];
-        let (_, decisions) = self.apply_batch_with_events(now, none, events).await?;
+        let (_, decisions) = self
+            .apply_batch_with_events(now, none, events, None)
+            .await?;
         Ok(decisions)
     }
 
     /// [`AlarmDesk::apply_batch`], storing `notifications` as events in the same
     /// transaction as the decisions ([`Store::insert_events_and_decisions`]): a crash leaves
     /// either the events and their alarms or neither. Returns the events' ids, in order, and
-    /// the decisions.
+    /// the decisions. `mark`: the intake journal record the notifications reach
+    /// ([`Store::insert_events_marked`]).
     pub async fn apply_batch_with_events<N: std::borrow::Borrow<Notification> + Sync>(
         &self,
         now: Timestamp,
         notifications: &[N],
         events: Vec<(AlarmEvent, Option<Arc<Notification>>)>,
+        mark: Option<u64>,
     ) -> Result<(Vec<EventId>, Vec<Decision>), StoreError> {
         let mut book = self.book.lock().await;
         let mut decisions = Vec::with_capacity(events.len());
@@ -137,7 +141,7 @@ impl AlarmDesk {
                 .map(|()| Vec::new())
         } else {
             self.store
-                .insert_events_and_decisions(notifications, now, &decisions, &causes)
+                .insert_events_and_decisions(notifications, now, &decisions, &causes, mark)
                 .await
         };
         let ids = match stored {

@@ -1,8 +1,10 @@
 //! Notification intake: store a batch of notifications and the alarms they imply, together.
 //!
-//! The receiver (the I/O half, in `vigie-net`) hands decoded, authorised notifications to
-//! [`Intake::accept`]; it acknowledges informs only when `accept` returned `Ok`, since only
-//! then are their events committed. The events and the alarm decisions they imply are
+//! The receiver journals each accepted notification ([`crate::journal`]) and acknowledges
+//! informs once the journal is synced; its indexer then hands the journal's records to
+//! [`Intake::index`], which stores them with the journal mark they reach. [`Intake::accept`]
+//! stores notifications that come from elsewhere, without a mark. The events and the alarm
+//! decisions they imply are
 //! committed in one transaction ([`AlarmDesk::apply_batch_with_events`]): a crash (kill -9,
 //! power loss) leaves both or neither, never an event whose alarm was not applied. The desk
 //! publishes each alarm decision with the notification that caused it
@@ -65,33 +67,52 @@ impl Intake {
         now: Timestamp,
         batch: &[Received],
     ) -> Result<Vec<EventId>, StoreError> {
-        let stored = match self.store_batch(now, batch).await {
-            Ok(ids) => Ok(ids),
+        let stored = self.store_twice(now, batch, None).await;
+        if stored.is_err() {
+            for _ in batch {
+                self.metrics.dropped(DropReason::StoreFailed);
+            }
+        }
+        stored
+    }
+
+    /// Stores `batch`, the intake journal's records up to `mark` (those that are
+    /// notifications), as [`accept`](Self::accept) does, and moves the store's journal mark
+    /// to `mark` in the same transaction. A failure drops nothing: the records stay in the
+    /// journal for the caller to index again.
+    pub async fn index(
+        &self,
+        now: Timestamp,
+        batch: &[Received],
+        mark: u64,
+    ) -> Result<Vec<EventId>, StoreError> {
+        self.store_twice(now, batch, Some(mark)).await
+    }
+
+    async fn store_twice(
+        &self,
+        now: Timestamp,
+        batch: &[Received],
+        mark: Option<u64>,
+    ) -> Result<Vec<EventId>, StoreError> {
+        let ids = match self.store_batch(now, batch, mark).await {
+            Ok(ids) => ids,
             Err(error) => {
                 tracing::warn!(%error, notifications = batch.len(),
                     "a batch of notifications could not be stored; trying again");
-                self.store_batch(now, batch).await
+                self.store_batch(now, batch, mark).await?
             }
         };
-        match stored {
-            Ok(ids) => {
-                self.metrics
-                    .stored(u64::try_from(ids.len()).unwrap_or(u64::MAX));
-                Ok(ids)
-            }
-            Err(error) => {
-                for _ in batch {
-                    self.metrics.dropped(DropReason::StoreFailed);
-                }
-                Err(error)
-            }
-        }
+        self.metrics
+            .stored(u64::try_from(ids.len()).unwrap_or(u64::MAX));
+        Ok(ids)
     }
 
     async fn store_batch(
         &self,
         now: Timestamp,
         batch: &[Received],
+        mark: Option<u64>,
     ) -> Result<Vec<EventId>, StoreError> {
         let notifications: Vec<&Notification> = batch.iter().map(|r| &*r.notification).collect();
         let mut events = Vec::new();
@@ -104,11 +125,11 @@ impl Intake {
             );
         }
         if events.is_empty() {
-            return self.store.insert_events(&notifications).await;
+            return self.store.insert_events_marked(&notifications, mark).await;
         }
         let (ids, _) = self
             .desk
-            .apply_batch_with_events(now, &notifications, events)
+            .apply_batch_with_events(now, &notifications, events, mark)
             .await?;
         Ok(ids)
     }
@@ -241,7 +262,7 @@ mod tests {
         // of the batch, in the same transaction, are not stored either.
         assert!(
             stale
-                .apply_batch_with_events(Timestamp(2), &notifications, events)
+                .apply_batch_with_events(Timestamp(2), &notifications, events, None)
                 .await
                 .is_err()
         );

@@ -24,6 +24,7 @@ pub mod desk;
 pub mod event;
 pub mod http;
 pub mod intake;
+pub mod journal;
 pub mod metrics;
 pub mod poller;
 pub mod receiver;

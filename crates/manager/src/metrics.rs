@@ -15,6 +15,8 @@ pub struct Metrics {
     received: [AtomicU64; 3],
     dropped: [AtomicU64; DropReason::ALL.len()],
     stored: AtomicU64,
+    /// Notifications in the intake journal not yet stored as events.
+    journal_backlog: AtomicU64,
     /// The receiver's sockets, whose kernel receive-buffer drops are read at each scrape.
     sockets: Mutex<Vec<SocketAddr>>,
 }
@@ -56,6 +58,11 @@ impl Metrics {
     /// Counts stored events.
     pub fn stored(&self, events: u64) {
         self.stored.fetch_add(events, Ordering::Relaxed);
+    }
+
+    /// The notifications in the intake journal not yet stored as events, now.
+    pub fn journal_backlog(&self, waiting: u64) {
+        self.journal_backlog.store(waiting, Ordering::Relaxed);
     }
 
     /// The receiver's bound sockets: the datagrams the kernel dropped because their receive
@@ -131,6 +138,17 @@ impl Metrics {
             out,
             "vigie_events_stored_total {}",
             self.stored.load(Ordering::Relaxed)
+        );
+        header(
+            &mut out,
+            "vigie_journal_backlog",
+            "Notifications journaled and not yet stored as events.",
+            "gauge",
+        );
+        let _ = writeln!(
+            out,
+            "vigie_journal_backlog {}",
+            self.journal_backlog.load(Ordering::Relaxed)
         );
         header(
             &mut out,

@@ -3,31 +3,40 @@
 //!
 //! Each accepted notification is authorised (its community or USM user, then the VACM
 //! notify view when one is configured, RFC 3415 §3.2 with `ViewType::Notify` on the trap
-//! OID), put in the one v2 shape ([`Notification::from_v1`] translates v1 traps, RFC 3584
-//! §3.1), named with the MIBs (`IF-MIB::linkDown`, `IF-MIB::ifIndex.3`) and stored with its
-//! batch in one transaction; an inform is acknowledged only after that commit
-//! (RFC 3416 §4.2.7: an unacknowledged inform is sent again, so nothing is lost when the
-//! store fails). Every notification is counted in [`Metrics`]: received by version, then
-//! stored or dropped with a reason.
+//! OID), put in the one v2 shape (v1 traps translated, RFC 3584 §3.1) and appended to the
+//! intake journal ([`crate::journal`]) with its batch, in one write and one sync; an inform
+//! is acknowledged only after that sync (RFC 3416 §4.2.7: an unacknowledged inform is sent
+//! again, so nothing is lost when the journal fails). The indexer reads the journal behind
+//! the writer, names each notification with the MIBs (`IF-MIB::linkDown`,
+//! `IF-MIB::ifIndex.3`) and its device with the inventory, and stores the events and the
+//! alarm decisions they imply in one transaction, with the journal mark they reach. Every
+//! notification is counted in [`Metrics`]: received by version, then stored or dropped
+//! with a reason.
 //!
 //! ```text
 //!   UDP ──► NotificationListener ──(bounded queue, full → dropped "queue_full")──► Receiver
-//!                                                    stage 1: authorise, translate, name
-//!                                                       │ (a few prepared batches)
-//!                                                    stage 2: Intake::accept of every
-//!                                                       waiting batch (one transaction for
-//!                                                       the events and their alarms),
-//!                                                       then acknowledge informs
+//!     stage 1: authorise, translate, encode          stage 3, the indexer: read the journal,
+//!        │ (a few batches)                              name, Intake::index (events, alarm
+//!     stage 2: append every waiting batch to the        decisions and the journal mark in
+//!        journal, sync, acknowledge informs ──────►     one transaction), delete indexed
+//!        (waits while the indexer is MAX_BACKLOG        segments
+//!        records behind)
 //! ```
+//!
+//! The journal takes bursts at several times the rate the store's transactions sustain:
+//! a burst is durable, and its informs acknowledged, as fast as it is written, and the
+//! events appear in the store as the indexer catches up.
 //!
 //! Above capacity the listener sheds load where it costs least: while the queue is full it
 //! reads datagrams and counts them as dropped (`queue_full`) without decoding them, so the
 //! CPU goes to storing what the queue holds, and the stored rate stays at capacity.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -43,14 +52,15 @@ use vigie_snmp::community::{CommunityEntry, CommunityTable, SourceNetwork};
 use vigie_snmp::engine::{ResponderConfig, ResponderEngine, TrapUser, UsmConfig};
 use vigie_snmp::usm::{Credentials, EngineId};
 use vigie_snmp::vacm::{ConfigError, Vacm, ViewType};
-use vigie_snmp::{AnyPdu, Oid, PduKind, Version};
+use vigie_snmp::{AnyPdu, Oid, PduKind, VarBind, Version, translate};
 
 use crate::alarm::{AlarmEvent, SystemAlarm};
 use crate::desk::AlarmDesk;
-use crate::event::{Notification, NotificationKind, SnmpVersion};
+use crate::event::{Notification, NotificationKind, SnmpVersion, trap_oid_of};
 use crate::intake::{Intake, Received};
+use crate::journal::{Journal, JournalError, JournalReader, encode_record};
 use crate::metrics::{DropReason, Metrics};
-use crate::store::Store;
+use crate::store::{Durability, Store, StoreError};
 use crate::time::Timestamp;
 
 /// What the receiver listens on and whom it accepts.
@@ -155,6 +165,12 @@ pub enum ReceiverError {
     /// A community or security name that cannot be used.
     #[error("invalid trap receiver configuration: {0}")]
     Config(#[from] ConfigError),
+    /// The intake journal cannot be opened.
+    #[error("the trap receiver's journal cannot be opened: {0}")]
+    Journal(#[from] JournalError),
+    /// The store's journal mark cannot be read.
+    #[error("the trap receiver cannot read the store: {0}")]
+    Store(StoreError),
 }
 
 impl ReceiverError {
@@ -222,6 +238,9 @@ pub struct ReceiverParts {
     pub store: Store,
     /// The MIBs names are resolved with: the built-in set plus loaded modules.
     pub mibs: Arc<MibSet>,
+    /// The intake journal's directory ([`crate::journal`]), synced at each batch when the
+    /// store's durability is [`Durability::Full`](crate::store::Durability::Full).
+    pub journal: PathBuf,
 }
 
 /// A bound receiver, ready to [`run`](Self::run) or [`spawn`](Self::spawn).
@@ -232,6 +251,8 @@ pub struct Receiver {
     vacm: Arc<RwLock<Option<Vacm>>>,
     engine_id: EngineId,
     queue: usize,
+    journal: Arc<Journal>,
+    reader: JournalReader,
 }
 
 impl Receiver {
@@ -241,7 +262,27 @@ impl Receiver {
     /// so that the caller can show the receiver DOWN and keep the rest running. The one
     /// exception: an IPv6 wildcard on a host without IPv6 is skipped (with a warning) when
     /// another address remains.
+    ///
+    /// The intake journal is opened first, at the store's mark: the records a crash left
+    /// unindexed are indexed when the receiver runs.
     pub async fn bind(config: ReceiverConfig, parts: ReceiverParts) -> Result<Self, ReceiverError> {
+        let mark = parts
+            .store
+            .journal_mark()
+            .await
+            .map_err(ReceiverError::Store)?;
+        let dir = parts.journal.clone();
+        let sync = parts.store.durability() == Durability::Full;
+        let (journal, reader) =
+            tokio::task::spawn_blocking(move || Journal::open(&dir, sync, mark))
+                .await
+                .map_err(|error| ReceiverError::Store(error.into()))??;
+        if journal.backlog() > 0 {
+            tracing::info!(
+                waiting = journal.backlog(),
+                "notifications journaled before the last stop are being stored"
+            );
+        }
         let mut listen = config.listen.clone();
         let listener = loop {
             if listen.is_empty() {
@@ -265,6 +306,8 @@ impl Receiver {
             vacm: Arc::new(RwLock::new(config.vacm.clone())),
             engine_id: config.engine_id.clone(),
             queue: config.queue.max(1),
+            journal: Arc::new(journal),
+            reader,
         })
     }
 
@@ -300,20 +343,23 @@ impl Receiver {
         tokio::spawn(self.run(shutdown))
     }
 
-    /// Receives and stores until `shutdown` completes; then stops reading the sockets and
-    /// stores what is already queued before returning.
+    /// Receives and stores until `shutdown` completes; then stops reading the sockets,
+    /// journals what is already queued and indexes the journal before returning.
     ///
-    /// Two stages overlap: one task authorises, translates and names a batch while the
-    /// other commits the previous ones. The committing stage takes every prepared batch
-    /// waiting for it into one transaction (up to [`MAX_COMMIT`] notifications), so the
-    /// transactions grow with the load and the fsync is shared; when idle, a single
-    /// notification is committed at once.
+    /// Three stages overlap: one task authorises, translates and encodes a batch; the next
+    /// appends every batch waiting for it to the journal in one write and one sync, then
+    /// acknowledges their informs; the indexer reads the journal behind them and stores its
+    /// records, up to [`MAX_COMMIT`] in one transaction with their alarm decisions. When the
+    /// indexer is [`MAX_BACKLOG`] records behind, the journal's writer waits for it, and the
+    /// listener's queue absorbs (and counts) the rest.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let Self {
             listener,
             parts,
             vacm,
             queue,
+            journal,
+            reader,
             ..
         } = self;
         let (sink, mut accepted) = mpsc::channel(queue);
@@ -322,17 +368,33 @@ impl Receiver {
         let sockets = tokio::spawn(listener.run(sink, observer, async {
             let _ = stopped.await;
         }));
+        let (stopping_tx, stopping) = watch::channel(false);
+        let (journaled_tx, journaled_done) = watch::channel(false);
         let (prepared_tx, prepared_rx) = mpsc::channel(PREPARED_BATCHES);
-        let committer = tokio::spawn(commit(parts.intake.clone(), prepared_rx));
+        let writer = tokio::spawn(write_journal(
+            Arc::clone(&journal),
+            Arc::clone(&parts.metrics),
+            prepared_rx,
+            stopping,
+            journaled_tx,
+        ));
         let inventory = parts.store.inventory_changes();
-        let mut worker = Worker {
-            parts,
+        let preparer = Preparer {
             vacm,
-            devices: DeviceNames::default(),
-            inventory,
-            loaded: false,
-            names: NameCache::default(),
+            metrics: Arc::clone(&parts.metrics),
         };
+        let indexer = tokio::spawn(
+            Indexer {
+                parts,
+                journal,
+                reader: Some(reader),
+                devices: DeviceNames::default(),
+                inventory,
+                loaded: false,
+                names: NameCache::default(),
+            }
+            .run(journaled_done),
+        );
         let mut batch = Vec::with_capacity(MAX_BATCH);
         tokio::pin!(shutdown);
         loop {
@@ -342,7 +404,7 @@ impl Receiver {
                     if n == 0 {
                         break;
                     }
-                    if let Some(prepared) = worker.prepare(&mut batch).await
+                    if let Some(prepared) = preparer.prepare(&mut batch)
                         && prepared_tx.send(prepared).await.is_err()
                     {
                         break;
@@ -350,18 +412,21 @@ impl Receiver {
                 }
             }
         }
-        // Graceful stop: no new datagram, and nothing already read is lost.
+        // Graceful stop: no new datagram, and nothing already read is lost. The journal's
+        // writer no longer waits for the indexer.
+        let _ = stopping_tx.send(true);
         let _ = stop.send(());
         let _ = sockets.await;
         while accepted.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            if let Some(prepared) = worker.prepare(&mut batch).await
+            if let Some(prepared) = preparer.prepare(&mut batch)
                 && prepared_tx.send(prepared).await.is_err()
             {
                 break;
             }
         }
         drop(prepared_tx);
-        let _ = committer.await;
+        let _ = writer.await;
+        let _ = indexer.await;
     }
 }
 
@@ -386,10 +451,18 @@ impl ReceiverReloadHandle {
     }
 }
 
-/// The consumer side: authorise, translate, name, store, acknowledge.
-struct Worker {
-    parts: ReceiverParts,
+/// The first stage: authorise, translate and encode for the journal.
+struct Preparer {
     vacm: Arc<RwLock<Option<Vacm>>>,
+    metrics: Arc<Metrics>,
+}
+
+/// The last stage: read the journal, name, store, and move the store's journal mark.
+struct Indexer {
+    parts: ReceiverParts,
+    journal: Arc<Journal>,
+    /// Taken while a blocking read runs.
+    reader: Option<JournalReader>,
     /// Device names by sender address, read again when the inventory changes.
     devices: DeviceNames,
     /// Tells when the inventory changed.
@@ -464,65 +537,240 @@ impl DeviceNames {
     }
 }
 
-impl Worker {
-    /// Authorises, translates and names `batch` (emptying it); `None` when nothing of it
-    /// is left to store.
-    async fn prepare(&mut self, batch: &mut Vec<Accepted>) -> Option<Prepared> {
-        // A device added a moment ago: its alarms must carry its name from the start, or a
-        // later clear (keyed by name) would miss them.
-        self.refresh_devices().await;
+impl Preparer {
+    /// Authorises `batch` (emptying it) and encodes its notifications in the v2 form as
+    /// journal records; `None` when nothing of it is left to journal.
+    fn prepare(&self, batch: &mut Vec<Accepted>) -> Option<Journaled> {
         let now = Timestamp::from_system_time(SystemTime::now());
-        let metrics = Arc::clone(&self.parts.metrics);
-        let mut received = Vec::with_capacity(batch.len());
+        let mut records = Vec::with_capacity(batch.len() * RECORD_SIZE_HINT);
+        let mut count = 0;
         let mut acks = Vec::new();
-        {
-            let vacm = self.vacm.read().unwrap_or_else(PoisonError::into_inner);
-            for mut accepted in batch.drain(..) {
-                let notification = match notification(now, &accepted) {
-                    Some(mut notification) => {
-                        self.names.resolve(&self.parts.mibs, &mut notification);
-                        notification
-                    }
-                    None => {
-                        metrics.dropped(DropReason::Malformed);
+        let vacm = self.vacm.read().unwrap_or_else(PoisonError::into_inner);
+        for mut accepted in batch.drain(..) {
+            let (varbinds, kind): (Cow<'_, [VarBind]>, _) = match &accepted.pdu {
+                AnyPdu::TrapV1(trap) => match translate::trap_v1_to_v2(trap, None) {
+                    Ok(varbinds) => (Cow::Owned(varbinds), NotificationKind::Trap),
+                    Err(_) => {
+                        self.metrics.dropped(DropReason::Malformed);
                         continue;
                     }
-                };
-                if let Some(vacm) = vacm.as_ref() {
-                    let allowed = vacm.is_access_allowed(
-                        accepted.security_model,
-                        accepted.security_name.as_bytes(),
-                        accepted.security_level,
-                        ViewType::Notify,
-                        accepted.context_name.as_bytes(),
-                        &notification.trap_oid,
-                    );
-                    if allowed.is_err() {
-                        metrics.dropped(DropReason::Unauthorised);
-                        continue;
-                    }
+                },
+                AnyPdu::Pdu(pdu) if pdu.kind == PduKind::InformRequest => {
+                    (Cow::Borrowed(&pdu.varbinds[..]), NotificationKind::Inform)
                 }
-                let device = self
-                    .devices
-                    .name(accepted.source)
-                    .map_or_else(|| accepted.source.ip().to_string(), str::to_owned);
-                if let Some(ack) = accepted.take_ack() {
-                    acks.push(ack);
+                AnyPdu::Pdu(pdu) => (Cow::Borrowed(&pdu.varbinds[..]), NotificationKind::Trap),
+                AnyPdu::Bulk(_) => {
+                    self.metrics.dropped(DropReason::Malformed);
+                    continue;
                 }
-                received.push(Received {
-                    notification: Arc::new(notification),
-                    device,
-                });
+            };
+            let Some(trap_oid) = trap_oid_of(&varbinds) else {
+                self.metrics.dropped(DropReason::Malformed);
+                continue;
+            };
+            if let Some(vacm) = vacm.as_ref() {
+                let allowed = vacm.is_access_allowed(
+                    accepted.security_model,
+                    accepted.security_name.as_bytes(),
+                    accepted.security_level,
+                    ViewType::Notify,
+                    accepted.context_name.as_bytes(),
+                    trap_oid,
+                );
+                if allowed.is_err() {
+                    self.metrics.dropped(DropReason::Unauthorised);
+                    continue;
+                }
+            }
+            encode_record(
+                &mut records,
+                now,
+                accepted.source,
+                accepted.version,
+                kind,
+                accepted.security_name.as_bytes(),
+                &varbinds,
+            );
+            drop(varbinds);
+            count += 1;
+            if let Some(ack) = accepted.take_ack() {
+                acks.push(ack);
             }
         }
-        if received.is_empty() {
-            return None;
-        }
-        Some(Prepared {
-            now,
-            received,
+        (count > 0).then_some(Journaled {
+            records,
+            count,
             acks,
         })
+    }
+}
+
+impl Indexer {
+    /// Indexes the journal as it grows; returns once the writer is done (`done`) and every
+    /// durable record is indexed, or, the writer done, when the store fails (the records
+    /// wait in the journal for the next start).
+    async fn run(mut self, mut done: watch::Receiver<bool>) {
+        let mut durable = self.journal.durable();
+        self.parts.metrics.journal_backlog(self.journal.backlog());
+        loop {
+            let through = *durable.borrow_and_update();
+            if self.next_seq() > through {
+                if *done.borrow_and_update() {
+                    if self.next_seq() > *durable.borrow() {
+                        return;
+                    }
+                    continue;
+                }
+                tokio::select! {
+                    changed = durable.changed() => if changed.is_err() { return },
+                    changed = done.changed() => if changed.is_err() { return },
+                }
+                continue;
+            }
+            if !self.index_through(through, &done).await {
+                return;
+            }
+        }
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.reader
+            .as_ref()
+            .map_or(u64::MAX, JournalReader::next_seq)
+    }
+
+    /// Reads and stores the next records up to `through`; `false` when indexing must stop.
+    async fn index_through(&mut self, through: u64, done: &watch::Receiver<bool>) -> bool {
+        let Some(mut reader) = self.reader.take() else {
+            return false;
+        };
+        let expected = reader.next_seq();
+        let read = tokio::task::spawn_blocking(move || {
+            let records = reader.read(through, MAX_COMMIT);
+            (reader, records)
+        })
+        .await;
+        let Ok((reader, records)) = read else {
+            tracing::error!("the journal's reader failed; notifications are no longer indexed");
+            return false;
+        };
+        self.reader = Some(reader);
+        let records = match records {
+            Ok(records) => records,
+            Err(error) => return self.skip_damaged(&error, expected, done).await,
+        };
+        let Some(mark) = records.last().map(|record| record.seq) else {
+            return true;
+        };
+        self.refresh_devices().await;
+        let mut now = Timestamp(i64::MIN);
+        let mut received = Vec::with_capacity(records.len());
+        for record in &records {
+            let Ok(mut notification) = record.notification() else {
+                self.parts.metrics.dropped(DropReason::Malformed);
+                continue;
+            };
+            now = now.max(record.received_at);
+            self.names.resolve(&self.parts.mibs, &mut notification);
+            let device = self
+                .devices
+                .name(record.source)
+                .map_or_else(|| record.source.ip().to_string(), str::to_owned);
+            received.push(Received {
+                notification: Arc::new(notification),
+                device,
+            });
+        }
+        drop(records);
+        if received.is_empty() {
+            now = Timestamp::from_system_time(SystemTime::now());
+        }
+        self.store(now, &received, mark, done).await
+    }
+
+    /// Stores `received`, the journal's records up to `mark`, until the store takes them;
+    /// `false` when it fails after the writer is done.
+    async fn store(
+        &self,
+        now: Timestamp,
+        received: &[Received],
+        mark: u64,
+        done: &watch::Receiver<bool>,
+    ) -> bool {
+        loop {
+            match self.parts.intake.index(now, received, mark).await {
+                Ok(_) => break,
+                Err(error) if *done.borrow() => {
+                    tracing::error!(%error, waiting = self.journal.backlog(),
+                        "notifications could not be stored; they wait in the journal for the \
+                         next start");
+                    return false;
+                }
+                Err(error) => {
+                    tracing::error!(%error, notifications = received.len(),
+                        "notifications could not be stored; they wait in the journal, trying \
+                         again in a second");
+                    tokio::time::sleep(STORE_RETRY).await;
+                }
+            }
+        }
+        let journal = Arc::clone(&self.journal);
+        match tokio::task::spawn_blocking(move || journal.indexed_through(mark)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "an indexed journal segment stays on disk"),
+            Err(_) => {}
+        }
+        self.parts.metrics.journal_backlog(self.journal.backlog());
+        true
+    }
+
+    /// After a damaged journal record: counts the records lost and moves the mark past them.
+    async fn skip_damaged(
+        &mut self,
+        error: &JournalError,
+        expected: u64,
+        done: &watch::Receiver<bool>,
+    ) -> bool {
+        tracing::error!(%error, "the intake journal is damaged");
+        let Some(mut reader) = self.reader.take() else {
+            return false;
+        };
+        if reader.next_seq() == expected {
+            // The damage is in the segment being written: a new segment lets the reader
+            // continue after it.
+            let journal = Arc::clone(&self.journal);
+            let moved = tokio::task::spawn_blocking(move || {
+                let rotated = journal.rotate();
+                reader.skip_damaged();
+                (reader, rotated)
+            })
+            .await;
+            let Ok((moved, rotated)) = moved else {
+                return false;
+            };
+            if let Err(error) = rotated {
+                tracing::error!(%error, "the journal cannot start a new segment");
+            }
+            reader = moved;
+        }
+        let next = reader.next_seq();
+        self.reader = Some(reader);
+        if next == expected {
+            tokio::time::sleep(STORE_RETRY).await;
+            return !*done.borrow();
+        }
+        let lost = next - expected;
+        tracing::error!(lost, first = expected, "journal records lost to the damage");
+        for _ in 0..lost {
+            self.parts.metrics.dropped(DropReason::StoreFailed);
+        }
+        self.store(
+            Timestamp::from_system_time(SystemTime::now()),
+            &[],
+            next - 1,
+            done,
+        )
+        .await
     }
 
     /// Reads the device names again when the inventory changed since the last read.
@@ -547,48 +795,75 @@ impl Worker {
     }
 }
 
-/// Notifications ready to store, and the acknowledgements of the informs among them.
-struct Prepared {
-    now: Timestamp,
-    received: Vec<Received>,
+/// Journal records ready to append, and the acknowledgements of the informs among them.
+struct Journaled {
+    records: Vec<u8>,
+    count: u64,
     acks: Vec<Ack>,
 }
 
-/// The committing stage: stores each group of waiting batches in one transaction, then
-/// acknowledges their informs. Returns when the preparing stage is gone and nothing waits.
-async fn commit(intake: Intake, mut prepared: mpsc::Receiver<Prepared>) {
+/// The journal's writer: appends each group of waiting batches in one write and one sync,
+/// then acknowledges their informs. While the indexer is [`MAX_BACKLOG`] records behind it
+/// waits, unless the receiver is stopping. Returns when the first stage is gone and
+/// nothing waits, and says so through `done`.
+async fn write_journal(
+    journal: Arc<Journal>,
+    metrics: Arc<Metrics>,
+    mut batches: mpsc::Receiver<Journaled>,
+    mut stopping: watch::Receiver<bool>,
+    done: watch::Sender<bool>,
+) {
+    let mut indexed = journal.indexed();
     let mut waiting = Vec::with_capacity(PREPARED_BATCHES);
-    while prepared.recv_many(&mut waiting, PREPARED_BATCHES).await > 0 {
-        let mut batches = waiting.drain(..).peekable();
-        while let Some(first) = batches.next() {
-            let Prepared {
-                mut now,
-                mut received,
-                mut acks,
-            } = first;
-            while let Some(next) = batches
-                .next_if(|next| received.len().saturating_add(next.received.len()) <= MAX_COMMIT)
-            {
-                now = now.max(next.now);
-                received.extend(next.received);
-                acks.extend(next.acks);
+    while batches.recv_many(&mut waiting, PREPARED_BATCHES).await > 0 {
+        let mut group = waiting.drain(..);
+        let Some(Journaled {
+            mut records,
+            mut count,
+            mut acks,
+        }) = group.next()
+        else {
+            continue;
+        };
+        for next in group {
+            records.extend_from_slice(&next.records);
+            count += next.count;
+            acks.extend(next.acks);
+        }
+        while journal.backlog() >= MAX_BACKLOG && !*stopping.borrow() {
+            tokio::select! {
+                changed = indexed.changed() => if changed.is_err() { break },
+                changed = stopping.changed() => if changed.is_err() { break },
             }
-            match intake.accept(now, &received).await {
-                Ok(_) => {
-                    for ack in acks {
-                        // A lost acknowledgement makes the sender resend: a duplicate, never
-                        // a loss.
-                        let _ = ack.confirm().await;
-                    }
+        }
+        let writer = Arc::clone(&journal);
+        let written = tokio::task::spawn_blocking(move || writer.append(&records, count)).await;
+        match written {
+            Ok(Ok(_)) => {
+                metrics.journal_backlog(journal.backlog());
+                for ack in acks {
+                    // A lost acknowledgement makes the sender resend: a duplicate, never a
+                    // loss.
+                    let _ = ack.confirm().await;
                 }
-                Err(error) => {
-                    // The intake counted the drops; the senders of informs retry.
-                    tracing::error!(%error, notifications = received.len(),
-                        "notifications could not be stored");
+            }
+            Ok(Err(error)) => {
+                // The senders of informs retry.
+                tracing::error!(%error, notifications = count,
+                    "notifications could not be journaled");
+                for _ in 0..count {
+                    metrics.dropped(DropReason::StoreFailed);
+                }
+            }
+            Err(_) => {
+                tracing::error!(notifications = count, "the journal's writer failed");
+                for _ in 0..count {
+                    metrics.dropped(DropReason::StoreFailed);
                 }
             }
         }
     }
+    let _ = done.send(true);
 }
 
 /// The system alarm of a full receiver queue: raised as soon as the queue between the
@@ -677,33 +952,6 @@ pub async fn watch_queue(
         if let Err(error) = desk.apply(now, event).await {
             tracing::error!(%error, "the queue-full system alarm could not be stored");
         }
-    }
-}
-
-/// The v2-shaped notification of an accepted PDU; `None` when it has no trap OID or a v1
-/// trap does not translate.
-fn notification(now: Timestamp, accepted: &Accepted) -> Option<Notification> {
-    let security_name = String::from_utf8_lossy(accepted.security_name.as_bytes());
-    match &accepted.pdu {
-        AnyPdu::TrapV1(trap) => {
-            Notification::from_v1(now, accepted.source, &security_name, trap).ok()
-        }
-        AnyPdu::Pdu(pdu) => {
-            let kind = match pdu.kind {
-                PduKind::InformRequest => NotificationKind::Inform,
-                _ => NotificationKind::Trap,
-            };
-            Notification::from_v2(
-                now,
-                accepted.source,
-                accepted.version,
-                kind,
-                &security_name,
-                &pdu.varbinds,
-            )
-            .ok()
-        }
-        AnyPdu::Bulk(_) => None,
     }
 }
 
@@ -804,9 +1052,16 @@ pub const MAX_BATCH: usize = 512;
 /// The most notifications stored in one transaction: several prepared batches when the
 /// store is behind.
 pub const MAX_COMMIT: usize = 4 * MAX_BATCH;
-/// Prepared batches waiting for the committing stage, at most; beyond it the preparing
+/// Prepared batches waiting for the journal's writer, at most; beyond it the preparing
 /// stage waits, and the listener's queue absorbs (and counts) the rest.
-const PREPARED_BATCHES: usize = 4;
+const PREPARED_BATCHES: usize = 16;
+/// Journal records written and not yet stored, at most: beyond it the journal's writer
+/// waits for the indexer. About 160 MB of journal, and half a minute of indexing.
+pub const MAX_BACKLOG: u64 = 1_000_000;
+/// A journal record's size, about, to size a batch's buffer.
+const RECORD_SIZE_HINT: usize = 160;
+/// The pause before storing again after the store failed.
+const STORE_RETRY: Duration = Duration::from_secs(1);
 
 #[cfg(test)]
 mod tests {
@@ -818,7 +1073,15 @@ mod tests {
         let mut cache = NameCache::default();
         for round in 0..2 {
             for if_index in [1, 2, 1] {
-                let Received { notification, .. } = link_down(if_index);
+                let notification = Notification::from_v2(
+                    Timestamp(1),
+                    "192.0.2.7:50000".parse().unwrap(),
+                    Version::V2c,
+                    NotificationKind::Trap,
+                    "comm1",
+                    &link_down(if_index),
+                )
+                .unwrap();
                 let mut cached = Notification::clone(&notification);
                 cache.resolve(&mibs, &mut cached);
                 let mut resolved = Notification::clone(&notification);
@@ -970,60 +1233,88 @@ mod tests {
         assert_eq!(traps.len(), 3);
     }
 
-    fn link_down(if_index: i32) -> Received {
+    fn link_down(if_index: i32) -> Vec<VarBind> {
         let oid = |s: &str| s.parse::<Oid>().unwrap();
-        let notification = Notification::from_v2(
-            Timestamp(1),
-            "192.0.2.7:50000".parse().unwrap(),
-            Version::V2c,
-            NotificationKind::Trap,
-            "comm1",
-            &[
-                vigie_snmp::VarBind {
-                    name: oid("1.3.6.1.6.3.1.1.4.1.0"),
-                    value: vigie_snmp::Value::ObjectIdentifier(oid("1.3.6.1.6.3.1.1.5.3")),
-                },
-                vigie_snmp::VarBind {
-                    name: oid(&format!("1.3.6.1.2.1.2.2.1.1.{if_index}")),
-                    value: vigie_snmp::Value::Integer(if_index),
-                },
-            ],
-        )
-        .unwrap();
-        Received {
-            notification: Arc::new(notification),
-            device: "r7".into(),
+        vec![
+            VarBind {
+                name: oid("1.3.6.1.6.3.1.1.4.1.0"),
+                value: vigie_snmp::Value::ObjectIdentifier(oid("1.3.6.1.6.3.1.1.5.3")),
+            },
+            VarBind {
+                name: oid(&format!("1.3.6.1.2.1.2.2.1.1.{if_index}")),
+                value: vigie_snmp::Value::Integer(if_index),
+            },
+        ]
+    }
+
+    /// A journal in `dir` holding linkDown traps, one batch per list of ifIndexes.
+    fn journal_of(dir: &std::path::Path, batches: &[&[i32]]) {
+        let (journal, _) = Journal::open(&dir.join("journal"), true, 0).unwrap();
+        for (at, if_indexes) in (10..).step_by(10).zip(batches) {
+            let mut records = Vec::new();
+            for &if_index in *if_indexes {
+                encode_record(
+                    &mut records,
+                    Timestamp(at),
+                    "192.0.2.7:50000".parse().unwrap(),
+                    Version::V2c,
+                    NotificationKind::Trap,
+                    b"comm1",
+                    &link_down(if_index),
+                );
+            }
+            journal.append(&records, if_indexes.len() as u64).unwrap();
         }
     }
 
+    /// Indexes the journal in `dir` from `store`'s mark to its end, as a receiver does at
+    /// start and when it stops.
+    async fn index(dir: &std::path::Path, store: &Store, desk: Arc<AlarmDesk>) -> Arc<Journal> {
+        let mark = store.journal_mark().await.unwrap();
+        let (journal, reader) = Journal::open(&dir.join("journal"), true, mark).unwrap();
+        let journal = Arc::new(journal);
+        let metrics = Arc::new(Metrics::default());
+        let intake = Intake::new(
+            store.clone(),
+            desk,
+            Arc::clone(&metrics),
+            Arc::new(crate::event::TrapAlarms::standard()),
+        );
+        let parts = ReceiverParts {
+            intake,
+            metrics,
+            store: store.clone(),
+            mibs: Arc::new(MibSet::builtin()),
+            journal: dir.join("journal"),
+        };
+        let (_done, done) = watch::channel(true);
+        Indexer {
+            inventory: store.inventory_changes(),
+            parts,
+            journal: Arc::clone(&journal),
+            reader: Some(reader),
+            devices: DeviceNames::default(),
+            loaded: false,
+            names: NameCache::default(),
+        }
+        .run(done)
+        .await;
+        journal
+    }
+
     #[tokio::test]
-    async fn waiting_batches_are_committed_together_in_order() {
+    async fn journaled_notifications_are_stored_in_order_with_their_alarms_and_mark() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("vigie.db"), crate::store::Durability::Full)
+        journal_of(dir.path(), &[&[1, 2], &[1], &[3, 1]]);
+        let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
             .await
             .unwrap();
         let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
         let mut published = desk.subscribe();
-        let intake = Intake::new(
-            store.clone(),
-            desk,
-            Arc::new(Metrics::default()),
-            Arc::new(crate::event::TrapAlarms::standard()),
-        );
-        let (batches, prepared) = mpsc::channel(PREPARED_BATCHES);
-        for (at, if_indexes) in [(10, vec![1, 2]), (20, vec![1]), (30, vec![3, 1])] {
-            batches
-                .send(Prepared {
-                    now: Timestamp(at),
-                    received: if_indexes.into_iter().map(link_down).collect(),
-                    acks: Vec::new(),
-                })
-                .await
-                .unwrap();
-        }
-        drop(batches);
-        commit(intake, prepared).await;
+        let journal = index(dir.path(), &store, desk).await;
         assert_eq!(store.event_count().await.unwrap(), 5);
+        assert_eq!(store.journal_mark().await.unwrap(), 5);
+        assert_eq!(journal.backlog(), 0);
         let mut seen = Vec::new();
         while let Ok(decision) = published.try_recv() {
             let alarm = decision.decision.alarm().unwrap();
@@ -1039,7 +1330,50 @@ mod tests {
                 ("repeated", 1, 3),
             ]
         );
-        let open = store.open_alarms().await.unwrap();
-        assert_eq!(open.len(), 3);
+        let events = store
+            .events(&crate::store::EventFilter::default())
+            .await
+            .unwrap()
+            .items;
+        assert!(
+            events
+                .iter()
+                .all(|e| e.notification.trap_name.as_deref() == Some("IF-MIB::linkDown")),
+            "named on indexing: {events:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.notification.security_name == "comm1")
+        );
+    }
+
+    #[tokio::test]
+    async fn indexing_resumes_after_the_mark_and_stores_nothing_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        journal_of(dir.path(), &[&[1, 2]]);
+        let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
+            .await
+            .unwrap();
+        let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+        index(dir.path(), &store, Arc::clone(&desk)).await;
+        assert_eq!(store.event_count().await.unwrap(), 2);
+        // More records, as a crash leaves them: journaled, not yet stored.
+        let (journal, _) = Journal::open(&dir.path().join("journal"), true, 2).unwrap();
+        let mut records = Vec::new();
+        encode_record(
+            &mut records,
+            Timestamp(50),
+            "192.0.2.7:50000".parse().unwrap(),
+            Version::V2c,
+            NotificationKind::Trap,
+            b"comm1",
+            &link_down(7),
+        );
+        assert_eq!(journal.append(&records, 1).unwrap(), 3);
+        drop(journal);
+        index(dir.path(), &store, desk).await;
+        assert_eq!(store.event_count().await.unwrap(), 3);
+        assert_eq!(store.journal_mark().await.unwrap(), 3);
     }
 }

@@ -1,5 +1,5 @@
 //! The trap and inform receiver against Net-SNMP's `snmptrap` and `snmpinform` on loopback:
-//! v1, v2c and v3 traps, v2c and v3 informs acknowledged only once stored, unauthorised
+//! v1, v2c and v3 traps, v2c and v3 informs acknowledged only once journaled, unauthorised
 //! senders counted and dropped, names resolved, linkUp clearing linkDown, and a burst where
 //! every datagram read is stored or counted as dropped.
 
@@ -44,7 +44,11 @@ struct Running {
 
 impl Running {
     async fn start(configure: impl FnOnce(&mut ReceiverConfig)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), configure).await
+    }
+
+    /// A receiver on the database and journal in `dir`, which may hold earlier ones.
+    async fn start_in(dir: tempfile::TempDir, configure: impl FnOnce(&mut ReceiverConfig)) -> Self {
         let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
             .await
             .unwrap();
@@ -67,6 +71,7 @@ impl Running {
             metrics: Arc::clone(&metrics),
             store: store.clone(),
             mibs: Arc::new(vigie_mib::MibSet::builtin()),
+            journal: dir.path().join("journal"),
         };
         let receiver = Receiver::bind(config, parts).await.unwrap();
         let address = receiver.local_addrs()[0];
@@ -145,13 +150,16 @@ impl Running {
             .any(|l| l == line)
     }
 
-    async fn stop(mut self) {
+    /// Stops it and gives back its directory (database and journal).
+    async fn stop(mut self) -> tempfile::TempDir {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
+        self.store.close().await;
+        self._dir
     }
 }
 
@@ -476,7 +484,36 @@ async fn a_burst_is_stored_or_counted_never_silently_lost() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_inform_is_not_acknowledged_when_its_event_cannot_be_stored() {
+async fn an_inform_is_not_acknowledged_when_it_cannot_be_journaled() {
+    if !require(&[Peer::Snmpinform]) {
+        return;
+    }
+    // A journal whose segment refuses every write: ENOSPC, as on a full disk.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    std::fs::create_dir(&journal).unwrap();
+    std::os::unix::fs::symlink("/dev/full", journal.join("00000000000000000001.journal")).unwrap();
+    let receiver = Running::start_in(dir, |_| {}).await;
+    let out = receiver
+        .tool(
+            Peer::Snmpinform,
+            &[
+                "-v", "2c", "-c", "public", "-r", "0", "-t", "1", "TARGET", "", LINK_DOWN,
+            ],
+        )
+        .await;
+    assert!(
+        !out.success(),
+        "acknowledged without being journaled: {out:?}"
+    );
+    assert!(out.stderr.contains("Timeout"), "{out:?}");
+    assert!(receiver.metric("vigie_notifications_dropped_total{reason=\"store_failed\"} 1"));
+    assert_eq!(receiver.store.event_count().await.unwrap(), 0);
+    receiver.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inform_acknowledged_while_the_store_fails_is_stored_at_the_next_start() {
     if !require(&[Peer::Snmpinform]) {
         return;
     }
@@ -486,12 +523,20 @@ async fn an_inform_is_not_acknowledged_when_its_event_cannot_be_stored() {
         .tool(
             Peer::Snmpinform,
             &[
-                "-v", "2c", "-c", "public", "-r", "0", "-t", "1", "TARGET", "", LINK_DOWN,
+                "-v", "2c", "-c", "public", "-r", "0", "-t", "2", "TARGET", "", LINK_DOWN,
             ],
         )
         .await;
-    assert!(!out.success(), "acknowledged without being stored: {out:?}");
-    assert!(out.stderr.contains("Timeout"), "{out:?}");
-    assert!(receiver.metric("vigie_notifications_dropped_total{reason=\"store_failed\"} 1"));
+    assert!(out.success(), "journaled, so acknowledged: {out:?}");
+    assert!(receiver.metric("vigie_notifications_dropped_total{reason=\"store_failed\"} 0"));
+    assert!(receiver.metric("vigie_journal_backlog 1"));
+    let dir = receiver.stop().await;
+    let receiver = Running::start_in(dir, |_| {}).await;
+    receiver.wait_for_events(1).await;
+    let events = receiver.events().await;
+    assert_eq!(
+        events[0].notification.trap_name.as_deref(),
+        Some("IF-MIB::linkDown")
+    );
     receiver.stop().await;
 }

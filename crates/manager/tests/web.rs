@@ -98,6 +98,7 @@ async fn the_ui_in_chromium() {
             metrics: Arc::clone(&metrics),
             store: store.clone(),
             mibs: Arc::new(vigie_mib::MibSet::builtin()),
+            journal: dir.path().join("journal"),
         },
     )
     .await

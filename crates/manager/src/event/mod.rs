@@ -98,6 +98,14 @@ pub enum EventError {
     Translate(#[from] translate::TranslateError),
 }
 
+/// The value of the `snmpTrapOID.0` varbind (RFC 3416 §4.2.6), wherever it is.
+pub fn trap_oid_of(varbinds: &[VarBind]) -> Option<&Oid> {
+    varbinds.iter().find_map(|varbind| match &varbind.value {
+        Value::ObjectIdentifier(oid) if varbind.name.arcs() == SNMP_TRAP_OID_0 => Some(oid),
+        _ => None,
+    })
+}
+
 impl Notification {
     /// A notification from the varbinds of an SNMPv2-Trap or InformRequest.
     ///
@@ -111,14 +119,8 @@ impl Notification {
         security_name: &str,
         varbinds: &[VarBind],
     ) -> Result<Self, EventError> {
-        let trap_oid = varbinds
-            .iter()
-            .find_map(|varbind| match &varbind.value {
-                Value::ObjectIdentifier(oid) if varbind.name.arcs() == SNMP_TRAP_OID_0 => {
-                    Some(oid.clone())
-                }
-                _ => None,
-            })
+        let trap_oid = trap_oid_of(varbinds)
+            .cloned()
             .ok_or(EventError::MissingTrapOid)?;
         let uptime = varbinds.iter().find_map(|varbind| match varbind.value {
             Value::TimeTicks(ticks) if varbind.name.arcs() == SYS_UP_TIME_0 => Some(ticks),

@@ -89,10 +89,38 @@ impl Store {
         &self,
         notifications: &[N],
     ) -> Result<Vec<EventId>, StoreError> {
+        self.insert_events_marked(notifications, None).await
+    }
+
+    /// [`Store::insert_events`], moving the journal mark to `mark` in the same transaction
+    /// when given: the notifications are the intake journal's records up to that one.
+    pub async fn insert_events_marked<N: Borrow<Notification>>(
+        &self,
+        notifications: &[N],
+        mark: Option<u64>,
+    ) -> Result<Vec<EventId>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let ids = insert_events_in(&mut tx, notifications).await?;
+        if let Some(mark) = mark {
+            set_journal_mark_in(&mut tx, mark).await?;
+        }
         tx.commit().await?;
         Ok(ids)
+    }
+
+    /// The sequence number of the last intake journal record stored as an event (0 before
+    /// the first).
+    pub async fn journal_mark(&self) -> Result<u64, StoreError> {
+        let seq: i64 = with_pool!(&self.pool, |pool, DB| {
+            sqlx::query_scalar("SELECT seq FROM journal_mark WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or(0)
+        });
+        u64::try_from(seq).map_err(|_| StoreError::InvalidRow {
+            table: "journal_mark",
+            column: "seq",
+        })
     }
 
     /// Stores notifications and the alarm decisions they caused in one transaction: after a
@@ -100,15 +128,20 @@ impl Store {
     ///
     /// `causes` gives, for the decision of the same index, the notification behind it (see
     /// [`Store::record_caused`]). The ids of the events come back in insertion order.
+    /// `mark`: as for [`Store::insert_events_marked`].
     pub async fn insert_events_and_decisions<N: Borrow<Notification>>(
         &self,
         notifications: &[N],
         now: Timestamp,
         decisions: &[Decision],
         causes: &[Option<Arc<Notification>>],
+        mark: Option<u64>,
     ) -> Result<Vec<EventId>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let ids = insert_events_in(&mut tx, notifications).await?;
+        if let Some(mark) = mark {
+            set_journal_mark_in(&mut tx, mark).await?;
+        }
         // A cause that is one of the notifications stored here (the same allocation) is
         // named by its event.
         let stored: HashMap<usize, EventId> = notifications
@@ -258,6 +291,20 @@ async fn insert_events_in<N: Borrow<Notification>>(
         ids.extend(chunk_ids.into_iter().map(EventId));
     }
     Ok(ids)
+}
+
+async fn set_journal_mark_in(tx: &mut Transaction<'_>, mark: u64) -> Result<(), StoreError> {
+    let seq = i64::try_from(mark).map_err(|_| StoreError::InvalidRow {
+        table: "journal_mark",
+        column: "seq",
+    })?;
+    with_tx!(&mut *tx, |tx| {
+        sqlx::query("UPDATE journal_mark SET seq = $1 WHERE id = 1")
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    });
+    Ok(())
 }
 
 fn event_from_row(row: &impl DbRow) -> Result<StoredEvent, StoreError> {

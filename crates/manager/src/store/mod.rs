@@ -79,6 +79,7 @@ pub struct Store {
     location: Location,
     /// Bumped after each change of the device list through this store (and its clones).
     inventory: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    durability: Durability,
 }
 
 /// How hard a commit waits for the disk.
@@ -181,7 +182,12 @@ impl Store {
             is_busy,
         )
         .await?;
-        Self::with_pool(Pool::Sqlite(pool), Location::Sqlite(path.to_owned())).await
+        Self::with_pool(
+            Pool::Sqlite(pool),
+            Location::Sqlite(path.to_owned()),
+            durability,
+        )
+        .await
     }
 
     /// Connects to the PostgreSQL database of `url`, which must exist, and applies pending
@@ -189,7 +195,12 @@ impl Store {
     /// the server has it on disk unless the server is told otherwise.
     pub async fn open_postgres(url: &PostgresUrl) -> Result<Self, StoreError> {
         let pool = Pool::connect_postgres(url, POSTGRES_CONNECTIONS).await?;
-        Self::with_pool(pool, Location::Postgres(Box::new(url.clone()))).await
+        Self::with_pool(
+            pool,
+            Location::Postgres(Box::new(url.clone())),
+            Durability::Full,
+        )
+        .await
     }
 
     /// Opens the database `location` names.
@@ -203,14 +214,25 @@ impl Store {
         }
     }
 
-    async fn with_pool(pool: Pool, location: Location) -> Result<Self, StoreError> {
+    async fn with_pool(
+        pool: Pool,
+        location: Location,
+        durability: Durability,
+    ) -> Result<Self, StoreError> {
         let store = Self {
             pool,
             location,
             inventory: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            durability,
         };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// How hard a commit waits for the disk (PostgreSQL: [`Durability::Full`], the server's
+    /// own setting deciding).
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     /// Changes of the inventory: the value changes after each device is added, updated or
@@ -402,6 +424,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "pending cause event",
         include_str!("../../migrations/0009_pending_cause_event.sql"),
     ),
+    (
+        10,
+        "journal mark",
+        include_str!("../../migrations/0010_journal_mark.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -449,6 +476,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "pending cause event",
         include_str!("../../migrations-postgres/0009_pending_cause_event.sql"),
+    ),
+    (
+        10,
+        "journal mark",
+        include_str!("../../migrations-postgres/0010_journal_mark.sql"),
     ),
 ];
 

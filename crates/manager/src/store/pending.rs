@@ -372,6 +372,7 @@ mod tests {
                         (raise("b"), Some(Arc::clone(&elsewhere))),
                         (raise("c"), None),
                     ],
+                    None,
                 )
                 .await
                 .unwrap();

@@ -159,6 +159,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
             metrics: Arc::clone(&metrics),
             store: store.clone(),
             mibs: receiver::mibs(),
+            journal: data_dir.join("journal"),
         };
         receiver::start_receiver(
             &config.receiver,
