@@ -1267,12 +1267,14 @@ mod tests {
         }
     }
 
-    /// Indexes the journal in `dir` from `store`'s mark to its end, as a receiver does at
-    /// start and when it stops.
-    async fn index(dir: &std::path::Path, store: &Store, desk: Arc<AlarmDesk>) -> Arc<Journal> {
-        let mark = store.journal_mark().await.unwrap();
-        let (journal, reader) = Journal::open(&dir.join("journal"), true, mark).unwrap();
-        let journal = Arc::new(journal);
+    /// An indexer of the journal in `dir` into `store`.
+    fn indexer(
+        dir: &std::path::Path,
+        store: &Store,
+        desk: Arc<AlarmDesk>,
+        journal: Arc<Journal>,
+        reader: JournalReader,
+    ) -> Indexer {
         let metrics = Arc::new(Metrics::default());
         let intake = Intake::new(
             store.clone(),
@@ -1280,26 +1282,138 @@ mod tests {
             Arc::clone(&metrics),
             Arc::new(crate::event::TrapAlarms::standard()),
         );
-        let parts = ReceiverParts {
-            intake,
-            metrics,
-            store: store.clone(),
-            mibs: Arc::new(MibSet::builtin()),
-            journal: dir.join("journal"),
-        };
-        let (_done, done) = watch::channel(true);
         Indexer {
             inventory: store.inventory_changes(),
-            parts,
-            journal: Arc::clone(&journal),
+            parts: ReceiverParts {
+                intake,
+                metrics,
+                store: store.clone(),
+                mibs: Arc::new(MibSet::builtin()),
+                journal: dir.join("journal"),
+            },
+            journal,
             reader: Some(reader),
             devices: DeviceNames::default(),
             loaded: false,
             names: NameCache::default(),
         }
-        .run(done)
-        .await;
+    }
+
+    /// Indexes the journal in `dir` from `store`'s mark to its end, as a receiver does at
+    /// start and when it stops.
+    async fn index(dir: &std::path::Path, store: &Store, desk: Arc<AlarmDesk>) -> Arc<Journal> {
+        let mark = store.journal_mark().await.unwrap();
+        let (journal, reader) = Journal::open(&dir.join("journal"), true, mark).unwrap();
+        let journal = Arc::new(journal);
+        let (_done, done) = watch::channel(true);
+        indexer(dir, store, desk, Arc::clone(&journal), reader)
+            .run(done)
+            .await;
         journal
+    }
+
+    /// Set in the child process of [`a_kill_9_loses_no_journaled_notification`]: the
+    /// directory of its journal and database.
+    const CHILD_DIR: &str = "VIGIE_RECEIVER_KILL_CHILD";
+
+    /// Kills (SIGKILL) a process that journals linkDown traps at full speed while its
+    /// indexer stores them, at whatever point it is, then indexes what it left as a restart
+    /// does: every record the child had synced (its informs would have been acknowledged)
+    /// is an event, each exactly once, each with its alarm decision. The process is this
+    /// test binary again, running this test with [`CHILD_DIR`] set; it prints the sequence
+    /// number of each synced batch's last record.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_kill_9_loses_no_journaled_notification() {
+        if let Some(dir) = std::env::var_os(CHILD_DIR) {
+            let dir = PathBuf::from(dir);
+            let store = Store::open(&dir.join("vigie.db"), Durability::Full)
+                .await
+                .unwrap();
+            let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+            let (journal, reader) = Journal::open(&dir.join("journal"), true, 0).unwrap();
+            let journal = Arc::new(journal);
+            let (_done, done) = watch::channel(false);
+            tokio::spawn(indexer(&dir, &store, desk, Arc::clone(&journal), reader).run(done));
+            // Until killed; a child left behind stops by itself.
+            let started = Instant::now();
+            let mut n = 0;
+            while started.elapsed() < Duration::from_secs(60) {
+                let mut records = Vec::new();
+                for i in 0..50 {
+                    encode_record(
+                        &mut records,
+                        Timestamp(1),
+                        "192.0.2.7:50000".parse().unwrap(),
+                        Version::V2c,
+                        NotificationKind::Inform,
+                        b"comm1",
+                        &link_down((n + i) % 8 + 1),
+                    );
+                }
+                let writer = Arc::clone(&journal);
+                let last = tokio::task::spawn_blocking(move || writer.append(&records, 50))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let mut out = io::stdout().lock();
+                io::Write::write_all(&mut out, format!("{last}\n").as_bytes()).unwrap();
+                io::Write::flush(&mut out).unwrap();
+                n += 50;
+            }
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "receiver::tests::a_kill_9_loses_no_journaled_notification",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env(CHILD_DIR, dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (child, synced) = tokio::task::spawn_blocking(move || {
+            let mut synced = 0;
+            for line in io::BufRead::lines(io::BufReader::new(stdout)) {
+                if let Ok(last) = line.unwrap().trim().parse::<u64>() {
+                    synced = last;
+                }
+                if synced >= 20_000 {
+                    break;
+                }
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+            (child, synced)
+        })
+        .await
+        .unwrap();
+        drop(child);
+        assert!(synced >= 20_000, "the child synced {synced} records");
+        let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
+            .await
+            .unwrap();
+        let stored_before = store.event_count().await.unwrap();
+        let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+        let journal = index(dir.path(), &store, desk).await;
+        let events = store.event_count().await.unwrap();
+        let journaled = *journal.durable().borrow();
+        assert!(events >= synced, "{events} events, {synced} records synced");
+        assert_eq!(events, journaled, "every journaled record stored once");
+        assert_eq!(store.journal_mark().await.unwrap(), journaled);
+        assert!(
+            stored_before < events,
+            "the restart stored what the kill left"
+        );
+        let alarms = store
+            .alarms(&crate::store::AlarmFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(alarms.iter().map(|a| a.count).sum::<u64>(), events);
     }
 
     #[tokio::test]
