@@ -36,6 +36,7 @@ use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
 use crc::{CRC_32_ISCSI, Crc};
+use nix::fcntl::{Flock, FlockArg};
 use tokio::sync::watch;
 use vigie_snmp::ber::{Reader, Writer};
 use vigie_snmp::{VarBind, Version};
@@ -51,6 +52,8 @@ const MAX_PAYLOAD: usize = 1024 * 1024;
 const HEADER: usize = 8;
 const FORMAT: u8 = 1;
 const EXTENSION: &str = "journal";
+/// The file whose lock says the journal is in use.
+const LOCK: &str = "lock";
 const CASTAGNOLI: Crc<u32> = Crc::<u32>::new(&CRC_32_ISCSI);
 
 /// Why the journal cannot be opened or written.
@@ -65,6 +68,15 @@ pub enum JournalError {
         /// The system error.
         #[source]
         source: io::Error,
+    },
+    /// Another process has the journal open.
+    #[error(
+        "journal {path} is in use by another process (another vigie serve on the same data \
+         directory?)"
+    )]
+    Locked {
+        /// The directory.
+        path: PathBuf,
     },
     /// A record that was synced fails its check: the file was damaged on disk.
     #[error("journal {path}: record {seq} is damaged ({why})")]
@@ -239,6 +251,9 @@ impl JournalRecord {
 #[derive(Debug)]
 pub struct Journal {
     dir: PathBuf,
+    /// Held for the journal's life: a second process on the same directory would
+    /// interleave its records with this one's.
+    _lock: Flock<File>,
     sync: bool,
     segment_bytes: u64,
     state: Mutex<WriterState>,
@@ -285,6 +300,18 @@ impl Journal {
         segment_bytes: u64,
     ) -> Result<(Self, JournalReader), JournalError> {
         fs::create_dir_all(dir).map_err(JournalError::io(dir))?;
+        let lock_path = dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(JournalError::io(&lock_path))?;
+        let lock = Flock::lock(lock, FlockArg::LockExclusiveNonblock).map_err(|_| {
+            JournalError::Locked {
+                path: dir.to_owned(),
+            }
+        })?;
         let mut segments = list_segments(dir)?;
         // Whole segments the store has indexed: every record of a segment is below the next
         // segment's first.
@@ -343,6 +370,7 @@ impl Journal {
         }
         let journal = Self {
             dir: dir.to_owned(),
+            _lock: lock,
             sync,
             segment_bytes,
             state: Mutex::new(WriterState {
@@ -763,6 +791,16 @@ mod tests {
         assert_eq!(notification.uptime, Some(42));
         // Nothing beyond what was asked.
         assert!(reader.read(5, 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_first_has_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = Journal::open(dir.path(), false, 0).unwrap();
+        let error = Journal::open(dir.path(), false, 0).unwrap_err();
+        assert!(matches!(error, JournalError::Locked { .. }), "{error}");
+        drop(first);
+        Journal::open(dir.path(), false, 0).unwrap();
     }
 
     #[test]
