@@ -3,7 +3,7 @@
 //! AUTH or injected replies as its arguments say, stopped by PID when dropped.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -55,13 +55,17 @@ impl SmtpRelay {
     /// `READY <port>` line.
     pub fn start<S: AsRef<OsStr>>(args: &[S]) -> Self {
         let out = tempfile::tempdir().expect("a directory for the relay's messages");
+        // aiosmtpd logs its warnings to stderr: into a file, since a pipe nobody reads
+        // fills after 64 KiB and then blocks the relay's event loop (after about a thousand
+        // sessions).
+        let log = out.path().join("relay.log");
         let mut child = Command::new("python3")
             .arg(relay_script())
             .arg("--out")
             .arg(out.path())
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("the relay's log file"))
             .spawn()
             .expect("python3 starts the relay");
         let mut line = String::new();
@@ -74,11 +78,8 @@ impl SmtpRelay {
             .and_then(|port| port.parse().ok())
         else {
             let _ = child.kill();
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = pipe.read_to_string(&mut stderr);
-            }
             let _ = child.wait();
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
             panic!("the relay did not start: {line:?} {stderr}");
         };
         Self { child, port, out }
