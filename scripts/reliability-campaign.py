@@ -955,15 +955,23 @@ def flood(args, work, peers):
         dropped = {k.split('"')[1]: v for k, v in diff.items()
                    if k.startswith("vigie_notifications_dropped_total") and v}
         stored = diff.get("vigie_events_stored_total", 0)
+        # Datagrams the kernel dropped from the receiver's socket buffer, as /metrics reads them
+        # from /proc/net/udp for each receiver socket.
+        socket_drops = sum(v for k, v in diff.items()
+                           if k.startswith("vigie_receiver_kernel_drops_total"))
+        # Every datagram read is stored or counted as dropped; those shed undecoded while the
+        # queue was full are dropped without ever being "received" (decoded).
+        read = stored + sum(dropped.values())
         kernel = udp_drops()
         print(f"flood: {args.senders} senders for {args.seconds:.0f} s sent {sent} traps "
-              f"({sent / args.seconds:.0f}/s); vigie read {received:.0f}, stored {stored:.0f}, "
-              f"dropped {dropped}; not read (kernel receive buffer, /proc/net/snmp "
-              f"RcvbufErrors) about {sent - received:.0f}; rss {rss0} -> peak {peak_rss} KiB, "
+              f"({sent / args.seconds:.0f}/s); vigie read {read:.0f} (decoded {received:.0f}), "
+              f"stored {stored:.0f}, dropped {dropped}; dropped by the kernel from the "
+              f"receiver's socket buffer {socket_drops:.0f}; rss {rss0} -> peak {peak_rss} KiB, "
               f"fds {fds0} -> peak {peak_fds}; queue-full alarm seen: {alarm_seen}; "
               f"host RcvbufErrors now {kernel}", flush=True)
-        if received != stored + sum(dropped.values()):
-            failures.append(f"read {received} != stored {stored} + dropped {dropped}")
+        if sent != read + socket_drops:
+            failures.append(f"sent {sent} != read {read} + kernel drops {socket_drops}: "
+                            f"some traps are not accounted for")
         if dropped.get("queue_full") and not alarm_seen:
             failures.append("queue_full drops without a system alarm")
         # Recovery: the alarm clears after its quiet period, new traps are stored.

@@ -20,6 +20,8 @@ pub struct AlarmDesk {
     book: Mutex<AlarmBook>,
     store: Store,
     subscribers: std::sync::Mutex<Vec<UnboundedSender<Arc<Published>>>>,
+    /// Bumped after each group of decisions is stored: a wake-up that holds no decision.
+    stored: tokio::sync::watch::Sender<u64>,
 }
 
 /// A stored decision, as the desk publishes it.
@@ -41,6 +43,7 @@ impl AlarmDesk {
             book: Mutex::new(book),
             store,
             subscribers: std::sync::Mutex::new(Vec::new()),
+            stored: tokio::sync::watch::Sender::new(0),
         })
     }
 
@@ -53,6 +56,14 @@ impl AlarmDesk {
             subscribers.push(sender);
         }
         receiver
+    }
+
+    /// Changes each time decisions have been stored, however many: for a subscriber that
+    /// reads the decisions back from the store (the response dispatcher reads
+    /// `response_pending`), a wake-up whose memory does not grow while it is busy, as an
+    /// unbounded channel of decisions with their notifications would under a trap storm.
+    pub fn decisions_stored(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.stored.subscribe()
     }
 
     /// Applies `event` at `now` and stores the decision.
@@ -170,6 +181,8 @@ impl AlarmDesk {
         at: Timestamp,
         decisions: impl Iterator<Item = (&'a Decision, Option<Arc<Notification>>)>,
     ) {
+        self.stored
+            .send_modify(|version| *version = version.wrapping_add(1));
         let Ok(mut subscribers) = self.subscribers.lock() else {
             return;
         };

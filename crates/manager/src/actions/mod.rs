@@ -29,6 +29,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use vigie_mib::MibSet;
 use vigie_notify::{
@@ -38,7 +39,7 @@ use vigie_notify::{
 };
 
 use crate::alarm::{AlarmKey, Severity, SystemAlarm};
-use crate::desk::{AlarmDesk, Published};
+use crate::desk::AlarmDesk;
 use crate::rules::{Batch, Change, Grouper, NotificationFacts, RuleSpec, Subject};
 use crate::status::{StatusRegistry, is_delivery_channel};
 use crate::store::{PendingDecision, Store, StoreError};
@@ -123,7 +124,7 @@ pub struct ResponseService {
     /// The worker's rate limits, changed by [`ResponseService::reload`] while it runs.
     rate_limits: RateLimits,
     /// The worker's retry policy, changed by [`ResponseService::reconfigure`] while it runs.
-    retry: tokio::sync::watch::Sender<RetryPolicy>,
+    retry: watch::Sender<RetryPolicy>,
     mib: Arc<MibSet>,
     /// Actions whose last rendering failed, so that the next success clears their alarm.
     broken_actions: std::sync::Mutex<HashSet<String>>,
@@ -164,7 +165,7 @@ impl ResponseService {
         let mib = tokio::task::spawn_blocking(MibSet::builtin)
             .await
             .map_err(StoreError::from)?;
-        let retry = tokio::sync::watch::Sender::new(config.retry);
+        let retry = watch::Sender::new(config.retry);
         let service = Arc::new(Self {
             store,
             desk,
@@ -337,8 +338,8 @@ impl ResponseService {
         self: &Arc<Self>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Vec<JoinHandle<()>> {
-        let (stop, _) = tokio::sync::watch::channel(false);
-        let stopped = |mut watch: tokio::sync::watch::Receiver<bool>| async move {
+        let (stop, _) = watch::channel(false);
+        let stopped = |mut watch: watch::Receiver<bool>| async move {
             let _ = watch.wait_for(|stop| *stop).await;
         };
         let (events_tx, events) = unbounded_channel();
@@ -346,7 +347,7 @@ impl ResponseService {
             .with_events(events_tx)
             .with_retry_policy_updates(self.retry.subscribe())
             .with_rate_limits(self.rate_limits.clone());
-        let decisions = self.desk.subscribe();
+        let decisions = self.desk.decisions_stored();
         let service = Arc::clone(self);
         let dispatcher = tokio::spawn(service.run(decisions, stopped(stop.subscribe())));
         let until = stopped(stop.subscribe());
@@ -380,17 +381,17 @@ impl ResponseService {
     }
 
     /// The dispatcher: each pending decision through the rules into the grouper; each due
-    /// batch to its rule's actions. Returns when `decisions` closes or `shutdown` completes.
+    /// batch to its rule's actions. Returns when the desk is gone or `shutdown` completes.
     ///
-    /// The decisions come from the store, not from the channel: the desk writes each one to
-    /// `response_pending` in the alarm's own transaction, and a message on `decisions` only
-    /// says that new rows are there. At start the rows a previous run left (decisions whose
+    /// The decisions come from the store, not from the desk: the desk writes each one to
+    /// `response_pending` in the alarm's own transaction, and a change of `decisions`
+    /// ([`AlarmDesk::decisions_stored`]) only says that new rows are there. At start the rows a previous run left (decisions whose
     /// notifications may not have reached the outbox) are read first, with the time they were
     /// made, so their groups wait `group_wait` from then. A row is deleted once the batches
     /// covering it are in the outbox (see [`pending::Tracker`]).
     pub async fn run(
         self: Arc<Self>,
-        mut decisions: UnboundedReceiver<Arc<Published>>,
+        mut decisions: watch::Receiver<u64>,
         shutdown: impl Future<Output = ()>,
     ) {
         tokio::pin!(shutdown);
@@ -437,12 +438,9 @@ impl ResponseService {
             };
             tokio::select! {
                 () = &mut shutdown => return,
-                published = decisions.recv() => match published {
-                    Some(_) => {
-                        while decisions.try_recv().is_ok() {}
-                        unread = true;
-                    }
-                    None => return,
+                changed = decisions.changed() => match changed {
+                    Ok(()) => unread = true,
+                    Err(_) => return,
                 },
                 () = sleep(wait), if wait.is_some() => {}
             }
