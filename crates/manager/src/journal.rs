@@ -473,11 +473,6 @@ impl Journal {
         state.segments.push(first);
         Ok(())
     }
-
-    /// The journal's directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
 
 impl JournalReader {

@@ -660,7 +660,9 @@ impl Indexer {
             Err(error) => return self.skip_damaged(&error, expected, done).await,
         };
         let Some(mark) = records.last().map(|record| record.seq) else {
-            return true;
+            // Nothing read below a durable record should not happen; a pause, not a spin.
+            tokio::time::sleep(STORE_RETRY).await;
+            return !*done.borrow();
         };
         self.refresh_devices().await;
         let mut now = Timestamp(i64::MIN);
