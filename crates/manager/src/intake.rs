@@ -327,17 +327,14 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "intake::tests::a_kill_9_never_separates_an_event_from_its_alarm",
-                "--test-threads=1",
-            ])
-            .env(CHILD_DIR, dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = crate::testing::child_process(
+            "intake::tests::a_kill_9_never_separates_an_event_from_its_alarm",
+            CHILD_DIR,
+            dir.path(),
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
         let ready = dir.path().join("ready");
         let mut store = None;
         for _ in 0..600 {

@@ -32,6 +32,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
@@ -257,6 +258,10 @@ pub struct Journal {
     sync: bool,
     segment_bytes: u64,
     state: Mutex<WriterState>,
+    /// The first sequence number of the second oldest segment (`u64::MAX` while there is
+    /// one): once the store has indexed the record before it, the oldest can go. Read
+    /// without the writer's lock, which an append holds through its sync.
+    second_segment: AtomicU64,
     durable: watch::Sender<u64>,
     indexed: watch::Sender<u64>,
 }
@@ -373,6 +378,7 @@ impl Journal {
             _lock: lock,
             sync,
             segment_bytes,
+            second_segment: AtomicU64::new(second_of(&segments)),
             state: Mutex::new(WriterState {
                 file,
                 path,
@@ -437,19 +443,29 @@ impl Journal {
         self.durable.borrow().saturating_sub(*self.indexed.borrow())
     }
 
-    /// Notes that the store has indexed every record up to `seq` and deletes the segments
-    /// that holds entirely. Blocking (it may delete files).
-    pub fn indexed_through(&self, seq: u64) -> Result<(), JournalError> {
+    /// Notes that the store has indexed every record up to `seq`. True when the oldest
+    /// segment is now indexed entirely and [`Self::delete_indexed`] has a file to delete.
+    /// Takes no lock: the indexer calls it after every batch.
+    pub fn note_indexed(&self, seq: u64) -> bool {
         self.indexed.send_if_modified(|indexed| {
             let advanced = seq > *indexed;
             *indexed = (*indexed).max(seq);
             advanced
         });
+        self.second_segment.load(Ordering::Acquire) <= seq.saturating_add(1)
+    }
+
+    /// Deletes the segments the store has indexed entirely. Blocking: it waits for the
+    /// writer's lock and deletes files.
+    pub fn delete_indexed(&self) -> Result<(), JournalError> {
+        let seq = *self.indexed.borrow();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while state.segments.len() > 1 && state.segments[1] <= seq.saturating_add(1) {
             let path = segment_path(&self.dir, state.segments[0]);
             fs::remove_file(&path).map_err(JournalError::io(&path))?;
             state.segments.remove(0);
+            self.second_segment
+                .store(second_of(&state.segments), Ordering::Release);
         }
         Ok(())
     }
@@ -471,6 +487,8 @@ impl Journal {
         state.path = path;
         state.bytes = 0;
         state.segments.push(first);
+        self.second_segment
+            .store(second_of(&state.segments), Ordering::Release);
         Ok(())
     }
 }
@@ -671,6 +689,11 @@ fn scan(path: &Path) -> Result<(u64, u64), JournalError> {
         valid += (HEADER + payload.len()) as u64;
     }
     Ok((count, valid))
+}
+
+/// The first sequence number of the second of `segments`, `u64::MAX` without one.
+fn second_of(segments: &[u64]) -> u64 {
+    segments.get(1).copied().unwrap_or(u64::MAX)
 }
 
 fn list_segments(dir: &Path) -> Result<Vec<u64>, JournalError> {
@@ -888,9 +911,20 @@ mod tests {
             read += records.len() as u64;
         }
         assert_eq!(read, second + 1);
-        journal.indexed_through(second - 1).unwrap();
+        assert!(
+            !journal.note_indexed(second - 2),
+            "a record of the first is not indexed"
+        );
+        journal.delete_indexed().unwrap();
+        assert_eq!(list_segments(dir.path()).unwrap(), [1, second]);
+        assert!(journal.note_indexed(second - 1));
+        journal.delete_indexed().unwrap();
         assert_eq!(list_segments(dir.path()).unwrap(), [second]);
         assert_eq!(journal.backlog(), 2);
+        assert!(
+            !journal.note_indexed(second),
+            "one segment left: nothing to delete"
+        );
         // Reopened with the mark in the second segment: the reader skips to it.
         drop(journal);
         let (_, mut reader) =

@@ -31,5 +31,7 @@ pub mod receiver;
 pub mod rules;
 pub mod status;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod time;
 pub mod web;

@@ -264,7 +264,9 @@ impl Receiver {
     /// another address remains.
     ///
     /// The intake journal is opened first, at the store's mark: the records a crash left
-    /// unindexed are indexed when the receiver runs.
+    /// unindexed are indexed when the receiver runs, or at once, on a task of their own, when
+    /// it cannot bind: a receiver that cannot listen (port 162 without the privilege, say)
+    /// still stores what it acknowledged before the restart.
     pub async fn bind(config: ReceiverConfig, parts: ReceiverParts) -> Result<Self, ReceiverError> {
         let mark = parts
             .store
@@ -283,21 +285,15 @@ impl Receiver {
                 "notifications journaled before the last stop are being stored"
             );
         }
-        let mut listen = config.listen.clone();
-        let listener = loop {
-            if listen.is_empty() {
-                return Err(ReceiverError::NoAddress);
-            }
-            let engine = engine(&config)?;
-            match NotificationListener::bind(&listen, engine).await {
-                Ok(listener) => break listener,
-                Err(ListenerError::Bind { address, source })
-                    if address.is_ipv6() && listen.len() > 1 && no_ipv6(&source) =>
-                {
-                    tracing::warn!(%address, error = %source, "no IPv6 here: not listening on it");
-                    listen.retain(|a| *a != address);
+        let journal = Arc::new(journal);
+        let listener = match listen(&config).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                if journal.backlog() > 0 {
+                    let (_, done) = watch::channel(true);
+                    tokio::spawn(Indexer::new(parts, journal, reader).run(done));
                 }
-                Err(error) => return Err(error.into()),
+                return Err(error);
             }
         };
         Ok(Self {
@@ -306,7 +302,7 @@ impl Receiver {
             vacm: Arc::new(RwLock::new(config.vacm.clone())),
             engine_id: config.engine_id.clone(),
             queue: config.queue.max(1),
-            journal: Arc::new(journal),
+            journal,
             reader,
         })
     }
@@ -378,23 +374,11 @@ impl Receiver {
             stopping,
             journaled_tx,
         ));
-        let inventory = parts.store.inventory_changes();
         let preparer = Preparer {
             vacm,
             metrics: Arc::clone(&parts.metrics),
         };
-        let indexer = tokio::spawn(
-            Indexer {
-                parts,
-                journal,
-                reader: Some(reader),
-                devices: DeviceNames::default(),
-                inventory,
-                loaded: false,
-                names: NameCache::default(),
-            }
-            .run(journaled_done),
-        );
+        let indexer = tokio::spawn(Indexer::new(parts, journal, reader).run(journaled_done));
         let mut batch = Vec::with_capacity(MAX_BATCH);
         tokio::pin!(shutdown);
         loop {
@@ -427,6 +411,28 @@ impl Receiver {
         drop(prepared_tx);
         let _ = writer.await;
         let _ = indexer.await;
+    }
+}
+
+/// Binds every address of `config.listen`, skipping an IPv6 one on a host without IPv6 when
+/// another address remains.
+async fn listen(config: &ReceiverConfig) -> Result<NotificationListener, ReceiverError> {
+    let mut listen = config.listen.clone();
+    loop {
+        if listen.is_empty() {
+            return Err(ReceiverError::NoAddress);
+        }
+        let engine = engine(config)?;
+        match NotificationListener::bind(&listen, engine).await {
+            Ok(listener) => return Ok(listener),
+            Err(ListenerError::Bind { address, source })
+                if address.is_ipv6() && listen.len() > 1 && no_ipv6(&source) =>
+            {
+                tracing::warn!(%address, error = %source, "no IPv6 here: not listening on it");
+                listen.retain(|a| *a != address);
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
 }
 
@@ -606,6 +612,18 @@ impl Preparer {
 }
 
 impl Indexer {
+    fn new(parts: ReceiverParts, journal: Arc<Journal>, reader: JournalReader) -> Self {
+        Self {
+            inventory: parts.store.inventory_changes(),
+            parts,
+            journal,
+            reader: Some(reader),
+            devices: DeviceNames::default(),
+            loaded: false,
+            names: NameCache::default(),
+        }
+    }
+
     /// Indexes the journal as it grows; returns once the writer is done (`done`) and every
     /// durable record is indexed, or, the writer done, when the store fails (the records
     /// wait in the journal for the next start).
@@ -716,11 +734,15 @@ impl Indexer {
                 }
             }
         }
-        let journal = Arc::clone(&self.journal);
-        match tokio::task::spawn_blocking(move || journal.indexed_through(mark)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "an indexed journal segment stays on disk"),
-            Err(_) => {}
+        if self.journal.note_indexed(mark) {
+            let journal = Arc::clone(&self.journal);
+            match tokio::task::spawn_blocking(move || journal.delete_indexed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "an indexed journal segment stays on disk");
+                }
+                Err(_) => {}
+            }
         }
         self.parts.metrics.journal_backlog(self.journal.backlog());
         true
@@ -1269,6 +1291,24 @@ mod tests {
         }
     }
 
+    /// A receiver's parts storing into `store`, its journal in `dir`.
+    fn parts(dir: &std::path::Path, store: &Store, desk: Arc<AlarmDesk>) -> ReceiverParts {
+        let metrics = Arc::new(Metrics::default());
+        let intake = Intake::new(
+            store.clone(),
+            desk,
+            Arc::clone(&metrics),
+            Arc::new(crate::event::TrapAlarms::standard()),
+        );
+        ReceiverParts {
+            intake,
+            metrics,
+            store: store.clone(),
+            mibs: Arc::new(MibSet::builtin()),
+            journal: dir.join("journal"),
+        }
+    }
+
     /// An indexer of the journal in `dir` into `store`.
     fn indexer(
         dir: &std::path::Path,
@@ -1277,28 +1317,7 @@ mod tests {
         journal: Arc<Journal>,
         reader: JournalReader,
     ) -> Indexer {
-        let metrics = Arc::new(Metrics::default());
-        let intake = Intake::new(
-            store.clone(),
-            desk,
-            Arc::clone(&metrics),
-            Arc::new(crate::event::TrapAlarms::standard()),
-        );
-        Indexer {
-            inventory: store.inventory_changes(),
-            parts: ReceiverParts {
-                intake,
-                metrics,
-                store: store.clone(),
-                mibs: Arc::new(MibSet::builtin()),
-                journal: dir.join("journal"),
-            },
-            journal,
-            reader: Some(reader),
-            devices: DeviceNames::default(),
-            loaded: false,
-            names: NameCache::default(),
-        }
+        Indexer::new(parts(dir, store, desk), journal, reader)
     }
 
     /// Indexes the journal in `dir` from `store`'s mark to its end, as a receiver does at
@@ -1365,18 +1384,14 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "receiver::tests::a_kill_9_loses_no_journaled_notification",
-                "--test-threads=1",
-                "--nocapture",
-            ])
-            .env(CHILD_DIR, dir.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = crate::testing::child_process(
+            "receiver::tests::a_kill_9_loses_no_journaled_notification",
+            CHILD_DIR,
+            dir.path(),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (child, synced) = tokio::task::spawn_blocking(move || {
             let mut synced = 0;
@@ -1416,6 +1431,33 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(alarms.iter().map(|a| a.count).sum::<u64>(), events);
+    }
+
+    #[tokio::test]
+    async fn a_receiver_that_cannot_bind_still_stores_what_its_journal_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        journal_of(dir.path(), &[&[1, 2], &[3]]);
+        let store = Store::open(&dir.path().join("vigie.db"), Durability::Full)
+            .await
+            .unwrap();
+        let desk = Arc::new(AlarmDesk::load(store.clone()).await.unwrap());
+        let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let config = ReceiverConfig {
+            listen: vec![taken.local_addr().unwrap()],
+            ..ReceiverConfig::default()
+        };
+        let error = Receiver::bind(config, parts(dir.path(), &store, desk))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ReceiverError::Bind { .. }), "{error}");
+        for _ in 0..100 {
+            if store.journal_mark().await.unwrap() == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(store.journal_mark().await.unwrap(), 3);
+        assert_eq!(store.event_count().await.unwrap(), 3);
     }
 
     #[tokio::test]
