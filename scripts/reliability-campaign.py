@@ -899,117 +899,134 @@ def slow(args, work, peers):
 
 
 def flood(args, work, peers):
-    """Traps far above capacity from several processes; the counts must add up."""
+    """Traps far above capacity from several processes, `--floods` times against one process
+    with a recovery between: the counts must add up each time; resident memory before, at the
+    peak and after each recovery shows whether the footprint keeps its bound."""
     station = Station(args.bin, work, peers, "10s", nice=args.nice)
     station.start()
     failures = []
+    memory = []
     try:
         # Let the first polls and the agent's coldStart settle.
         time.sleep(3)
-        before = station.metrics()
-        rss0, fds0 = station.sample()
-        stop_at = time.time() + args.seconds
-        senders = []
-        for n in range(args.senders):
-            code = (
-                "import socket, sys, time\n"
-                f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
-                "import importlib.util as u\n"
-                f"spec = u.spec_from_file_location('c', {os.path.abspath(__file__)!r})\n"
-                "c = u.module_from_spec(spec); spec.loader.exec_module(c)\n"
-                f"d = [c.plain_trap(b'public', i, 'flood{n}-' + str(i)) for i in range(1000)]\n"
-                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                f"t = ('127.0.0.1', {station.traps_port}); sent = 0\n"
-                f"while time.time() < {stop_at}:\n"
-                "    for x in d:\n"
-                "        try:\n"
-                "            s.sendto(x, t); sent += 1\n"
-                "        except OSError:\n"
-                "            pass\n"
-                "print(sent)\n"
-            )
-            senders.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE))
-        peak_rss, peak_fds, alarm_seen = rss0, fds0, False
-        while any(p.poll() is None for p in senders):
-            time.sleep(1)
-            rss, fds = station.sample()
-            peak_rss, peak_fds = max(peak_rss, rss), max(peak_fds, fds)
-            try:
-                alarms = station.get_json("/api/v1/alarms", timeout=5)["items"]
-                alarm_seen |= any(a["key"].startswith("system/queue-full") for a in alarms)
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-        sent = sum(int(p.stdout.read().decode().strip() or 0) for p in senders)
-        # The queue drains; then the counts settle.
-        settle = time.monotonic() + 60
-        while time.monotonic() < settle:
-            time.sleep(1)
-            m1 = station.metrics()
-            time.sleep(1)
-            m2 = station.metrics()
-            if m1 == m2:
-                break
-        after = station.metrics()
-        diff = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-        received = sum(v for k, v in diff.items() if k.startswith("vigie_notifications_received_total"))
-        dropped = {k.split('"')[1]: v for k, v in diff.items()
-                   if k.startswith("vigie_notifications_dropped_total") and v}
-        stored = diff.get("vigie_events_stored_total", 0)
-        # Datagrams the kernel dropped from the receiver's socket buffer, as /metrics reads them
-        # from /proc/net/udp for each receiver socket.
-        socket_drops = sum(v for k, v in diff.items()
-                           if k.startswith("vigie_receiver_kernel_drops_total"))
-        # Every datagram read is stored or counted as dropped; those shed undecoded while the
-        # queue was full are dropped without ever being "received" (decoded).
-        read = stored + sum(dropped.values())
-        kernel = udp_drops()
-        print(f"flood: {args.senders} senders for {args.seconds:.0f} s sent {sent} traps "
-              f"({sent / args.seconds:.0f}/s); vigie read {read:.0f} (decoded {received:.0f}), "
-              f"stored {stored:.0f}, dropped {dropped}; dropped by the kernel from the "
-              f"receiver's socket buffer {socket_drops:.0f}; rss {rss0} -> peak {peak_rss} KiB, "
-              f"fds {fds0} -> peak {peak_fds}; queue-full alarm seen: {alarm_seen}; "
-              f"host RcvbufErrors now {kernel}", flush=True)
-        if sent != read + socket_drops:
-            failures.append(f"sent {sent} != read {read} + kernel drops {socket_drops}: "
-                            f"some traps are not accounted for")
-        if dropped.get("queue_full") and not alarm_seen:
-            failures.append("queue_full drops without a system alarm")
-        # Recovery: the alarm clears after its quiet period, new traps are stored.
-        cleared_in = None
-        started = time.monotonic()
-        while time.monotonic() - started < 60:
-            alarms = station.get_json("/api/v1/alarms?state=open")["items"]
-            if not any(a["key"].startswith("system/queue-full") for a in alarms):
-                cleared_in = time.monotonic() - started
-                break
-            time.sleep(0.5)
-        queue_alarms = [a for a in station.get_json("/api/v1/alarms")["items"]
-                        if a["key"].startswith("system/queue-full")]
-        for a in queue_alarms:
-            print(f"alarm #{a['id']} {a['key']}: {a['state']}, {a['severity']}, "
-                  f"{a.get('count')} raises, \"{a['text']}\"", flush=True)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        stored_before = station.metrics().get("vigie_events_stored_total", 0)
-        for i in range(100):
-            sock.sendto(plain_trap(b"public", i, f"after-{i}"), ("127.0.0.1", station.traps_port))
-            time.sleep(0.002)
-        time.sleep(2)
-        stored_after = station.metrics().get("vigie_events_stored_total", 0)
-        rss1, fds1 = station.sample()
-        print(f"recovery: alarm cleared {'after %.1f s' % cleared_in if cleared_in is not None else 'NOT within 60 s'}; "
-              f"{stored_after - stored_before:.0f} of 100 new traps stored; rss {rss1} KiB, "
-              f"{fds1} fds", flush=True)
-        if cleared_in is None and alarm_seen:
-            failures.append("the queue-full alarm did not clear")
-        if stored_after - stored_before < 100:
-            failures.append("traps after the flood not all stored")
+        for round_ in range(1, args.floods + 1):
+            if args.floods > 1:
+                print(f"flood {round_} of {args.floods}", flush=True)
+            memory.append(flood_once(args, station, failures))
     finally:
         station.stop()
+    if len(memory) > 1:
+        print("resident memory by flood, KiB (before, peak, after recovery): "
+              + "; ".join(f"{b} {p} {a}" for b, p, a in memory), flush=True)
     if failures:
         print(f"FAILED: {failures}", flush=True)
         return 1
     print("PASSED", flush=True)
     return 0
+
+
+def flood_once(args, station, failures):
+    """One flood and its recovery; appends what failed to `failures`; returns resident memory
+    (KiB) before, at the peak and after the recovery."""
+    before = station.metrics()
+    rss0, fds0 = station.sample()
+    stop_at = time.time() + args.seconds
+    senders = []
+    for n in range(args.senders):
+        code = (
+            "import socket, sys, time\n"
+            f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
+            "import importlib.util as u\n"
+            f"spec = u.spec_from_file_location('c', {os.path.abspath(__file__)!r})\n"
+            "c = u.module_from_spec(spec); spec.loader.exec_module(c)\n"
+            f"d = [c.plain_trap(b'public', i, 'flood{n}-' + str(i)) for i in range(1000)]\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            f"t = ('127.0.0.1', {station.traps_port}); sent = 0\n"
+            f"while time.time() < {stop_at}:\n"
+            "    for x in d:\n"
+            "        try:\n"
+            "            s.sendto(x, t); sent += 1\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "print(sent)\n"
+        )
+        senders.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE))
+    peak_rss, peak_fds, alarm_seen = rss0, fds0, False
+    while any(p.poll() is None for p in senders):
+        time.sleep(1)
+        rss, fds = station.sample()
+        peak_rss, peak_fds = max(peak_rss, rss), max(peak_fds, fds)
+        try:
+            # Open ones: a later flood must raise the alarm again, not find the last one's.
+            alarms = station.get_json("/api/v1/alarms?state=open", timeout=5)["items"]
+            alarm_seen |= any(a["key"].startswith("system/queue-full") for a in alarms)
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+    sent = sum(int(p.stdout.read().decode().strip() or 0) for p in senders)
+    # The queue drains; then the counts settle.
+    settle = time.monotonic() + 60
+    while time.monotonic() < settle:
+        time.sleep(1)
+        m1 = station.metrics()
+        time.sleep(1)
+        m2 = station.metrics()
+        if m1 == m2:
+            break
+    after = station.metrics()
+    diff = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    received = sum(v for k, v in diff.items() if k.startswith("vigie_notifications_received_total"))
+    dropped = {k.split('"')[1]: v for k, v in diff.items()
+               if k.startswith("vigie_notifications_dropped_total") and v}
+    stored = diff.get("vigie_events_stored_total", 0)
+    # Datagrams the kernel dropped from the receiver's socket buffer, as /metrics reads them
+    # from /proc/net/udp for each receiver socket.
+    socket_drops = sum(v for k, v in diff.items()
+                       if k.startswith("vigie_receiver_kernel_drops_total"))
+    # Every datagram read is stored or counted as dropped; those shed undecoded while the
+    # queue was full are dropped without ever being "received" (decoded).
+    read = stored + sum(dropped.values())
+    kernel = udp_drops()
+    print(f"flood: {args.senders} senders for {args.seconds:.0f} s sent {sent} traps "
+          f"({sent / args.seconds:.0f}/s); vigie read {read:.0f} (decoded {received:.0f}), "
+          f"stored {stored:.0f}, dropped {dropped}; dropped by the kernel from the "
+          f"receiver's socket buffer {socket_drops:.0f}; rss {rss0} -> peak {peak_rss} KiB, "
+          f"fds {fds0} -> peak {peak_fds}; queue-full alarm seen: {alarm_seen}; "
+          f"host RcvbufErrors now {kernel}", flush=True)
+    if sent != read + socket_drops:
+        failures.append(f"sent {sent} != read {read} + kernel drops {socket_drops}: "
+                        f"some traps are not accounted for")
+    if dropped.get("queue_full") and not alarm_seen:
+        failures.append("queue_full drops without a system alarm")
+    # Recovery: the alarm clears after its quiet period, new traps are stored.
+    cleared_in = None
+    started = time.monotonic()
+    while time.monotonic() - started < 60:
+        alarms = station.get_json("/api/v1/alarms?state=open")["items"]
+        if not any(a["key"].startswith("system/queue-full") for a in alarms):
+            cleared_in = time.monotonic() - started
+            break
+        time.sleep(0.5)
+    queue_alarms = [a for a in station.get_json("/api/v1/alarms")["items"]
+                    if a["key"].startswith("system/queue-full")]
+    for a in queue_alarms:
+        print(f"alarm #{a['id']} {a['key']}: {a['state']}, {a['severity']}, "
+              f"{a.get('count')} raises, \"{a['text']}\"", flush=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stored_before = station.metrics().get("vigie_events_stored_total", 0)
+    for i in range(100):
+        sock.sendto(plain_trap(b"public", i, f"after-{i}"), ("127.0.0.1", station.traps_port))
+        time.sleep(0.002)
+    time.sleep(2)
+    stored_after = station.metrics().get("vigie_events_stored_total", 0)
+    rss1, fds1 = station.sample()
+    print(f"recovery: alarm cleared {'after %.1f s' % cleared_in if cleared_in is not None else 'NOT within 60 s'}; "
+          f"{stored_after - stored_before:.0f} of 100 new traps stored; rss {rss1} KiB, "
+          f"{fds1} fds", flush=True)
+    if cleared_in is None and alarm_seen:
+        failures.append("the queue-full alarm did not clear")
+    if stored_after - stored_before < 100:
+        failures.append("traps after the flood not all stored")
+    return rss0, peak_rss, rss1
 
 
 def get_request(community, request_id, oids):
@@ -1143,6 +1160,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=20.0,
                         help="slow and flood: how long")
     parser.add_argument("--senders", type=int, default=3, help="flood: sending processes")
+    parser.add_argument("--floods", type=int, default=1,
+                        help="flood: floods in a row against one process, a recovery between")
     parser.add_argument("--bin", default=os.path.join(ROOT, "target/release/vigie"))
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--seed", type=int)

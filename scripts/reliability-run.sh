@@ -24,7 +24,7 @@ case "${1:-}" in
         "${campaign[@]}" crash --bin "$bin" --rounds "${ROUNDS:-50}" --strict-mail "${seed[@]}"
         ;;
     overload)
-        "${campaign[@]}" flood --bin "$bin" --seconds 20 --senders 3
+        "${campaign[@]}" flood --bin "$bin" --seconds 20 --senders 3 --floods 3
         "${campaign[@]}" agentflood --bin "$bin" --seconds 20 --senders 3
         "${campaign[@]}" slow --bin "$bin" --connections 3000 --seconds 25
         ;;

@@ -482,10 +482,21 @@ struct Indexer {
 /// The MIB names of OIDs, as [`Notification::resolve_names`] gives them, remembered: a
 /// storm repeats a few trap OIDs and varbind instances, and naming one walks the MIB tree
 /// and formats text. At most [`NAME_CACHE`] OIDs; when full it starts again empty, so that
-/// a sender cycling through instances bounds its memory, not its correctness.
-#[derive(Debug, Default)]
+/// a sender cycling through instances bounds its memory, not its correctness. The table is
+/// sized for its bound when it is made and never grows: a table that doubled as new
+/// instances came (a fresh ifIndex in each linkDown) took the footprint up in steps over
+/// the hours (docs/reliability.md, "Tenth").
+#[derive(Debug)]
 struct NameCache {
     names: HashMap<Oid, Option<String>>,
+}
+
+impl Default for NameCache {
+    fn default() -> Self {
+        Self {
+            names: HashMap::with_capacity(NAME_CACHE),
+        }
+    }
 }
 
 impl NameCache {
@@ -1067,8 +1078,9 @@ fn default_engine_id() -> EngineId {
 
 /// The standard trap port (RFC 3417 §3.2 names 162 for notification receivers).
 pub const TRAP_PORT: u16 = 162;
-/// The most OIDs whose MIB names the receiver remembers.
-const NAME_CACHE: usize = 4_096;
+/// The most OIDs whose MIB names the receiver remembers: room for the varbinds of a storm
+/// from many interfaces (three per linkDown), in a table of about 200 KB.
+const NAME_CACHE: usize = 1_024;
 /// The default queue between the sockets and the store, in notifications.
 pub const DEFAULT_QUEUE: usize = 8_192;
 /// The most notifications prepared (authorised, translated, named) together.
@@ -1114,6 +1126,8 @@ mod tests {
                 assert_eq!(cached.trap_name.as_deref(), Some("IF-MIB::linkDown"));
             }
         }
+        let capacity = cache.names.capacity();
+        assert!(capacity >= NAME_CACHE);
         let enterprise: Oid = "1.3.6.1.4.1.99999.1.2".parse().unwrap();
         let named = Some("SNMPv2-SMI::enterprises.99999.1.2".to_owned());
         assert_eq!(cache.name(&mibs, &enterprise), named);
@@ -1125,6 +1139,7 @@ mod tests {
                 Some(format!("IF-MIB::ifIndex.{arc}"))
             );
             assert!(cache.names.len() <= NAME_CACHE);
+            assert_eq!(cache.names.capacity(), capacity, "the table never grows");
         }
     }
 
