@@ -259,8 +259,9 @@ pub struct Journal {
     segment_bytes: u64,
     state: Mutex<WriterState>,
     /// The first sequence number of the second oldest segment (`u64::MAX` while there is
-    /// one): once the store has indexed the record before it, the oldest can go. Read
-    /// without the writer's lock, which an append holds through its sync.
+    /// only one): once the store has indexed the record before it, the oldest can go. A copy
+    /// of `WriterState::segments[1]`, read without the writer's lock, which an append holds
+    /// through its sync.
     second_segment: AtomicU64,
     durable: watch::Sender<u64>,
     indexed: watch::Sender<u64>,
